@@ -1,0 +1,78 @@
+// Package migrations holds the goose SQL migrations of the UniFlow schema, embedded in the binary,
+// and applies them under a PostgreSQL session advisory lock so that several processes starting at
+// once do not race.
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// FS holds the migration files.
+//
+//go:embed *.sql
+var FS embed.FS
+
+// Apply connects to dsn with pgx's database/sql driver and applies every pending migration.
+// It logs nothing; see ApplyLogged and Up.
+func Apply(ctx context.Context, dsn string) error {
+	return ApplyLogged(ctx, dsn, nil)
+}
+
+// ApplyLogged is Apply with a logger (nil logs nothing). The logger never sees the DSN.
+func ApplyLogged(ctx context.Context, dsn string, log *slog.Logger) (err error) {
+	if dsn == "" {
+		return errors.New("apply migrations: empty database DSN")
+	}
+	cfg, err := pgx.ParseConfig(dsn) // pgconn redacts the password in its parse errors
+	if err != nil {
+		return fmt.Errorf("apply migrations: parse database DSN: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close migration connection: %w", cerr)
+		}
+	}()
+	return Up(ctx, db, log)
+}
+
+// Up applies every pending migration to db under a session advisory lock. A nil log logs nothing.
+func Up(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return fmt.Errorf("create migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, FS,
+		goose.WithSessionLocker(locker),
+		goose.WithDisableGlobalRegistry(true),
+	)
+	if err != nil {
+		return fmt.Errorf("create migration provider: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		var partial *goose.PartialError
+		if errors.As(err, &partial) {
+			return fmt.Errorf("apply migrations (%d applied before the failure): %w", len(partial.Applied), err)
+		}
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	for _, r := range results {
+		log.InfoContext(ctx, "migration applied", "version", r.Source.Version, "duration_ms", r.Duration.Milliseconds())
+	}
+	return nil
+}
