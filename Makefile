@@ -1,0 +1,34 @@
+# UniFlow developer entry points. `make run` and `make test` work on a fresh
+# Debian machine with Go: scripts/services.sh installs and starts PostgreSQL
+# and Redis when they are missing.
+
+GO ?= go
+# CI has 90 minutes in all; a hung test should fail the run long before.
+TEST_TIMEOUT ?= 15m
+# How long each benchmark runs; 1x runs each once (a smoke run).
+BENCHTIME ?= 1s
+BENCH ?= .
+
+.PHONY: run test bench demo services vet fmt
+
+services:
+	@scripts/services.sh
+
+run: services
+	$(GO) run ./cmd/uniflow
+
+test: services
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+bench: services
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout $(TEST_TIMEOUT) ./...
+
+demo: services
+	$(GO) run ./cmd/uniflow demo
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -l -w .

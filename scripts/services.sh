@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Makes sure PostgreSQL and Redis answer on 127.0.0.1 (5432, 6379), the
+# addresses UniFlow's defaults and its tests use. Installs them from Debian's
+# packages when missing, starts them when stopped, creates the `uniflow`
+# database for `make run`. Idempotent, and silent when everything is up.
+#
+# For a development machine or CI only: it may switch PostgreSQL to trust
+# auth on loopback (see ensure_trust_auth). Production uses docker compose
+# or a managed database instead.
+set -euo pipefail
+
+PG_HOST=127.0.0.1
+PG_PORT=5432
+REDIS_PORT=6379
+DB_NAME=uniflow
+WAIT_SECONDS=60
+
+log() { echo "services: $*" >&2; }
+
+# as_root runs a command as root: directly in CI (root), via sudo on a
+# developer's machine.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		log "need root for: $*"
+		return 1
+	fi
+}
+
+apt_updated=
+apt_install() {
+	if [ -z "$apt_updated" ]; then
+		log "apt-get update"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		apt_updated=1
+	fi
+	log "installing $*"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+pg_up() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; }
+redis_up() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+psql_pg() { psql -X -q -w -h "$PG_HOST" -p "$PG_PORT" -U postgres "$@"; }
+
+wait_for() {
+	local what=$1 check=$2 i
+	for ((i = 0; i < WAIT_SECONDS * 2; i++)); do
+		if "$check"; then return 0; fi
+		sleep 0.5
+	done
+	log "$what did not become ready within ${WAIT_SECONDS}s"
+	return 1
+}
+
+# The newest installed PostgreSQL version (Debian keeps configs per version).
+pg_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
+
+start_postgres() {
+	local v
+	v=$(pg_version)
+	if [ -z "$v" ]; then
+		log "no PostgreSQL cluster under /etc/postgresql"
+		return 1
+	fi
+	log "starting PostgreSQL $v"
+	as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start
+}
+
+# A fresh Debian install asks for a password on TCP (scram-sha-256), while
+# UniFlow's defaults and the tests connect as postgres over 127.0.0.1 without
+# one. Trusting loopback is fine on a single-user dev or CI machine, never on
+# a shared or production host.
+ensure_trust_auth() {
+	if psql_pg -d postgres -Atc 'SELECT 1' >/dev/null 2>&1; then return 0; fi
+	local v hba
+	v=$(pg_version)
+	hba=/etc/postgresql/$v/main/pg_hba.conf
+	if [ ! -f "$hba" ] || as_root grep -q '# uniflow: trust loopback' "$hba"; then
+		log "cannot connect to PostgreSQL as postgres on $PG_HOST:$PG_PORT; check $hba"
+		return 1
+	fi
+	log "allowing passwordless loopback connections in $hba (dev/CI only)"
+	# First matching line wins, so ours go on top.
+	as_root sed -i '1i # uniflow: trust loopback (local development and CI only)\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+	as_root pg_ctlcluster --skip-systemctl-redirect "$v" main reload
+	wait_for "PostgreSQL (auth)" pg_auth_ok
+}
+pg_auth_ok() { psql_pg -d postgres -Atc 'SELECT 1' >/dev/null 2>&1; }
+
+start_redis() {
+	log "starting Redis"
+	as_root mkdir -p /var/lib/redis /var/log/redis
+	as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" \
+		--save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+}
+
+# --- PostgreSQL -------------------------------------------------------------
+if ! command -v pg_ctlcluster >/dev/null || ! command -v psql >/dev/null || [ -z "$(pg_version)" ]; then
+	apt_install postgresql postgresql-client
+fi
+if ! pg_up; then
+	start_postgres
+	wait_for PostgreSQL pg_up
+fi
+ensure_trust_auth
+if [ "$(psql_pg -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
+	log "creating database $DB_NAME"
+	psql_pg -d postgres -c "CREATE DATABASE $DB_NAME" >/dev/null
+fi
+
+# --- Redis ------------------------------------------------------------------
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+	apt_install redis-server redis-tools
+fi
+if ! redis_up; then
+	start_redis
+	wait_for Redis redis_up
+fi
