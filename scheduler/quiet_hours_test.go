@@ -1,0 +1,88 @@
+package scheduler
+
+import (
+	"testing"
+	"time"
+)
+
+func mustLoad(tb testing.TB, name string) *time.Location {
+	tb.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		tb.Fatalf("load location %q: %v", name, err)
+	}
+	return loc
+}
+
+func TestInQuietAndNextAllowed(t *testing.T) {
+	msk := mustLoad(t, "Europe/Moscow")
+	berlin := mustLoad(t, "Europe/Berlin")
+	at := func(loc *time.Location, s string) time.Time {
+		t.Helper()
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+
+	tests := []struct {
+		name      string
+		t         time.Time
+		loc       *time.Location
+		from, to  TimeOfDay
+		wantQuiet bool
+		wantNext  time.Time
+	}{
+		{"overnight window, evening inside", at(msk, "2026-03-10 22:30"), msk, Clock(21, 0), Clock(9, 0), true, at(msk, "2026-03-11 09:00")},
+		{"overnight window, early morning inside", at(msk, "2026-03-10 03:00"), msk, Clock(21, 0), Clock(9, 0), true, at(msk, "2026-03-10 09:00")},
+		{"overnight window, start is inclusive", at(msk, "2026-03-10 21:00"), msk, Clock(21, 0), Clock(9, 0), true, at(msk, "2026-03-11 09:00")},
+		{"overnight window, end is exclusive", at(msk, "2026-03-10 09:00"), msk, Clock(21, 0), Clock(9, 0), false, at(msk, "2026-03-10 09:00")},
+		{"overnight window, midday outside", at(msk, "2026-03-10 13:15"), msk, Clock(21, 0), Clock(9, 0), false, at(msk, "2026-03-10 13:15")},
+		{"overnight window, just before start", at(msk, "2026-03-10 20:59"), msk, Clock(21, 0), Clock(9, 0), false, at(msk, "2026-03-10 20:59")},
+		{"daytime window inside", at(msk, "2026-03-10 13:30"), msk, Clock(13, 0), Clock(14, 0), true, at(msk, "2026-03-10 14:00")},
+		{"daytime window outside", at(msk, "2026-03-10 14:00"), msk, Clock(13, 0), Clock(14, 0), false, at(msk, "2026-03-10 14:00")},
+		{"empty window", at(msk, "2026-03-10 23:00"), msk, Clock(9, 0), Clock(9, 0), false, at(msk, "2026-03-10 23:00")},
+		{"month end rolls over", at(msk, "2026-01-31 23:59"), msk, Clock(21, 0), Clock(9, 0), true, at(msk, "2026-02-01 09:00")},
+		// 22:00 UTC is 01:00 in Moscow: the shop's clock decides, not the server's.
+		{"instant given in UTC is judged on the shop clock", time.Date(2026, 3, 10, 22, 0, 0, 0, time.UTC), msk, Clock(21, 0), Clock(9, 0), true, at(msk, "2026-03-11 09:00")},
+		{"UTC midday is Moscow afternoon", time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC), msk, Clock(21, 0), Clock(9, 0), false, at(msk, "2026-03-10 15:00")},
+		// Berlin springs forward on 2026-03-29 at 02:00 -> 03:00: the night
+		// is 10 hours on the clock but 9 in real time; the window still ends
+		// at 09:00 local.
+		{"clock change night ends at local 09:00", at(berlin, "2026-03-28 23:00"), berlin, Clock(21, 0), Clock(9, 0), true, at(berlin, "2026-03-29 09:00")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := InQuiet(tt.t, tt.loc, tt.from, tt.to); got != tt.wantQuiet {
+				t.Errorf("InQuiet(%s, %s-%s) = %v, want %v", tt.t, tt.from, tt.to, got, tt.wantQuiet)
+			}
+			got := NextAllowed(tt.t, tt.loc, tt.from, tt.to)
+			if !got.Equal(tt.wantNext) {
+				t.Errorf("NextAllowed(%s, %s-%s) = %s, want %s", tt.t, tt.from, tt.to, got, tt.wantNext)
+			}
+			if got.Location() != tt.loc {
+				t.Errorf("NextAllowed location = %s, want %s", got.Location(), tt.loc)
+			}
+			if InQuiet(got, tt.loc, tt.from, tt.to) {
+				t.Errorf("NextAllowed returned %s, which is still quiet", got)
+			}
+		})
+	}
+}
+
+func TestClock(t *testing.T) {
+	if got := Clock(9, 5).String(); got != "09:05" {
+		t.Errorf("Clock(9, 5) = %q, want 09:05", got)
+	}
+	for _, hm := range [][2]int{{24, 0}, {-1, 0}, {0, 60}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Clock(%d, %d) did not panic", hm[0], hm[1])
+				}
+			}()
+			Clock(hm[0], hm[1])
+		}()
+	}
+}
