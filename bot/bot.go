@@ -1,0 +1,153 @@
+// Package bot is UniFlow's Telegram front end: it takes updates, routes them
+// to the flows of clients, mechanics and managers, and delivers the outbox.
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/crm"
+)
+
+// Config is what the bot needs beyond its collaborators.
+type Config struct {
+	KeyPrefix   string         // prefix of every Redis key
+	OwnerIDs    []int64        // Telegram user ids of the owners
+	StaffChatID int64          // staff group for new requests; 0 sends them to managers
+	Location    *time.Location // the shop's time zone
+	Hours       ShopHours      // when slots can be booked
+	Workers     int            // updates processed in parallel; default 16
+	PollTimeout time.Duration  // long-poll timeout; default 30 s
+	Now         func() time.Time
+	// DrainTimeout bounds how long shutdown waits for in-flight updates.
+	DrainTimeout time.Duration
+	// SendRate is the global message rate; per-chat limits are Telegram's.
+	// Default 30/s.
+	SendRate float64
+	// OutboxInterval is how often the sender looks for due rows when
+	// nothing pokes it; default 500 ms.
+	OutboxInterval time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = 16
+	}
+	if c.PollTimeout <= 0 {
+		c.PollTimeout = 30 * time.Second
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Hours.SlotLength == 0 {
+		c.Hours, _ = ParseShopHours(DefaultShopHours)
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 10 * time.Second
+	}
+	if c.SendRate <= 0 {
+		c.SendRate = 30
+	}
+	if c.OutboxInterval <= 0 {
+		c.OutboxInterval = 500 * time.Millisecond
+	}
+}
+
+// Bot is the running Telegram front end.
+type Bot struct {
+	api    *tgbotapi.BotAPI
+	crm    *crm.Service
+	rdb    *redis.Client
+	log    *slog.Logger
+	cfg    Config
+	routes routes
+	limit  *limiter
+	poke   chan struct{} // wakes the outbox sender
+}
+
+// New builds a bot; Run starts it.
+func New(api *tgbotapi.BotAPI, svc *crm.Service, rdb *redis.Client, log *slog.Logger, cfg Config) *Bot {
+	cfg.defaults()
+	b := &Bot{
+		api:   api,
+		crm:   svc,
+		rdb:   rdb,
+		log:   log,
+		cfg:   cfg,
+		limit: newLimiter(cfg.SendRate),
+		poke:  make(chan struct{}, 1),
+	}
+	b.routes = b.routeTable()
+	return b
+}
+
+// Run takes updates and delivers the outbox until ctx is cancelled, then
+// finishes the updates it already took and returns.
+func (b *Bot) Run(ctx context.Context) error {
+	b.setCommands(ctx)
+
+	// In-flight work outlives ctx by up to DrainTimeout, so a shutdown
+	// finishes the step a user is in the middle of instead of dropping it.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+
+	d := newDispatcher(b, b.cfg.Workers)
+	var wg sync.WaitGroup
+	d.start(workCtx, &wg)
+
+	senderCtx, stopSender := context.WithCancel(workCtx)
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		b.runSender(senderCtx)
+	}()
+
+	err := b.poll(ctx, d)
+
+	d.close()
+	drained := make(chan struct{})
+	go func() { wg.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(b.cfg.DrainTimeout):
+		b.log.Warn("shutdown: in-flight updates did not finish in time", "timeout", b.cfg.DrainTimeout.String())
+		cancelWork()
+		<-drained
+	}
+	stopSender()
+	<-senderDone
+	return err
+}
+
+// wakeSender tells the outbox sender that rows were just written.
+func (b *Bot) wakeSender() {
+	select {
+	case b.poke <- struct{}{}:
+	default:
+	}
+}
+
+// setCommands publishes the command menu. A failure only costs the menu.
+func (b *Bot) setCommands(ctx context.Context) {
+	for _, lang := range []string{"", "en"} {
+		l := text.FromCode(lang)
+		var commands []tgbotapi.BotCommand
+		for _, c := range []string{"start", "my", "cancel", "help"} {
+			commands = append(commands, tgbotapi.BotCommand{Command: c, Description: text.CommandDescription(l, c)})
+		}
+		cfg := tgbotapi.NewSetMyCommands(commands...)
+		cfg.LanguageCode = lang
+		if _, err := b.request(ctx, 0, cfg); err != nil {
+			b.log.Warn("set commands", "err", err, "language", lang)
+		}
+	}
+}

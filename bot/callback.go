@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// maxCallbackData is Telegram's limit on callback_data, in bytes.
+const maxCallbackData = 64
+
+// action is what a button does. Codes are one letter to keep callback data
+// short: buttons carry ids and a version, never names.
+type action string
+
+const (
+	// Order actions; ID is the order, Version the order version the card showed.
+	actTake       action = "t" // take a new request
+	actAssignMenu action = "a" // show mechanics to assign
+	actAssignTo   action = "m" // Arg: mechanic staff id
+	actStatus     action = "s" // Arg: target status
+	actRefresh    action = "r" // redraw the card
+
+	// Booking actions; Version is the conversation's nonce, so a button from
+	// an earlier conversation is recognised as stale.
+	actVehicle   action = "v" // ID: vehicle id, 0 for a new car
+	actSlot      action = "l" // ID: slot start, Unix seconds
+	actNoSlot    action = "n" // book without a time
+	actSkip      action = "k" // skip an optional question
+	actConfirm   action = "c"
+	actEdit      action = "e"
+	actEditField action = "f" // Arg: field name
+	actCancel    action = "x"
+
+	// Menu actions, valid at any time.
+	actMenuBook action = "B"
+	actMenuMy   action = "M"
+)
+
+var knownActions = map[action]bool{
+	actTake: true, actAssignMenu: true, actAssignTo: true, actStatus: true, actRefresh: true,
+	actVehicle: true, actSlot: true, actNoSlot: true, actSkip: true, actConfirm: true, actEdit: true,
+	actEditField: true, actCancel: true, actMenuBook: true, actMenuMy: true,
+}
+
+// callback is the typed content of a button's callback_data.
+type callback struct {
+	Action  action
+	ID      int64
+	Version int64
+	Arg     string
+}
+
+var errBadCallback = errors.New("malformed callback data")
+
+// encode packs c as "a:id:version:arg" with numbers in base 36. It panics on
+// data over 64 bytes: that is a programming error, and the codec test checks
+// the longest possible values.
+func (c callback) encode() string {
+	s := string(c.Action) + ":" + strconv.FormatInt(c.ID, 36) + ":" + strconv.FormatInt(c.Version, 36)
+	if c.Arg != "" {
+		s += ":" + c.Arg
+	}
+	if len(s) > maxCallbackData {
+		panic(fmt.Sprintf("callback data %q is %d bytes, over Telegram's %d", s, len(s), maxCallbackData))
+	}
+	return s
+}
+
+// decodeCallback parses data a client sent. The client controls every byte,
+// so anything unexpected is an error, never a guess.
+func decodeCallback(data string) (callback, error) {
+	if len(data) == 0 || len(data) > maxCallbackData {
+		return callback{}, errBadCallback
+	}
+	parts := strings.Split(data, ":")
+	if len(parts) < 3 || len(parts) > 4 || !knownActions[action(parts[0])] {
+		return callback{}, errBadCallback
+	}
+	id, err := strconv.ParseInt(parts[1], 36, 64)
+	if err != nil || id < 0 {
+		return callback{}, errBadCallback
+	}
+	ver, err := strconv.ParseInt(parts[2], 36, 64)
+	if err != nil || ver < 0 {
+		return callback{}, errBadCallback
+	}
+	c := callback{Action: action(parts[0]), ID: id, Version: ver}
+	if len(parts) == 4 {
+		if !validArg(parts[3]) {
+			return callback{}, errBadCallback
+		}
+		c.Arg = parts[3]
+	}
+	return c, nil
+}
+
+func validArg(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

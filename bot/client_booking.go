@@ -1,0 +1,601 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/crm"
+)
+
+// The client's booking dialog: phone → name → car → problem → slot →
+// summary → request created. Each step is one Redis write and one reply;
+// PostgreSQL is written once, when the client confirms.
+
+const (
+	stepMenu step = "menu" // a known client chooses between booking and orders
+
+	maxNameLen    = 100
+	maxModelLen   = 100
+	maxProblemLen = 20000 // the CRM keeps it whole; cards show the start
+	slotsShown    = 12
+	slotDays      = 7
+)
+
+func newNonce() int64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	// Positive and at most 8 base-36 digits, to keep callback data short.
+	return int64(binary.BigEndian.Uint64(b[:]) % 2_000_000_000_000)
+}
+
+// cmdStart greets and starts a booking; "/start src_avito" records the lead
+// source. During a booking it asks the current question again instead.
+func (b *Bot) cmdStart(ctx context.Context, r *request) error {
+	if !r.private {
+		return nil
+	}
+	if r.hasConv && r.conv.Step != stepMenu {
+		return b.reask(ctx, r, "")
+	}
+	source := crm.NormalizeLeadSource(r.msg.CommandArguments())
+	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
+	switch {
+	case errors.Is(err, crm.ErrNotFound):
+		r.conv = conversation{Nonce: newNonce(), Step: stepPhone, LeadSource: source}
+		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+			return err
+		}
+		if err := b.say(ctx, r.chatID, text.T(r.lang, text.Greeting), nil); err != nil {
+			return err
+		}
+		return b.ask(ctx, r)
+	case err != nil:
+		return fmt.Errorf("look up client: %w", err)
+	}
+	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: source, Known: true, Phone: client.Phone, Name: client.Name}
+	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+		return err
+	}
+	return b.say(ctx, r.chatID, text.T(r.lang, text.GreetingKnown, esc(client.Name)), b.menuKeyboard(r))
+}
+
+func (b *Bot) menuKeyboard(r *request) *tgbotapi.InlineKeyboardMarkup {
+	return inline(
+		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.MenuBook), callback{Action: actMenuBook, Version: r.conv.Nonce})},
+		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.MenuMyOrders), callback{Action: actMenuMy})},
+	)
+}
+
+func (b *Bot) cmdHelp(ctx context.Context, r *request) error {
+	msg := text.T(r.lang, text.Help)
+	if _, err := b.staffMember(ctx, r); err == nil {
+		msg += "\n\n" + text.T(r.lang, text.HelpStaff)
+	}
+	return b.say(ctx, r.chatID, msg, nil)
+}
+
+// cmdCancel leaves any step of the booking.
+func (b *Bot) cmdCancel(ctx context.Context, r *request) error {
+	if !r.hasConv {
+		return b.say(ctx, r.chatID, text.T(r.lang, text.NothingToCancel), tgbotapi.NewRemoveKeyboard(false))
+	}
+	if err := b.dropConversation(ctx, r.userID); err != nil {
+		return err
+	}
+	return b.say(ctx, r.chatID, text.T(r.lang, text.BookingCancelled), tgbotapi.NewRemoveKeyboard(false))
+}
+
+func (b *Bot) onMenuBook(ctx context.Context, r *request) error {
+	if !b.currentConversation(ctx, r) {
+		return nil
+	}
+	b.answer(ctx, r, "", false)
+	r.conv.Step = stepCarPick
+	return b.advance(ctx, r)
+}
+
+func (b *Bot) onMenuMy(ctx context.Context, r *request) error {
+	b.answer(ctx, r, "", false)
+	return b.cmdMy(ctx, r)
+}
+
+// currentConversation checks that a booking button belongs to the live
+// conversation. A button from an expired or finished one gets a friendly
+// restart rather than an error.
+func (b *Bot) currentConversation(ctx context.Context, r *request) bool {
+	if r.hasConv && r.conv.Nonce == r.data.Version {
+		return true
+	}
+	b.answer(ctx, r, text.T(r.lang, text.Expired), false)
+	if r.cb.Message != nil {
+		// Take the dead buttons away so they are not pressed again.
+		_, _ = b.send(ctx, 0, tgbotapi.NewEditMessageReplyMarkup(r.chatID, r.cb.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}))
+	}
+	if r.hasConv {
+		if err := b.reask(ctx, r, ""); err != nil {
+			b.log.Warn("re-ask after stale button", "err", err)
+		}
+		return false
+	}
+	r.msg = &tgbotapi.Message{Chat: &tgbotapi.Chat{ID: r.chatID, Type: "private"}}
+	if err := b.cmdStart(ctx, r); err != nil {
+		b.log.Warn("restart after stale button", "err", err)
+	}
+	return false
+}
+
+// onMessage handles a message sent at a step of the booking.
+func (b *Bot) onMessage(ctx context.Context, r *request) error {
+	if !r.hasConv {
+		return b.cmdStart(ctx, r)
+	}
+	m := r.msg
+	txt := strings.TrimSpace(m.Text)
+	switch r.conv.Step {
+	case stepPhone:
+		return b.takePhone(ctx, r)
+	case stepName:
+		if txt == "" || utf8.RuneCountInString(txt) > maxNameLen {
+			return b.reask(ctx, r, text.T(r.lang, text.NameInvalid))
+		}
+		r.conv.Name = txt
+		r.conv.Step = stepCarPick
+	case stepCarModel:
+		if utf8.RuneCountInString(txt) < 2 || utf8.RuneCountInString(txt) > maxModelLen {
+			return b.reask(ctx, r, text.T(r.lang, text.CarModelInvalid))
+		}
+		r.conv.Model, r.conv.VehicleID, r.conv.VehicleLabel = txt, 0, ""
+		r.conv.Step = stepCarYear
+	case stepCarYear:
+		year, err := strconv.Atoi(txt)
+		maxYear := b.cfg.Now().In(b.cfg.Location).Year() + 1
+		if err != nil || year < 1950 || year > maxYear {
+			return b.reask(ctx, r, text.T(r.lang, text.CarYearInvalid, maxYear))
+		}
+		r.conv.Year = year
+		r.conv.Step = stepPlate
+	case stepPlate:
+		plate := crm.NormalizePlate(txt)
+		if n := utf8.RuneCountInString(plate); n < 4 || n > 12 {
+			return b.reask(ctx, r, text.T(r.lang, text.PlateInvalid))
+		}
+		r.conv.Plate = plate
+		r.conv.Step = stepProblem
+	case stepProblem:
+		problem := txt
+		if len(m.Photo) > 0 {
+			r.conv.PhotoFileID = m.Photo[len(m.Photo)-1].FileID
+			problem = strings.TrimSpace(m.Caption)
+		}
+		if problem == "" || utf8.RuneCountInString(problem) > maxProblemLen {
+			return b.reask(ctx, r, text.T(r.lang, text.ProblemInvalid))
+		}
+		r.conv.Problem = problem
+		r.conv.Step = stepSlot
+	default:
+		// The step waits for a button; text cannot answer it.
+		return b.reask(ctx, r, text.T(r.lang, text.UnexpectedInput))
+	}
+	return b.advance(ctx, r)
+}
+
+// takePhone accepts the shared contact (only the sender's own) or a typed
+// number, normalised to E.164.
+func (b *Bot) takePhone(ctx context.Context, r *request) error {
+	raw := r.msg.Text
+	if c := r.msg.Contact; c != nil {
+		if c.UserID != r.userID {
+			return b.reask(ctx, r, text.T(r.lang, text.ForeignContact))
+		}
+		raw = c.PhoneNumber
+	}
+	if strings.TrimSpace(raw) == "" {
+		return b.reask(ctx, r, "")
+	}
+	phone, err := crm.NormalizePhone(raw, "RU")
+	if err != nil {
+		return b.reask(ctx, r, text.T(r.lang, text.PhoneInvalid))
+	}
+	r.conv.Phone = phone
+	r.conv.Step = stepName
+	return b.advance(ctx, r)
+}
+
+// advance moves to the next question: back to the summary when the client
+// was editing one answer, and past the car questions for a known car.
+func (b *Bot) advance(ctx context.Context, r *request) error {
+	if r.conv.Editing && r.conv.Step != stepCarYear && r.conv.Step != stepPlate && r.conv.Step != stepCarPick {
+		r.conv.Step = stepConfirm
+		r.conv.Editing = false
+	}
+	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+		return err
+	}
+	return b.ask(ctx, r)
+}
+
+// reask repeats the current question, after a note when there is one.
+func (b *Bot) reask(ctx context.Context, r *request, note string) error {
+	if note != "" {
+		if err := b.say(ctx, r.chatID, note, nil); err != nil {
+			return err
+		}
+	}
+	return b.ask(ctx, r)
+}
+
+// ask sends the question of the current step.
+func (b *Bot) ask(ctx context.Context, r *request) error {
+	l, c := r.lang, &r.conv
+	skip := func() *tgbotapi.InlineKeyboardMarkup {
+		return inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.Skip), callback{Action: actSkip, Version: c.Nonce})})
+	}
+	switch c.Step {
+	case stepMenu:
+		return b.say(ctx, r.chatID, text.T(l, text.GreetingKnown, esc(c.Name)), b.menuKeyboard(r))
+	case stepPhone:
+		kb := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact(text.T(l, text.SharePhoneButton))))
+		return b.say(ctx, r.chatID, text.T(l, text.AskPhone), kb)
+	case stepName:
+		return b.say(ctx, r.chatID, text.T(l, text.AskName), tgbotapi.NewRemoveKeyboard(false))
+	case stepCarPick:
+		return b.askCar(ctx, r)
+	case stepCarModel:
+		return b.say(ctx, r.chatID, text.T(l, text.AskCarModel), tgbotapi.NewRemoveKeyboard(false))
+	case stepCarYear:
+		return b.say(ctx, r.chatID, text.T(l, text.AskCarYear), skip())
+	case stepPlate:
+		return b.say(ctx, r.chatID, text.T(l, text.AskPlate), skip())
+	case stepProblem:
+		return b.say(ctx, r.chatID, text.T(l, text.AskProblem), nil)
+	case stepSlot:
+		return b.askSlot(ctx, r)
+	case stepConfirm:
+		return b.say(ctx, r.chatID, b.summary(r), b.confirmKeyboard(r))
+	}
+	return fmt.Errorf("conversation at unknown step %q", c.Step)
+}
+
+// askCar offers a known client's cars; others type a new one.
+func (b *Bot) askCar(ctx context.Context, r *request) error {
+	var cars []crm.Vehicle
+	if r.conv.Known {
+		client, err := b.crm.ClientByTelegramID(ctx, r.userID)
+		if err != nil && !errors.Is(err, crm.ErrNotFound) {
+			return fmt.Errorf("look up client: %w", err)
+		}
+		if err == nil {
+			if cars, err = b.crm.Vehicles(ctx, client.ID); err != nil {
+				return fmt.Errorf("list cars: %w", err)
+			}
+		}
+	}
+	if len(cars) == 0 {
+		r.conv.Step = stepCarModel
+		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+			return err
+		}
+		return b.ask(ctx, r)
+	}
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, v := range cars {
+		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(vehicleLabel(v), callback{Action: actVehicle, ID: v.ID, Version: r.conv.Nonce})})
+	}
+	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.AnotherCar), callback{Action: actVehicle, Version: r.conv.Nonce})})
+	return b.say(ctx, r.chatID, text.T(r.lang, text.AskCarPick), inline(rows...))
+}
+
+// vehicleLabel is plain text for a button label (labels are not HTML).
+func vehicleLabel(v crm.Vehicle) string {
+	s := strings.TrimSpace(v.Make + " " + v.Model)
+	if v.Year > 0 {
+		s += " " + strconv.Itoa(v.Year)
+	}
+	if v.Plate != "" {
+		s += " · " + v.Plate
+	}
+	return s
+}
+
+func (b *Bot) onVehicle(ctx context.Context, r *request) error {
+	if !b.currentConversation(ctx, r) {
+		return nil
+	}
+	b.answer(ctx, r, "", false)
+	if r.conv.Step != stepCarPick {
+		return b.reask(ctx, r, "")
+	}
+	if r.data.ID == 0 {
+		r.conv.Step = stepCarModel
+		return b.advance(ctx, r)
+	}
+	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
+	if err != nil {
+		return fmt.Errorf("look up client: %w", err)
+	}
+	cars, err := b.crm.Vehicles(ctx, client.ID)
+	if err != nil {
+		return fmt.Errorf("list cars: %w", err)
+	}
+	for _, v := range cars {
+		if v.ID == r.data.ID { // only the client's own car, whatever the button said
+			r.conv.VehicleID, r.conv.VehicleLabel = v.ID, vehicleLabel(v)
+			r.conv.Model, r.conv.Year, r.conv.Plate = "", 0, ""
+			r.conv.Step = stepProblem
+			if r.conv.Editing {
+				r.conv.Step = stepConfirm
+				r.conv.Editing = false
+			}
+			return b.advance(ctx, r)
+		}
+	}
+	return b.reask(ctx, r, "")
+}
+
+func (b *Bot) onSkip(ctx context.Context, r *request) error {
+	if !b.currentConversation(ctx, r) {
+		return nil
+	}
+	b.answer(ctx, r, "", false)
+	switch r.conv.Step {
+	case stepCarYear:
+		r.conv.Year = 0
+		r.conv.Step = stepPlate
+	case stepPlate:
+		r.conv.Plate = ""
+		r.conv.Step = stepProblem
+		if r.conv.Editing {
+			r.conv.Step = stepConfirm
+			r.conv.Editing = false
+		}
+	default:
+		return b.reask(ctx, r, "")
+	}
+	return b.advance(ctx, r)
+}
+
+// askSlot offers free slots of the next week from the shop's hours and the
+// bookings already made.
+func (b *Bot) askSlot(ctx context.Context, r *request) error {
+	now := b.cfg.Now()
+	taken, err := b.crm.BookedSlots(ctx, now, now.AddDate(0, 0, slotDays+1))
+	if err != nil {
+		return fmt.Errorf("list booked slots: %w", err)
+	}
+	slots := b.cfg.Hours.Slots(now, b.cfg.Location, slotDays, taken, time.Hour, slotsShown)
+	var buttons []tgbotapi.InlineKeyboardButton
+	for _, s := range slots {
+		buttons = append(buttons, button(slotLabel(r.lang, s.In(b.cfg.Location)), callback{Action: actSlot, ID: s.Unix(), Version: r.conv.Nonce}))
+	}
+	rows := chunk(buttons, 2)
+	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.NoSlots), callback{Action: actNoSlot, Version: r.conv.Nonce})})
+	return b.say(ctx, r.chatID, text.T(r.lang, text.AskSlot), inline(rows...))
+}
+
+var weekdayRU = [...]string{"Вс", "Пн", "Вт", "Ср", "Чт", "Пт", "Сб"}
+
+func slotLabel(l text.Lang, t time.Time) string {
+	day := t.Format("Mon")
+	if l == text.RU {
+		day = weekdayRU[t.Weekday()]
+	}
+	return day + " " + t.Format("02.01 15:04")
+}
+
+func (b *Bot) onSlot(ctx context.Context, r *request) error {
+	if !b.currentConversation(ctx, r) {
+		return nil
+	}
+	b.answer(ctx, r, "", false)
+	if r.conv.Step != stepSlot {
+		return b.reask(ctx, r, "")
+	}
+	r.conv.Slot, r.conv.SlotChosen = 0, true
+	if r.data.Action == actSlot {
+		// The client controls the data: accept only a slot we would offer.
+		slot := time.Unix(r.data.ID, 0)
+		now := b.cfg.Now()
+		taken, err := b.crm.BookedSlots(ctx, now, now.AddDate(0, 0, slotDays+1))
+		if err != nil {
+			return fmt.Errorf("list booked slots: %w", err)
+		}
+		ok := false
+		for _, s := range b.cfg.Hours.Slots(now, b.cfg.Location, slotDays, taken, time.Hour, 1000) {
+			ok = ok || s.Equal(slot)
+		}
+		if !ok {
+			return b.reask(ctx, r, text.T(r.lang, text.OutOfDate))
+		}
+		r.conv.Slot = slot.Unix()
+	}
+	r.conv.Step = stepConfirm
+	r.conv.Editing = false
+	return b.advance(ctx, r)
+}
+
+func (b *Bot) carText(c *conversation) string {
+	if c.VehicleID != 0 {
+		return esc(c.VehicleLabel)
+	}
+	s := c.Model
+	if c.Year > 0 {
+		s += " " + strconv.Itoa(c.Year)
+	}
+	if c.Plate != "" {
+		s += " · " + c.Plate
+	}
+	return esc(s)
+}
+
+func (b *Bot) slotText(l text.Lang, unix int64) string {
+	if unix == 0 {
+		return text.T(l, text.NoSlots)
+	}
+	return slotLabel(l, time.Unix(unix, 0).In(b.cfg.Location))
+}
+
+func (b *Bot) summary(r *request) string {
+	c := &r.conv
+	problem := short(c.Problem, 600)
+	if c.PhotoFileID != "" {
+		problem += text.T(r.lang, text.PhotoAttached)
+	}
+	return text.T(r.lang, text.Summary, esc(c.Name), esc(c.Phone), b.carText(c), problem, b.slotText(r.lang, c.Slot))
+}
+
+func (b *Bot) confirmKeyboard(r *request) *tgbotapi.InlineKeyboardMarkup {
+	n := r.conv.Nonce
+	return inline(
+		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.Confirm), callback{Action: actConfirm, Version: n})},
+		[]tgbotapi.InlineKeyboardButton{
+			button(text.T(r.lang, text.Edit), callback{Action: actEdit, Version: n}),
+			button(text.T(r.lang, text.Cancel), callback{Action: actCancel, Version: n}),
+		},
+	)
+}
+
+func (b *Bot) onEdit(ctx context.Context, r *request) error {
+	if !b.currentConversation(ctx, r) {
+		return nil
+	}
+	b.answer(ctx, r, "", false)
+	n, l := r.conv.Nonce, r.lang
+	field := func(k text.Key, name string) tgbotapi.InlineKeyboardButton {
+		return button(text.T(l, k), callback{Action: actEditField, Version: n, Arg: name})
+	}
+	kb := inline(
+		[]tgbotapi.InlineKeyboardButton{field(text.FieldName, "name"), field(text.FieldCar, "car")},
+		[]tgbotapi.InlineKeyboardButton{field(text.FieldProblem, "problem"), field(text.FieldSlot, "slot")},
+		[]tgbotapi.InlineKeyboardButton{button(text.T(l, text.Back), callback{Action: actEditField, Version: n, Arg: "back"})},
+	)
+	return b.editPressed(ctx, r, b.summary(r)+"\n\n"+text.T(l, text.EditWhat), kb)
+}
+
+func (b *Bot) onEditField(ctx context.Context, r *request) error {
+	if !b.currentConversation(ctx, r) {
+		return nil
+	}
+	b.answer(ctx, r, "", false)
+	steps := map[string]step{"name": stepName, "car": stepCarPick, "problem": stepProblem, "slot": stepSlot}
+	s, ok := steps[r.data.Arg]
+	if !ok || r.conv.Step != stepConfirm {
+		r.conv.Step = stepConfirm
+		return b.editPressed(ctx, r, b.summary(r), b.confirmKeyboard(r))
+	}
+	if s == stepCarPick && !r.conv.Known {
+		s = stepCarModel
+	}
+	// Take the buttons off the summary: the new answer brings a fresh one.
+	if err := b.editPressed(ctx, r, b.summary(r), nil); err != nil {
+		return err
+	}
+	r.conv.Step = s
+	r.conv.Editing = true
+	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+		return err
+	}
+	return b.ask(ctx, r)
+}
+
+func (b *Bot) onCancelBooking(ctx context.Context, r *request) error {
+	if !b.currentConversation(ctx, r) {
+		return nil
+	}
+	b.answer(ctx, r, "", false)
+	if err := b.dropConversation(ctx, r.userID); err != nil {
+		return err
+	}
+	return b.editPressed(ctx, r, text.T(r.lang, text.BookingCancelled), nil)
+}
+
+// onConfirm turns the conversation into a CRM card: client, car and order
+// in one transaction, keyed by the conversation so a repeated press or a
+// redelivered update finds the same order instead of making a second one.
+func (b *Bot) onConfirm(ctx context.Context, r *request) error {
+	if !r.hasConv || r.conv.Nonce != r.data.Version {
+		return b.confirmedAlready(ctx, r)
+	}
+	if r.conv.Step != stepConfirm {
+		b.answer(ctx, r, "", false)
+		return b.reask(ctx, r, "")
+	}
+	c := &r.conv
+	req := crm.BookingRequest{
+		DedupeKey:      fmt.Sprintf("tg:%d:%d", r.userID, c.Nonce),
+		TelegramUserID: r.userID,
+		ChatID:         r.chatID,
+		Language:       string(r.lang),
+		LeadSource:     c.LeadSource,
+		Phone:          c.Phone,
+		ClientName:     c.Name,
+		VehicleID:      c.VehicleID,
+		NewVehicle:     newVehicle(c),
+		Problem:        c.Problem,
+		PhotoFileID:    c.PhotoFileID,
+	}
+	if c.Slot != 0 {
+		req.Slot = time.Unix(c.Slot, 0)
+	}
+	card, err := b.crm.Book(ctx, req)
+	if errors.Is(err, crm.ErrForbidden) {
+		b.answer(ctx, r, "", false)
+		return b.say(ctx, r.chatID, text.T(r.lang, text.PhoneTaken), nil)
+	}
+	if err != nil {
+		return fmt.Errorf("book: %w", err)
+	}
+	b.answer(ctx, r, text.T(r.lang, text.Done), false)
+	b.wakeSender()
+	if err := b.dropConversation(ctx, r.userID); err != nil {
+		return err
+	}
+	return b.showBooked(ctx, r, card)
+}
+
+// showBooked turns the pressed summary into the client's live card and
+// records where it is, so status changes can redraw it in place.
+func (b *Bot) showBooked(ctx context.Context, r *request, card crm.OrderCard) error {
+	html := text.T(r.lang, text.Booked, card.Order.Number) + "\n\n" + b.clientCard(r.lang, card)
+	if err := b.editPressed(ctx, r, html, nil); err != nil {
+		return err
+	}
+	if r.cb.Message == nil {
+		return nil
+	}
+	if err := b.crm.SetClientCard(ctx, card.Order.ID, r.chatID, r.cb.Message.MessageID); err != nil {
+		return fmt.Errorf("record client card: %w", err)
+	}
+	return nil
+}
+
+// confirmedAlready answers a Confirm pressed again after the booking was
+// made: the order exists, so show it rather than an error.
+func (b *Bot) confirmedAlready(ctx context.Context, r *request) error {
+	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
+	if err == nil {
+		orders, err := b.crm.ClientOrders(ctx, client.ID, 1)
+		if err == nil && len(orders) > 0 {
+			b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
+			return b.editPressed(ctx, r, b.clientCard(r.lang, orders[0]), nil)
+		}
+	}
+	b.currentConversation(ctx, r)
+	return nil
+}
+
+// newVehicle splits "Kia Rio" into make and model at the first space; a
+// single word is the make.
+func newVehicle(c *conversation) crm.NewVehicle {
+	mk, model, _ := strings.Cut(strings.TrimSpace(c.Model), " ")
+	return crm.NewVehicle{Make: mk, Model: strings.TrimSpace(model), Year: c.Year, Plate: c.Plate}
+}

@@ -1,0 +1,36 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/crm"
+)
+
+const myOrdersShown = 10
+
+// cmdMy lists the client's own orders with their status.
+func (b *Bot) cmdMy(ctx context.Context, r *request) error {
+	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
+	if errors.Is(err, crm.ErrNotFound) {
+		return b.say(ctx, r.chatID, text.T(r.lang, text.MyOrdersEmpty), nil)
+	}
+	if err != nil {
+		return fmt.Errorf("look up client: %w", err)
+	}
+	orders, err := b.crm.ClientOrders(ctx, client.ID, myOrdersShown)
+	if err != nil {
+		return fmt.Errorf("list client orders: %w", err)
+	}
+	if len(orders) == 0 {
+		return b.say(ctx, r.chatID, text.T(r.lang, text.MyOrdersEmpty), nil)
+	}
+	lines := []string{text.T(r.lang, text.MyOrdersTitle)}
+	for _, o := range orders {
+		lines = append(lines, b.orderLine(r.lang, o))
+	}
+	return b.say(ctx, r.chatID, strings.Join(lines, "\n"), nil)
+}

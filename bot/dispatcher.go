@@ -1,0 +1,112 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// dispatcher runs updates of one chat in order and different chats in
+// parallel: each chat hashes to one of a fixed set of workers. A busy chat can
+// delay the others on its worker, but never reorders its own updates, and
+// the pool stays bounded however many chats write at once.
+type dispatcher struct {
+	b      *Bot
+	queues []chan tgbotapi.Update
+	once   sync.Once
+}
+
+func newDispatcher(b *Bot, workers int) *dispatcher {
+	d := &dispatcher{b: b, queues: make([]chan tgbotapi.Update, workers)}
+	for i := range d.queues {
+		d.queues[i] = make(chan tgbotapi.Update, 64)
+	}
+	return d
+}
+
+func (d *dispatcher) start(ctx context.Context, wg *sync.WaitGroup) {
+	for _, q := range d.queues {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range q {
+				d.b.handleUpdate(ctx, u)
+			}
+		}()
+	}
+}
+
+// submit queues u behind earlier updates of its chat; false when ctx ended
+// while the queue was full.
+func (d *dispatcher) submit(ctx context.Context, u tgbotapi.Update) bool {
+	q := d.queues[shard(chatOf(u), len(d.queues))]
+	select {
+	case q <- u:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (d *dispatcher) close() {
+	d.once.Do(func() {
+		for _, q := range d.queues {
+			close(q)
+		}
+	})
+}
+
+func shard(chatID int64, n int) int {
+	h := uint64(chatID) * 0x9E3779B97F4A7C15 // Fibonacci hashing spreads sequential ids
+	return int(h >> 32 % uint64(n))
+}
+
+// chatOf is the chat an update belongs to, for ordering; 0 for updates
+// without one.
+func chatOf(u tgbotapi.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
+	}
+	return 0
+}
+
+// handleUpdate processes one update at most once. A panic is recovered,
+// logged and answered, so one bad update never takes the process down.
+func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update) {
+	r, ok := b.newRequest(u)
+	if !ok {
+		return // a kind of update we do not act on
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic in handler", "update_id", u.UpdateID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			b.replyError(ctx, r, errPanic)
+		}
+	}()
+
+	first, err := b.begin(ctx, r)
+	if err != nil {
+		b.log.Error("begin update", "update_id", u.UpdateID, "err", err)
+		b.replyError(ctx, r, err)
+		return
+	}
+	if !first {
+		b.log.Debug("duplicate update skipped", "update_id", u.UpdateID)
+		return
+	}
+	if err := b.route(ctx, r); err != nil {
+		b.replyError(ctx, r, err)
+	}
+}

@@ -1,0 +1,24 @@
+package bot
+
+import (
+	"strconv"
+	"time"
+)
+
+// Redis keys, one function per kind. Everything in Redis may be lost: a lost
+// key costs at most a half-finished dialog or one duplicate check.
+
+// updateTTL matches Telegram's 24-hour limit on keeping an update, after
+// which it can no longer be delivered again.
+const updateTTL = 24 * time.Hour
+
+// conversationTTL is how long a half-finished booking waits for the client.
+const conversationTTL = 6 * time.Hour
+
+func updateKey(prefix string, updateID int) string {
+	return prefix + "upd:" + strconv.Itoa(updateID)
+}
+
+func conversationKey(prefix string, userID int64) string {
+	return prefix + "conv:" + strconv.FormatInt(userID, 10)
+}

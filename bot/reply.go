@@ -1,0 +1,65 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// say sends an HTML message, split into parts when over Telegram's limit;
+// markup goes with the last part.
+func (b *Bot) say(ctx context.Context, chatID int64, html string, markup any) error {
+	_, err := b.sayMessage(ctx, chatID, html, markup)
+	return err
+}
+
+// sayMessage is say that returns the (last) message sent.
+func (b *Bot) sayMessage(ctx context.Context, chatID int64, html string, markup any) (tgbotapi.Message, error) {
+	parts := splitMessage(html)
+	var last tgbotapi.Message
+	for i, part := range parts {
+		m := tgbotapi.NewMessage(chatID, part)
+		m.ParseMode = tgbotapi.ModeHTML
+		m.DisableWebPagePreview = true
+		if i == len(parts)-1 && markup != nil {
+			m.ReplyMarkup = markup
+		}
+		sent, err := b.send(ctx, chatID, m)
+		if err != nil {
+			return tgbotapi.Message{}, fmt.Errorf("send message: %w", err)
+		}
+		last = sent
+	}
+	return last, nil
+}
+
+// editCard redraws a message in place. An edit that changes nothing is
+// success: the card already shows what we want.
+func (b *Bot) editCard(ctx context.Context, chatID int64, messageID int, html string, kb *tgbotapi.InlineKeyboardMarkup) error {
+	e := tgbotapi.NewEditMessageText(chatID, messageID, html)
+	e.ParseMode = tgbotapi.ModeHTML
+	e.DisableWebPagePreview = true
+	e.ReplyMarkup = kb
+	if _, err := b.send(ctx, 0, e); err != nil && !isNotModified(err) {
+		return fmt.Errorf("edit message %d: %w", messageID, err)
+	}
+	return nil
+}
+
+// editPressed redraws the message whose button was pressed, if Telegram
+// still gave it to us (it does not for very old messages).
+func (b *Bot) editPressed(ctx context.Context, r *request, html string, kb *tgbotapi.InlineKeyboardMarkup) error {
+	if r.cb == nil || r.cb.Message == nil {
+		return b.say(ctx, r.chatID, html, kbOrNil(kb))
+	}
+	return b.editCard(ctx, r.cb.Message.Chat.ID, r.cb.Message.MessageID, html, kb)
+}
+
+// kbOrNil keeps a nil keyboard a nil interface, so no "reply_markup" is sent.
+func kbOrNil(kb *tgbotapi.InlineKeyboardMarkup) any {
+	if kb == nil {
+		return nil
+	}
+	return kb
+}

@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/crm"
+)
+
+// request is one update being handled, with what every handler needs.
+type request struct {
+	update  tgbotapi.Update
+	msg     *tgbotapi.Message       // the message, for message updates
+	cb      *tgbotapi.CallbackQuery // the query, for callback updates
+	data    callback                // decoded callback data
+	dataErr error                   // why the callback data did not decode
+	userID  int64
+	chatID  int64
+	private bool
+	lang    text.Lang
+	name    string // the sender's display name, for staff records
+
+	conv    conversation
+	hasConv bool
+
+	staffOnce sync.Once
+	staff     crm.Staff
+	staffErr  error
+
+	answered bool
+}
+
+// newRequest reads the update; ok is false for update kinds we ignore
+// (edited messages, channel posts, chat member changes, inline queries...).
+func (b *Bot) newRequest(u tgbotapi.Update) (*request, bool) {
+	r := &request{update: u}
+	var from *tgbotapi.User
+	switch {
+	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil:
+		r.msg = u.Message
+		from = u.Message.From
+		r.chatID = u.Message.Chat.ID
+		r.private = u.Message.Chat.IsPrivate()
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		r.cb = u.CallbackQuery
+		from = u.CallbackQuery.From
+		if m := u.CallbackQuery.Message; m != nil && m.Chat != nil {
+			r.chatID = m.Chat.ID
+			r.private = m.Chat.IsPrivate()
+		} else {
+			r.chatID = from.ID
+		}
+		r.data, r.dataErr = decodeCallback(u.CallbackQuery.Data)
+	default:
+		return nil, false
+	}
+	if from.IsBot {
+		return nil, false
+	}
+	r.userID = from.ID
+	r.lang = text.FromCode(from.LanguageCode)
+	r.name = displayName(from)
+	return r, true
+}
+
+func displayName(u *tgbotapi.User) string {
+	name := u.FirstName
+	if u.LastName != "" {
+		name += " " + u.LastName
+	}
+	if name == "" {
+		name = u.UserName
+	}
+	return name
+}
+
+// begin marks the update as taken and loads the sender's conversation in
+// one Redis round trip. first is false when the update was seen before:
+// Telegram delivers at least once, so the same update_id can come again
+// after a crash or a lost offset acknowledgement.
+func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
+	pipe := b.rdb.Pipeline()
+	mark := pipe.SetNX(ctx, updateKey(b.cfg.KeyPrefix, r.update.UpdateID), 1, updateTTL)
+	state := pipe.Get(ctx, conversationKey(b.cfg.KeyPrefix, r.userID))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return false, fmt.Errorf("mark update %d: %w", r.update.UpdateID, err)
+	}
+	if !mark.Val() {
+		return false, nil
+	}
+	r.conv, r.hasConv, err = decodeConversation(state)
+	return err == nil, err
+}
+
+// staffMember looks the sender up among active staff, once per update:
+// client steps never pay for it.
+func (b *Bot) staffMember(ctx context.Context, r *request) (crm.Staff, error) {
+	r.staffOnce.Do(func() {
+		r.staff, r.staffErr = b.crm.StaffByTelegramID(ctx, r.userID)
+		if r.staffErr == nil && r.private && (r.staff.ChatID == nil || *r.staff.ChatID != r.chatID) {
+			if err := b.crm.TouchStaff(ctx, r.userID, r.chatID, r.name, string(r.lang)); err != nil {
+				b.log.Warn("record staff chat", "err", err)
+			}
+		}
+	})
+	return r.staff, r.staffErr
+}
+
+func actorOf(s crm.Staff) crm.Actor {
+	return crm.Actor{StaffID: s.ID, Role: s.Role, TelegramUserID: s.TelegramUserID}
+}

@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// ctxClient binds the library's context-free requests to a context, so a
+// held long poll ends the moment we shut down.
+type ctxClient struct {
+	ctx  context.Context
+	next tgbotapi.HTTPClient
+}
+
+func (c ctxClient) Do(r *http.Request) (*http.Response, error) {
+	return c.next.Do(r.WithContext(c.ctx))
+}
+
+// allowedUpdates are the update kinds we act on; asking only for them spares
+// Telegram and us the rest.
+const allowedUpdates = `["message","edited_message","callback_query","my_chat_member"]`
+
+// poll is our long-poll loop. The library's GetUpdatesChan has no context,
+// sleeps a fixed 3 s on every error (ignoring retry_after) and logs URLs that
+// hold the token, so we drive getUpdates ourselves.
+func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
+	// A copy of the client whose requests die with ctx; replies keep using
+	// the original so that in-flight work can finish during shutdown.
+	pollAPI := *b.api
+	pollAPI.Client = ctxClient{ctx: ctx, next: b.api.Client}
+
+	offset := 0
+	backoff := time.Second
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		resp, err := pollAPI.MakeRequest("getUpdates", tgbotapi.Params{
+			"offset":          itoa(offset),
+			"timeout":         itoa(int(b.cfg.PollTimeout / time.Second)),
+			"allowed_updates": allowedUpdates,
+		})
+		var updates []tgbotapi.Update
+		if err == nil {
+			err = decodeUpdates(resp, &updates)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			wait := backoff
+			var tgErr *tgbotapi.Error
+			if errors.As(err, &tgErr) && tgErr.RetryAfter > 0 {
+				wait = time.Duration(tgErr.RetryAfter) * time.Second
+			} else {
+				backoff = min(backoff*2, 30*time.Second)
+			}
+			b.log.Warn("get updates", "err", redactErr(err, b.api.Token), "retry_in", wait.String())
+			if !sleepCtx(ctx, wait) {
+				return nil
+			}
+			continue
+		}
+		backoff = time.Second
+		for _, u := range updates {
+			if u.UpdateID < offset {
+				continue
+			}
+			offset = u.UpdateID + 1
+			if !d.submit(ctx, u) {
+				return nil
+			}
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

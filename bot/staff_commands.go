@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/crm"
+)
+
+// queueShown bounds how many cards one /queue sends: each is a message, and
+// Telegram allows about one a second per chat.
+const queueShown = 10
+
+// requireStaff answers non-staff with a clear refusal; ok is false then.
+func (b *Bot) requireStaff(ctx context.Context, r *request) (crm.Staff, bool, error) {
+	s, err := b.staffMember(ctx, r)
+	if errors.Is(err, crm.ErrNotFound) {
+		return crm.Staff{}, false, b.say(ctx, r.chatID, text.T(r.lang, text.NotStaff), nil)
+	}
+	if err != nil {
+		return crm.Staff{}, false, fmt.Errorf("look up staff: %w", err)
+	}
+	return s, true, nil
+}
+
+// cmdQueue shows a mechanic their own orders, each as a card with the moves
+// they may make; managers see all open orders.
+func (b *Bot) cmdQueue(ctx context.Context, r *request) error {
+	s, ok, err := b.requireStaff(ctx, r)
+	if !ok {
+		return err
+	}
+	var cards []crm.OrderCard
+	if s.Role == crm.RoleMechanic {
+		cards, err = b.crm.MechanicQueue(ctx, s.ID)
+	} else {
+		cards, err = b.crm.OpenOrders(ctx, queueShown+50)
+	}
+	if err != nil {
+		return fmt.Errorf("list orders: %w", err)
+	}
+	return b.sendCards(ctx, r, s, cards)
+}
+
+func (b *Bot) cmdOrders(ctx context.Context, r *request) error {
+	s, ok, err := b.requireStaff(ctx, r)
+	if !ok {
+		return err
+	}
+	if !isManager(s) {
+		return b.cmdQueue(ctx, r)
+	}
+	cards, err := b.crm.OpenOrders(ctx, queueShown+50)
+	if err != nil {
+		return fmt.Errorf("list open orders: %w", err)
+	}
+	return b.sendCards(ctx, r, s, cards)
+}
+
+func (b *Bot) sendCards(ctx context.Context, r *request, s crm.Staff, cards []crm.OrderCard) error {
+	if len(cards) == 0 {
+		return b.say(ctx, r.chatID, text.T(r.lang, text.QueueEmpty), nil)
+	}
+	if err := b.say(ctx, r.chatID, text.T(r.lang, text.QueueTitle, len(cards)), nil); err != nil {
+		return err
+	}
+	for i, c := range cards {
+		if i == queueShown {
+			return b.say(ctx, r.chatID, text.T(r.lang, text.QueueMore, len(cards)-queueShown), nil)
+		}
+		if err := b.say(ctx, r.chatID, b.staffCard(r.lang, c), kbOrNil(b.keyboardFor(r, s, c))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cmdStaff: "/staff add <telegram id> mechanic|manager", owners only.
+func (b *Bot) cmdStaff(ctx context.Context, r *request) error {
+	s, ok, err := b.requireStaff(ctx, r)
+	if !ok {
+		return err
+	}
+	args := strings.Fields(r.msg.CommandArguments())
+	if len(args) != 3 || args[0] != "add" {
+		return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAddUsage), nil)
+	}
+	id, err := strconv.ParseInt(args[1], 10, 64)
+	role := crm.Role(strings.ToLower(args[2]))
+	if err != nil || id <= 0 || (role != crm.RoleMechanic && role != crm.RoleManager) {
+		return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAddUsage), nil)
+	}
+	added, err := b.crm.AddStaff(ctx, s, id, role)
+	if err != nil {
+		return fmt.Errorf("add staff: %w", err)
+	}
+	return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAdded, added.TelegramUserID, esc(string(added.Role))), nil)
+}
