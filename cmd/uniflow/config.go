@@ -1,0 +1,243 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/uniflow-crm/uniflow/bot"
+)
+
+// The environment variables UniFlow reads. This file is the only place that
+// reads the environment; everything else gets a Config.
+const (
+	envTelegramToken  = "TELEGRAM_BOT_TOKEN"
+	envTelegramAPIURL = "TELEGRAM_API_URL"
+	envDatabaseURL    = "DATABASE_URL"
+	envRedisURL       = "REDIS_URL"
+	envRedisPrefix    = "REDIS_PREFIX"
+	envShopTimezone   = "SHOP_TIMEZONE"
+	envShopHours      = "SHOP_HOURS"
+	envShopRegion     = "SHOP_REGION"
+	envOwnerIDs       = "OWNER_TELEGRAM_IDS"
+	envStaffChatID    = "STAFF_CHAT_ID"
+	envHTTPAddr       = "HTTP_ADDR"
+	envLogLevel       = "LOG_LEVEL"
+)
+
+// envVar documents one variable. The README's configuration table is
+// checked against this list (config_test.go), so the two cannot drift.
+type envVar struct {
+	Name    string
+	Default string
+	Help    string
+}
+
+func configVars() []envVar {
+	return []envVar{
+		{envTelegramToken, "", "Bot token from @BotFather. Empty: run against the built-in Telegram emulator."},
+		{envTelegramAPIURL, "https://api.telegram.org", "Bot API base URL (a local Bot API server or a standalone emulator)."},
+		{envDatabaseURL, "postgres://postgres@127.0.0.1:5432/uniflow?sslmode=disable", "PostgreSQL connection URL."},
+		{envRedisURL, "redis://127.0.0.1:6379/0", "Redis connection URL."},
+		{envRedisPrefix, "uniflow:", "Prefix of every Redis key, so several instances can share one Redis."},
+		{envShopTimezone, "Europe/Moscow", "IANA time zone of the shop: decides what \"today\" and \"20:00\" mean."},
+		{envShopHours, bot.DefaultShopHours, "Opening hours, e.g. \"mon-fri 09:00-19:00; sat 10:00-16:00; slot=60m\"."},
+		{envShopRegion, "RU", "Two-letter region used to read phone numbers written without a country code."},
+		{envOwnerIDs, "", "Comma-separated Telegram user ids of the owners (get daily summaries, can invite staff)."},
+		{envStaffChatID, "", "Telegram chat id of the staff group that receives new requests (usually negative)."},
+		{envHTTPAddr, "127.0.0.1:8080", "Address of the HTTP server with GET /healthz (use 0.0.0.0:8080 in a container)."},
+		{envLogLevel, "info", "debug, info, warn or error."},
+	}
+}
+
+// Config is the validated configuration of one process.
+type Config struct {
+	// TelegramToken is empty when the built-in emulator is to be used.
+	TelegramToken  string
+	TelegramAPIURL string // without a trailing slash
+	DatabaseURL    string
+	Redis          *redis.Options
+	RedisPrefix    string
+	Location       *time.Location
+	ShopHours      bot.ShopHours
+	Region         string
+	OwnerIDs       []int64
+	StaffChatID    int64
+	HTTPAddr       string
+	LogLevel       slog.Level
+}
+
+// loadConfig reads and validates every variable. It reports all bad
+// variables at once, each error naming its variable and what is expected,
+// so an operator fixes the environment in one go. Error messages never
+// include secret values (the token, passwords in URLs).
+func loadConfig(getenv func(string) string) (Config, error) {
+	defaults := make(map[string]string)
+	for _, v := range configVars() {
+		defaults[v.Name] = v.Default
+	}
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return defaults[name]
+	}
+
+	var (
+		cfg  Config
+		errs []error
+	)
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+	}
+
+	cfg.TelegramToken = get(envTelegramToken)
+	if cfg.TelegramToken != "" && !validBotToken(cfg.TelegramToken) {
+		bad(envTelegramToken, "want the form <bot id>:<secret> as issued by @BotFather (value not shown)")
+	}
+
+	cfg.TelegramAPIURL = strings.TrimRight(get(envTelegramAPIURL), "/")
+	if u, err := url.Parse(cfg.TelegramAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad(envTelegramAPIURL, "want an http(s) URL such as https://api.telegram.org, got %q", cfg.TelegramAPIURL)
+	}
+
+	cfg.DatabaseURL = get(envDatabaseURL)
+	if _, err := pgxpool.ParseConfig(cfg.DatabaseURL); err != nil {
+		bad(envDatabaseURL, "want a PostgreSQL URL such as postgres://user@host:5432/uniflow?sslmode=disable: %s", leafError(err))
+	}
+
+	if opts, err := redis.ParseURL(get(envRedisURL)); err != nil {
+		bad(envRedisURL, "want a Redis URL such as redis://host:6379/0: %s", leafError(err))
+	} else {
+		cfg.Redis = opts
+	}
+
+	cfg.RedisPrefix = get(envRedisPrefix)
+	if strings.ContainsFunc(cfg.RedisPrefix, isSpaceOrControl) {
+		bad(envRedisPrefix, "want a key prefix without spaces, such as %q, got %q", "uniflow:", cfg.RedisPrefix)
+	}
+
+	if loc, err := time.LoadLocation(get(envShopTimezone)); err != nil {
+		bad(envShopTimezone, "want an IANA time zone such as Europe/Moscow, got %q", get(envShopTimezone))
+	} else {
+		cfg.Location = loc
+	}
+
+	if h, err := bot.ParseShopHours(get(envShopHours)); err != nil {
+		bad(envShopHours, "want opening hours such as %q: %w", "mon-fri 09:00-19:00; sat 10:00-16:00", err)
+	} else {
+		cfg.ShopHours = h
+	}
+
+	cfg.Region = strings.ToUpper(get(envShopRegion))
+	if len(cfg.Region) != 2 || !isASCIIUpper(cfg.Region) {
+		bad(envShopRegion, "want a two-letter region code such as RU, got %q", get(envShopRegion))
+	}
+
+	if ids, err := parseIDs(get(envOwnerIDs)); err != nil {
+		bad(envOwnerIDs, "want comma-separated positive Telegram user ids such as 12345,67890: %w", err)
+	} else {
+		cfg.OwnerIDs = ids
+	}
+
+	if s := get(envStaffChatID); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id == 0 {
+			bad(envStaffChatID, "want a non-zero Telegram chat id such as -1001234567890, got %q", s)
+		}
+		cfg.StaffChatID = id
+	}
+
+	cfg.HTTPAddr = get(envHTTPAddr)
+	if _, port, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
+		bad(envHTTPAddr, "want host:port such as 127.0.0.1:8080, got %q", cfg.HTTPAddr)
+	} else if p, err := strconv.ParseUint(port, 10, 16); err != nil || (p == 0 && port != "0") {
+		bad(envHTTPAddr, "want a port number from 0 to 65535, got %q", port)
+	}
+
+	if err := cfg.LogLevel.UnmarshalText([]byte(get(envLogLevel))); err != nil || !validLogLevel(get(envLogLevel)) {
+		bad(envLogLevel, "want one of debug, info, warn, error, got %q", get(envLogLevel))
+	}
+
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return cfg, nil
+}
+
+// validBotToken checks the shape Telegram issues, "123456789:AAE...": it
+// goes into URL paths, so a stray space or slash must fail here, not as a
+// puzzling 404 later.
+func validBotToken(tok string) bool {
+	id, secret, ok := strings.Cut(tok, ":")
+	if !ok || id == "" || secret == "" {
+		return false
+	}
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		return false
+	}
+	for _, r := range secret {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func parseIDs(s string) ([]int64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var ids []int64
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("%q is not a user id", part)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// validLogLevel accepts only the four names: slog also parses "info+2",
+// which nobody means in an environment variable.
+func validLogLevel(s string) bool {
+	switch strings.ToLower(s) {
+	case "debug", "info", "warn", "error":
+		return true
+	}
+	return false
+}
+
+func isASCIIUpper(s string) bool {
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
+
+// leafError returns the innermost error of a chain. URL parse errors quote
+// the whole URL, password included; the innermost error says what is wrong
+// without it.
+func leafError(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+const testToken = "123456:SECRET-token_value"
+
+func TestRedactSecrets(t *testing.T) {
+	tests := []struct{ in, token, want string }{
+		{`Post "https://api.telegram.org/bot123456:SECRET-token_value/getMe": dial tcp: i/o timeout`, testToken,
+			`Post "https://api.telegram.org/bot<redacted>/getMe": dial tcp: i/o timeout`},
+		// Token unknown (the library logger): the path segment still goes.
+		{`Endpoint: https://x/bot999:abc/sendMessage, params: map[]`, "",
+			`Endpoint: https://x/bot<redacted>/sendMessage, params: map[]`},
+		{`two https://x/botA:1/a and https://x/botB:2/b`, "",
+			`two https://x/bot<redacted>/a and https://x/bot<redacted>/b`},
+		{`bare token 123456:SECRET-token_value in text`, testToken, `bare token <redacted> in text`},
+		{`nothing to hide`, testToken, `nothing to hide`},
+		{`ends with /bot`, "", `ends with /bot`},
+	}
+	for _, tt := range tests {
+		if got := redactSecrets(tt.in, tt.token); got != tt.want {
+			t.Errorf("redactSecrets(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRedactingClientKeepsErrorChain(t *testing.T) {
+	// A port nothing listens on: the transport error quotes the URL.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	c := redactingClient{client: newTelegramHTTPClient(), token: testToken, ctx: ctx}
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/bot"+testToken+"/getMe", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Do(req)
+	if err == nil {
+		t.Fatal("request succeeded, want an error")
+	}
+	if strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("error reveals the token: %v", err)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("errors.Is(err, context.Canceled) = false for %v; the chain must survive redaction", err)
+	}
+}
+
+func TestTelegramHTTPClientOutlastsLongPoll(t *testing.T) {
+	c := newTelegramHTTPClient()
+	if c.Timeout <= pollTimeout {
+		t.Errorf("client timeout %v must exceed the long-poll timeout %v", c.Timeout, pollTimeout)
+	}
+	tr, ok := c.Transport.(*http.Transport)
+	if !ok || tr.MaxIdleConnsPerHost < 100 {
+		t.Errorf("transport %T: want *http.Transport with MaxIdleConnsPerHost >= 100", c.Transport)
+	}
+}
+
+func TestConnectTelegramRetriesUntilCancelled(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiURL := "http://" + ln.Addr().String()
+	ln.Close() // nothing listens: every getMe fails at the transport
+
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	ctx, cancel := context.WithTimeout(t.Context(), connectFirstDelay+connectFirstDelay/2)
+	defer cancel()
+	start := time.Now()
+	_, err = connectTelegram(ctx, apiURL, testToken, log)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("connectTelegram = %v, want the context's error", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("returned %v after the context ended", waited)
+	}
+	out := logs.String()
+	if strings.Count(out, "retrying") < 2 {
+		t.Errorf("want two failed attempts logged before the deadline, log:\n%s", out)
+	}
+	if strings.Contains(out, "SECRET") {
+		t.Errorf("log reveals the token:\n%s", out)
+	}
+}
+
+func TestTelegramLibLoggerRedacts(t *testing.T) {
+	var buf bytes.Buffer
+	l := newTelegramLibLogger(&buf)
+	l.Printf("Endpoint: %s, params: %v", "https://api.telegram.org/bot"+testToken+"/getUpdates", "x")
+	l.Println(`Post "https://api.telegram.org/bot` + testToken + `/getUpdates": EOF`)
+	if strings.Contains(buf.String(), "SECRET") {
+		t.Errorf("library log reveals the token:\n%s", buf.String())
+	}
+	if strings.Count(buf.String(), `"component":"tgbotapi"`) != 2 {
+		t.Errorf("want two JSON lines tagged component=tgbotapi, got:\n%s", buf.String())
+	}
+}
