@@ -2,28 +2,118 @@ package crm
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
-// DailySummary is what happened on one day, in the shop's time zone.
+// DailySummary is what happened on one day in the shop's time zone. It is also the Data of a
+// KindDailySummary message.
 type DailySummary struct {
-	Day              time.Time `json:"day"` // midnight starting the day, in the shop's time zone
-	NewRequests      int       `json:"new_requests"`
-	Moved            int       `json:"moved"`
-	Ready            int       `json:"ready"`
-	Delivered        int       `json:"delivered"`
-	NewNumbers       []int64   `json:"new_numbers"`
-	ReadyNumbers     []int64   `json:"ready_numbers"`
-	DeliveredNumbers []int64   `json:"delivered_numbers"`
+	Day         time.Time `json:"day"`          // midnight starting the day, in the shop's time zone
+	NewRequests int       `json:"new_requests"` // orders created that day
+	// Moved counts orders whose status changed that day by staff or system, not counting their
+	// creation or a reassignment that kept the status.
+	Moved            int     `json:"moved"`
+	Ready            int     `json:"ready"`     // orders that became ready that day
+	Delivered        int     `json:"delivered"` // orders delivered that day
+	NewNumbers       []int64 `json:"new_numbers"`
+	ReadyNumbers     []int64 `json:"ready_numbers"`
+	DeliveredNumbers []int64 `json:"delivered_numbers"`
 }
 
-// DailySummary counts the day that contains day, in the shop's time zone.
+const sqlDailySummary = `
+SELECT
+	(SELECT coalesce(array_agg(number ORDER BY number), '{}') FROM orders
+		WHERE created_at >= $1 AND created_at < $2) AS new_numbers,
+	(SELECT count(DISTINCT order_id) FROM order_events
+		WHERE created_at >= $1 AND created_at < $2 AND from_status <> '' AND from_status <> to_status) AS moved,
+	(SELECT coalesce(array_agg(DISTINCT o.number ORDER BY o.number), '{}')
+		FROM order_events e JOIN orders o ON o.id = e.order_id
+		WHERE e.created_at >= $1 AND e.created_at < $2 AND e.to_status = 'ready' AND e.from_status <> e.to_status) AS ready_numbers,
+	(SELECT coalesce(array_agg(DISTINCT o.number ORDER BY o.number), '{}')
+		FROM order_events e JOIN orders o ON o.id = e.order_id
+		WHERE e.created_at >= $1 AND e.created_at < $2 AND e.to_status = 'delivered' AND e.from_status <> e.to_status) AS delivered_numbers`
+
+// DailySummary counts the day that contains day, midnight to midnight in the shop's time zone.
+// Number lists are sorted and never nil.
 func (s *Service) DailySummary(ctx context.Context, day time.Time) (DailySummary, error) {
-	return DailySummary{}, fmt.Errorf("daily summary: %w", errTODO)
+	start, end := s.dayBounds(day)
+	sum := DailySummary{Day: start}
+	var moved int64
+	err := s.db.QueryRow(ctx, sqlDailySummary, start, end).Scan(
+		&sum.NewNumbers, &moved, &sum.ReadyNumbers, &sum.DeliveredNumbers)
+	if err != nil {
+		return DailySummary{}, fmt.Errorf("daily summary of %s: %w", start.Format(time.DateOnly), err)
+	}
+	for _, l := range []*[]int64{&sum.NewNumbers, &sum.ReadyNumbers, &sum.DeliveredNumbers} {
+		if *l == nil {
+			*l = []int64{}
+		}
+	}
+	sum.Moved = int(moved)
+	sum.NewRequests = len(sum.NewNumbers)
+	sum.Ready = len(sum.ReadyNumbers)
+	sum.Delivered = len(sum.DeliveredNumbers)
+	return sum, nil
 }
 
-// EnqueueDailySummaries enqueues the summary of day for every active owner with a chat id.
+// dayBounds returns the shop-time midnights that start day and the day after (23, 24 or 25 hours
+// apart).
+func (s *Service) dayBounds(day time.Time) (start, end time.Time) {
+	y, m, d := day.In(s.opts.Location).Date()
+	start = time.Date(y, m, d, 0, 0, 0, 0, s.opts.Location)
+	return start, start.AddDate(0, 0, 1)
+}
+
+const sqlOwnersWithChat = `
+SELECT telegram_user_id, chat_id, language FROM staff
+WHERE active AND role = 'owner' AND chat_id IS NOT NULL ORDER BY id`
+
+// EnqueueDailySummaries enqueues the summary of the day containing day (shop time) for every
+// active owner with a chat id, with dedupe key "daily_summary:<owner telegram id>:<YYYY-MM-DD>",
+// and returns how many messages were new: running it again for the same day adds none.
 func (s *Service) EnqueueDailySummaries(ctx context.Context, day time.Time) (int, error) {
-	return 0, fmt.Errorf("enqueue daily summaries: %w", errTODO)
+	sum, err := s.DailySummary(ctx, day)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue daily summaries: %w", err)
+	}
+	data, err := json.Marshal(sum)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue daily summaries: encode: %w", err)
+	}
+	date := sum.Day.Format(time.DateOnly)
+	added := 0
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		type owner struct {
+			TelegramUserID int64  `db:"telegram_user_id"`
+			ChatID         int64  `db:"chat_id"`
+			Language       string `db:"language"`
+		}
+		rows, _ := tx.Query(ctx, sqlOwnersWithChat)
+		owners, err := pgx.CollectRows(rows, pgx.RowToStructByName[owner])
+		if err != nil {
+			return fmt.Errorf("list owners: %w", err)
+		}
+		for _, o := range owners {
+			ok, err := s.enqueue(ctx, tx, OutboxMessage{
+				Kind: KindDailySummary, ChatID: o.ChatID, Language: o.Language, Data: data,
+				DedupeKey: KindDailySummary + ":" + strconv.FormatInt(o.TelegramUserID, 10) + ":" + date,
+			})
+			if err != nil {
+				return err
+			}
+			if ok {
+				added++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("enqueue daily summaries of %s: %w", date, err)
+	}
+	return added, nil
 }

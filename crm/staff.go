@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -99,6 +100,8 @@ func (s *Service) EnsureOwners(ctx context.Context, telegramIDs []int64) error {
 	return nil
 }
 
+const sqlStaffRole = `SELECT role FROM staff WHERE telegram_user_id = $1`
+
 const sqlAddStaff = `
 INSERT INTO staff (telegram_user_id, role, branch_id, active, created_at, updated_at)
 VALUES ($1, $2, $3, true, $4, $4)
@@ -125,13 +128,15 @@ func (s *Service) AddStaff(ctx context.Context, actor Staff, telegramUserID int6
 		if !a.Active || a.Role != RoleOwner {
 			return fmt.Errorf("actor %d is not an active owner: %w", actor.ID, ErrForbidden)
 		}
-		var target Staff
-		rows, _ := tx.Query(ctx, sqlStaffByTelegramID, telegramUserID)
-		target, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Staff])
-		if err == nil && target.Role == RoleOwner {
+		var current Role
+		err = tx.QueryRow(ctx, sqlStaffRole, telegramUserID).Scan(&current)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("look up current role: %w", err)
+		}
+		if current == RoleOwner {
 			return fmt.Errorf("user %d is an owner: %w", telegramUserID, ErrForbidden)
 		}
-		rows, _ = tx.Query(ctx, sqlAddStaff, telegramUserID, role, a.BranchID, s.now())
+		rows, _ := tx.Query(ctx, sqlAddStaff, telegramUserID, role, a.BranchID, s.now())
 		st, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Staff])
 		if err != nil {
 			return fmt.Errorf("upsert: %w", err)
