@@ -15,13 +15,20 @@ import (
 var testOwners = []int64{700001, 700002}
 
 // newTestService returns a crm.Service on a fresh database whose clock
-// stands at now, with two owners registered.
+// stands at now, with two owners who have opened a chat with the bot (a
+// summary needs somewhere to go).
 func newTestService(t *testing.T, now time.Time, loc *time.Location) (*crm.Service, *pgxpool.Pool) {
 	t.Helper()
 	pool, _ := pgtest.New(t)
 	svc := crm.New(pool, crm.Options{Now: func() time.Time { return now }, Location: loc, Region: "RU"})
 	if err := svc.EnsureOwners(t.Context(), testOwners); err != nil {
 		t.Fatalf("EnsureOwners: %v", err)
+	}
+	for _, id := range testOwners {
+		// A private chat's id is the user's id.
+		if err := svc.TouchStaff(t.Context(), id, id, "Owner", "ru"); err != nil {
+			t.Fatalf("TouchStaff: %v", err)
+		}
 	}
 	return svc, pool
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/uniflow-crm/uniflow/tgemu"
 )
 
 const testToken = "123456:SECRET-token_value"
@@ -112,5 +114,75 @@ func TestTelegramLibLoggerRedacts(t *testing.T) {
 	}
 	if strings.Count(buf.String(), `"component":"tgbotapi"`) != 2 {
 		t.Errorf("want two JSON lines tagged component=tgbotapi, got:\n%s", buf.String())
+	}
+}
+
+func TestConnectTelegramRejectsWrongToken(t *testing.T) {
+	emu := tgemu.NewServer(tgemu.Options{})
+	defer emu.Close()
+	start := time.Now()
+	_, err := connectTelegram(t.Context(), emu.URL(), testToken, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), envTelegramToken+" rejected") {
+		t.Fatalf("connectTelegram with a wrong token = %v, want it rejected", err)
+	}
+	if strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("error reveals the token: %v", err)
+	}
+	if d := time.Since(start); d > connectFirstDelay {
+		t.Errorf("took %v: a rejected token must not be retried", d)
+	}
+}
+
+// Telegram unreachable at boot delays the bot; it connects once the API
+// answers.
+func TestConnectTelegramRetriesUntilReachable(t *testing.T) {
+	emu := tgemu.NewServer(tgemu.Options{})
+	defer emu.Close()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	type result struct {
+		name string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		api, err := connectTelegram(t.Context(), "http://"+addr, emu.Token(), log)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		done <- result{name: api.Self.UserName}
+	}()
+
+	time.Sleep(connectFirstDelay / 2) // the first attempt has failed by now
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("port %s was taken meanwhile: %v", addr, err)
+	}
+	srv := &http.Server{Handler: emu.Handler()}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	select {
+	case r := <-done:
+		if r.err != nil || r.name == "" {
+			t.Fatalf("connectTelegram = %q, %v; want connected", r.name, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not connect after the API came up")
+	}
+	if !strings.Contains(logs.String(), "retrying") {
+		t.Errorf("the failed first attempt was not logged:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), emu.Token()) {
+		t.Errorf("log reveals the token:\n%s", logs.String())
 	}
 }

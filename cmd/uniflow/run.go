@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/uniflow-crm/uniflow/bot"
+	"github.com/uniflow-crm/uniflow/crm"
+	"github.com/uniflow-crm/uniflow/migrations"
+	"github.com/uniflow-crm/uniflow/scheduler"
+	"github.com/uniflow-crm/uniflow/tgemu"
+)
+
+const usage = `usage: uniflow [command]
+
+commands:
+  run        run the bot, the scheduler and /healthz (default)
+  migrate    apply database migrations and exit
+  emulator   serve the Telegram Bot API emulator [--addr 127.0.0.1:8081]
+  version    print the version
+  help       print this help
+
+Configuration is read from environment variables; see README.md.
+`
+
+const (
+	// startTimeout bounds connecting to PostgreSQL and Redis at start: if
+	// they are down, say so quickly rather than hang.
+	startTimeout = 15 * time.Second
+	// httpShutdownTimeout bounds waiting for in-flight /healthz requests.
+	httpShutdownTimeout = 5 * time.Second
+)
+
+// run is the whole program behind main: it parses the command, and the
+// commands read the environment only through getenv and write logs to
+// stdout. End-to-end tests call it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cmd, rest := "run", args
+	if len(args) > 0 {
+		cmd, rest = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		if len(rest) > 0 {
+			return fmt.Errorf("run: unexpected arguments %q\n\n%s", rest, usage)
+		}
+		return runServe(ctx, getenv, stdout)
+	case "migrate":
+		if len(rest) > 0 {
+			return fmt.Errorf("migrate: unexpected arguments %q\n\n%s", rest, usage)
+		}
+		return runMigrate(ctx, getenv, stdout)
+	case "emulator":
+		return runEmulator(ctx, rest, stdout)
+	case "version":
+		_, err := fmt.Fprintln(stdout, "uniflow", version())
+		return err
+	// Further commands (demo, import, export, invite) go here, each with a
+	// line in usage and a runXxx function in its own file.
+	case "help", "-h", "-help", "--help":
+		_, err := fmt.Fprint(stdout, usage)
+		return err
+	default:
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// version reports the module version and VCS revision the binary was built
+// from, as recorded by the Go toolchain (no -ldflags to keep in sync).
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			v += " " + s.Value
+		}
+	}
+	return v
+}
+
+func runMigrate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stdout, cfg.LogLevel)
+	if err := migrations.ApplyLogged(ctx, cfg.DatabaseURL, log); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	log.Info("database schema is up to date")
+	return nil
+}
+
+func runEmulator(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("emulator: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("emulator: unexpected arguments %q", fs.Args())
+	}
+	return tgemu.RunStandalone(ctx, *addr, stdout)
+}
+
+// runServe is the service: migrations, connections, then the bot, the
+// scheduler and the HTTP server side by side until ctx is cancelled. On
+// cancel the bot drains its in-flight updates, the cron waits for running
+// jobs, the HTTP server finishes its requests; only then are the pools
+// closed (deferred), and the emulator last of all.
+func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stdout, cfg.LogLevel)
+	log.Info("starting", slog.String("version", version()), slog.String("time_zone", cfg.Location.String()))
+
+	apiURL, token := cfg.TelegramAPIURL, cfg.TelegramToken
+	if token == "" {
+		emu := tgemu.NewServer(tgemu.Options{})
+		defer emu.Close()
+		apiURL, token = emu.URL(), emu.Token()
+		log.Info("no TELEGRAM_BOT_TOKEN: running against the built-in emulator", slog.String("emulator_url", emu.URL()))
+	}
+
+	// Connect first: "PostgreSQL is not reachable" is a clearer first error
+	// than the same failure reported from inside the migrations.
+	pool, err := connectPostgres(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	rdb, err := connectRedis(ctx, cfg.Redis)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+
+	if err := migrations.ApplyLogged(ctx, cfg.DatabaseURL, log); err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+
+	svc := crm.New(pool, crm.Options{
+		Now:         time.Now,
+		Location:    cfg.Location,
+		Region:      cfg.Region,
+		StaffChatID: cfg.StaffChatID,
+	})
+	if err := svc.EnsureOwners(ctx, cfg.OwnerIDs); err != nil {
+		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
+	}
+
+	// Listen before connecting to Telegram: /healthz (PostgreSQL, Redis)
+	// answers even while the Bot API is still being retried.
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("start: listen on %s=%s: %w", envHTTPAddr, cfg.HTTPAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", healthHandler(pool, rdb, log))
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		log.Info("http server listening", slog.String("addr", ln.Addr().String()))
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), httpShutdownTimeout)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+
+	g.Go(func() error {
+		api, err := connectTelegram(gctx, apiURL, token, log)
+		if err != nil {
+			if gctx.Err() != nil {
+				return nil // stopped while still connecting
+			}
+			return err
+		}
+		b := bot.New(api, svc, rdb, log, bot.Config{
+			KeyPrefix:   cfg.RedisPrefix,
+			OwnerIDs:    cfg.OwnerIDs,
+			StaffChatID: cfg.StaffChatID,
+			Location:    cfg.Location,
+			Hours:       cfg.ShopHours,
+			// The same constant sizes the HTTP client's timeout, which
+			// must outlast every long poll.
+			PollTimeout: pollTimeout,
+		})
+		if err := b.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("bot: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if err := scheduler.New(svc, cfg.Location, log).Run(gctx); err != nil {
+			return fmt.Errorf("scheduler: %w", err)
+		}
+		return nil
+	})
+
+	err = g.Wait()
+	if err != nil {
+		log.Error("stopped with an error", slog.String("error", err.Error()))
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func connectPostgres(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("start: %s: %w", envDatabaseURL, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("start: PostgreSQL at %s is not reachable (is it running? `make run` starts it): %w", envDatabaseURL, err)
+	}
+	return pool, nil
+}
+
+func connectRedis(ctx context.Context, opts *redis.Options) (*redis.Client, error) {
+	rdb := redis.NewClient(opts)
+	pctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		_ = rdb.Close() // the ping error is the one worth reporting
+		return nil, fmt.Errorf("start: Redis at %s (%s) is not reachable (is it running? `make run` starts it): %w", envRedisURL, opts.Addr, err)
+	}
+	return rdb, nil
+}
