@@ -80,10 +80,13 @@ const outboxColumns = `id, kind, chat_id, language, order_id, data, dedupe_key, 
 const claimStuckAfter = 2 * time.Minute
 
 // sqlClaimOutbox claims due messages, keeping each chat's messages in order. A message is
-// claimable when it is pending and due, or stuck in sending, and no earlier (lower id) message of
-// its chat is still in the way: in flight, due, or waiting to be retried. Pending messages
-// scheduled for later that were never tried (reminders) do not hold their chat up. So at most
-// one message per chat is claimed, and never while an earlier one is being sent.
+// claimable when it is pending and due, or stuck in sending (claimed before $2), and
+//   - no other message of its chat is in sending (in flight, or stuck and to be reclaimed first);
+//   - for a pending one, no earlier (lower id) message of its chat is pending and due or waiting
+//     to be retried. Messages scheduled for later that were never tried (reminders) do not hold
+//     their chat up until they are due.
+//
+// So at most one message per chat is claimed, and none while another of the chat is in flight.
 const sqlClaimOutbox = `
 UPDATE outbox SET state = 'sending', claimed_at = $1
 WHERE id IN (
@@ -91,8 +94,10 @@ WHERE id IN (
 	WHERE ((o.state = 'pending' AND o.not_before <= $1) OR (o.state = 'sending' AND o.claimed_at <= $2))
 		AND NOT EXISTS (
 			SELECT 1 FROM outbox e
-			WHERE e.chat_id = o.chat_id AND e.id < o.id
-				AND (e.state = 'sending' OR (e.state = 'pending' AND (e.not_before <= $1 OR e.attempts > 0))))
+			WHERE e.chat_id = o.chat_id AND e.id <> o.id
+				AND (e.state = 'sending'
+					OR (o.state = 'pending' AND e.id < o.id AND e.state = 'pending'
+						AND (e.not_before <= $1 OR e.attempts > 0))))
 	ORDER BY o.not_before, o.id
 	LIMIT $3
 	FOR UPDATE SKIP LOCKED)
@@ -102,6 +107,10 @@ RETURNING ` + outboxColumns
 // locked by another claimer are skipped (FOR UPDATE SKIP LOCKED), so concurrent senders never get
 // the same row; per chat only the oldest unsent message is claimed, and none while an earlier one
 // is in flight; a message left in sending for over 2 minutes is claimable again.
+//
+// Known gap: when a scheduled message becomes due while another claimer's statement is running,
+// the two claimers' snapshots may each pick a different message of that chat; the window is one
+// claim statement long and only around a scheduled message's due time.
 func (s *Service) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("claim outbox: limit %d: %w", limit, ErrInvalidInput)

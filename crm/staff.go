@@ -121,11 +121,11 @@ func (s *Service) AddStaff(ctx context.Context, actor Staff, telegramUserID int6
 	var st Staff
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		// Authorise against the database, not the caller's copy of the actor.
-		a, err := staffByID(ctx, tx, actor.ID)
+		a, err := actorStaff(ctx, tx, Actor{StaffID: actor.ID, TelegramUserID: actor.TelegramUserID})
 		if err != nil {
 			return fmt.Errorf("check actor: %w", err)
 		}
-		if !a.Active || a.Role != RoleOwner {
+		if a.Role != RoleOwner {
 			return fmt.Errorf("actor %d is not an active owner: %w", actor.ID, ErrForbidden)
 		}
 		var current Role
