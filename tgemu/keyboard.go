@@ -8,12 +8,12 @@ import (
 
 // Button is one keyboard button as the fake user sees it.
 type Button struct {
-	Text            string
-	CallbackData    string
-	URL             string
-	RequestContact  bool
-	RequestLocation bool
-	hasData         bool // callback_data present (it may legitimately be pressed as "")
+	Text            string `json:"text"`
+	CallbackData    string `json:"callback_data,omitempty"`
+	URL             string `json:"url,omitempty"`
+	RequestContact  bool   `json:"request_contact,omitempty"`
+	RequestLocation bool   `json:"request_location,omitempty"`
+	hasData         bool   // callback_data present
 }
 
 // replyKeyboard is a ReplyKeyboardMarkup the bot showed in a chat.

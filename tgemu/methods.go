@@ -120,10 +120,10 @@ func (c *Chat) checkAccess() *apiError {
 
 // CallbackAnswer is what the bot answered to a callback query.
 type CallbackAnswer struct {
-	Text      string
-	ShowAlert bool
-	URL       string
-	CacheTime int
+	Text      string `json:"text"`
+	ShowAlert bool   `json:"show_alert"`
+	URL       string `json:"url,omitempty"`
+	CacheTime int    `json:"cache_time,omitempty"`
 }
 
 type callbackQuery struct {

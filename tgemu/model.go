@@ -68,41 +68,41 @@ type message struct {
 
 // Message is a snapshot of a message in its current state (after edits and deletes).
 type Message struct {
-	ID         int
-	ChatID     int64
-	FromBot    bool
-	FromUserID int64
-	Text       string // plain text after entity parsing
-	Caption    string
-	HTML       string     // text or caption exactly as the bot sent it, for asserting escaping
-	Inline     [][]Button // current inline keyboard
-	Reply      [][]Button // reply keyboard shown with this message
-	RemoveKB   bool       // the message removed the reply keyboard
-	Edited     bool
-	Deleted    bool
-	Date       time.Time
-	Entities   []Entity // entities of Text (or of Caption when there is no text)
-	Kind       string   // "text", "photo", "document", "sticker", "voice", "location", "contact", "service"
-	FileID     string   // the largest photo size, the document, sticker or voice
-	FileName   string
-	Contact    *Contact
-	ReplyToID  int
+	ID         int        `json:"id"`
+	ChatID     int64      `json:"chat_id"`
+	FromBot    bool       `json:"from_bot"`
+	FromUserID int64      `json:"from_user_id,omitempty"`
+	Text       string     `json:"text,omitempty"`    // plain text after entity parsing
+	Caption    string     `json:"caption,omitempty"` // plain caption after entity parsing
+	HTML       string     `json:"html,omitempty"`    // text or caption exactly as the bot sent it, for asserting escaping
+	Inline     [][]Button `json:"inline,omitempty"`  // current inline keyboard
+	Reply      [][]Button `json:"reply,omitempty"`   // reply keyboard shown with this message
+	RemoveKB   bool       `json:"remove_keyboard,omitempty"`
+	Edited     bool       `json:"edited,omitempty"`
+	Deleted    bool       `json:"deleted,omitempty"`
+	Date       time.Time  `json:"date"`
+	Entities   []Entity   `json:"entities,omitempty"` // entities of Text (or of Caption when there is no text)
+	Kind       string     `json:"kind"`               // "text", "photo", "document", "sticker", "voice", "location", "contact", "service"
+	FileID     string     `json:"file_id,omitempty"`  // the largest photo size, the document, sticker or voice
+	FileName   string     `json:"file_name,omitempty"`
+	Contact    *Contact   `json:"contact,omitempty"`
+	ReplyToID  int        `json:"reply_to_id,omitempty"`
 }
 
 // Entity is a MessageEntity with its covered text resolved, for assertions.
 type Entity struct {
-	Type   string
-	Offset int // UTF-16 code units, as on the wire
-	Length int
-	Text   string
-	URL    string
+	Type   string `json:"type"`
+	Offset int    `json:"offset"` // UTF-16 code units, as on the wire
+	Length int    `json:"length"`
+	Text   string `json:"text"`
+	URL    string `json:"url,omitempty"`
 }
 
 // Contact is a shared contact card.
 type Contact struct {
-	Phone     string
-	FirstName string
-	UserID    int64
+	Phone     string `json:"phone"`
+	FirstName string `json:"first_name"`
+	UserID    int64  `json:"user_id,omitempty"`
 }
 
 func (u *User) wire() wUser {

@@ -103,3 +103,10 @@ func (r *rateLimiter) credit(c *Chat, now time.Time) {
 	b.refill(now)
 	b.tokens = math.Min(privateCredit, b.tokens+replyCredit)
 }
+
+// SetRateLimits turns the automatic flood limits on or off at run time.
+func (s *Server) SetRateLimits(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.NoRateLimits = !on
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -45,6 +46,7 @@ type Server struct {
 	url     string
 	handler http.Handler
 	methods map[string]methodEntry
+	sim     *http.ServeMux
 	spec    *apiSpec
 
 	closed    chan struct{}
@@ -67,16 +69,18 @@ type Server struct {
 	lastPoll     pollMemo
 	dupDelivery  bool
 
-	callbacks  map[string]*callbackQuery
-	nextCBID   int64
-	files      map[string]*storedFile
-	filePaths  map[string]*storedFile
-	nextFileNo int
-	commands   map[string][]wBotCommand
-	calls      []Call
-	limits     *rateLimiter
-	hook       *webhookState
-	faults     *faultSet
+	callbacks   map[string]*callbackQuery
+	nextCBID    int64
+	files       map[string]*storedFile
+	filePaths   map[string]*storedFile
+	nextFileNo  int
+	commands    map[string][]wBotCommand
+	calls       []Call
+	limits      *rateLimiter
+	hook        *webhookState
+	lastHookSet time.Time
+	deliveries  []Delivery
+	faults      *faultSet
 }
 
 type methodEntry struct {
@@ -86,14 +90,14 @@ type methodEntry struct {
 
 // Call is one Bot API call the bot made, with the emulator's answer.
 type Call struct {
-	Method      string            // canonical spelling, e.g. "sendMessage"
-	Params      map[string]string // as received; uploaded files appear as "<file name, N bytes>"
-	Status      int               // HTTP status answered (200 on success)
-	Description string            // error description, empty on success
-	At          time.Time         // virtual time of the call
-	Result      string            // the JSON result on success
-	Problems    []string          // spec findings (unknown parameters, wrong types), also in lenient mode
-	Fault       string            // name of the injected fault, if one answered this call
+	Method      string            `json:"method"`             // canonical spelling, e.g. "sendMessage"
+	Params      map[string]string `json:"params"`             // as received; uploaded files appear as "<file name, N bytes>"
+	Status      int               `json:"status"`             // HTTP status answered (200 on success, 0 if none)
+	Description string            `json:"description"`        // error description (or setWebhook's description)
+	At          time.Time         `json:"at"`                 // virtual time of the call
+	Result      string            `json:"result,omitempty"`   // the JSON result on success
+	Problems    []string          `json:"problems,omitempty"` // spec findings (unknown parameters, wrong types)
+	Fault       string            `json:"fault,omitempty"`    // the injected fault that shaped the answer, or "webhook_reply"
 }
 
 // NewServer starts an emulator on 127.0.0.1 with a random port, like httptest.NewServer. It
@@ -162,7 +166,7 @@ func newServer(opts Options) (*Server, error) {
 		filePaths:    map[string]*storedFile{},
 		commands:     map[string][]wBotCommand{},
 		limits:       newRateLimiter(),
-		faults:       &faultSet{},
+		faults:       &faultSet{rng: mrand.New(mrand.NewPCG(1, 2))},
 	}
 	s.clock.onAdvance = func() {
 		s.mu.Lock()
@@ -170,6 +174,7 @@ func newServer(opts Options) (*Server, error) {
 		s.mu.Unlock()
 	}
 	s.methods = s.methodTable()
+	s.sim = s.simMux()
 	s.handler = s.routes()
 	return s, nil
 }
@@ -247,63 +252,86 @@ func (s *Server) routes() http.Handler {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	if !ok {
-		writeError(w, errDesc(404, "Not Found"))
+		writeEnvelope(w, errorEnvelope(errDesc(404, "Not Found")), errDesc(404, "Not Found"))
 		return
 	}
 	token, method, _ := strings.Cut(rest, "/")
 	method = strings.TrimSuffix(method, "/")
 	if token != s.token {
-		writeError(w, errDesc(401, descUnauthorized))
+		e := errDesc(401, descUnauthorized)
+		writeEnvelope(w, errorEnvelope(e), e)
 		return
 	}
 	entry, ok := s.methods[strings.ToLower(method)]
 	if !ok {
-		s.record(Call{Method: method, Status: 404, Description: descNotFound})
-		writeError(w, errDesc(404, descNotFound))
+		e := errDesc(404, descNotFound)
+		s.record(Call{Method: method, Status: e.Code, Description: e.Desc})
+		writeEnvelope(w, errorEnvelope(e), e)
 		return
 	}
 	q, err := readRequest(r)
 	if err != nil {
-		aerr := errBadRequest(err.Error())
+		e := errBadRequest(err.Error())
 		if strings.Contains(err.Error(), "request body too large") {
-			aerr = errDesc(413, "Request Entity Too Large")
+			e = errDesc(413, "Request Entity Too Large")
 		}
-		s.record(Call{Method: entry.name, Status: aerr.Code, Description: aerr.Desc})
-		writeError(w, aerr)
+		s.record(Call{Method: entry.name, Status: e.Code, Description: e.Desc})
+		writeEnvelope(w, errorEnvelope(e), e)
 		return
 	}
 	q.method = entry.name
 	call := Call{Method: entry.name, Params: q.logParams()}
-
-	if rule := s.matchFault(q); rule != nil {
-		if s.applyFault(w, r, q, rule, &call) {
-			return
-		}
+	rule := s.matchCallFault(q)
+	if rule != nil && s.faultBefore(w, r, rule, &call) {
+		return
 	}
+	env, aerr := s.run(r.Context(), entry, q, &call)
+	s.record(call)
+	if rule != nil && rule.action.Kind == FaultTruncated {
+		writeTruncated(w, env)
+		return
+	}
+	writeEnvelope(w, env, aerr)
+}
 
+// described is a successful result that also carries a description, as setWebhook's
+// "Webhook was set".
+type described struct {
+	v    any
+	desc string
+}
+
+// run checks q against the spec and executes the method. It fills call and returns the JSON
+// envelope to send.
+func (s *Server) run(ctx context.Context, entry methodEntry, q *request, call *Call) ([]byte, *apiError) {
 	problems, aerr := s.spec.check(q, s.opts.LenientParams)
 	call.Problems = problems
 	var result any
 	if aerr == nil {
-		result, aerr = entry.fn(r.Context(), q)
+		result, aerr = entry.fn(ctx, q)
 	}
 	if aerr != nil {
 		call.Status, call.Description = aerr.Code, aerr.Desc
-		s.record(call)
-		writeError(w, aerr)
-		return
+		return errorEnvelope(aerr), aerr
 	}
-	body, merr := json.Marshal(result)
-	if merr != nil {
-		aerr = errDesc(500, "Internal Server Error: "+merr.Error())
+	desc := ""
+	if d, ok := result.(described); ok {
+		result, desc = d.v, d.desc
+	}
+	body, err := json.Marshal(result)
+	if err != nil {
+		aerr = errDesc(500, "Internal Server Error: "+err.Error())
 		call.Status, call.Description = aerr.Code, aerr.Desc
-		s.record(call)
-		writeError(w, aerr)
-		return
+		return errorEnvelope(aerr), aerr
 	}
-	call.Status, call.Result = 200, string(body)
-	s.record(call)
-	writeOK(w, body)
+	call.Status, call.Result, call.Description = 200, string(body), desc
+	env := struct {
+		OK          bool            `json:"ok"`
+		Result      json.RawMessage `json:"result"`
+		Description string          `json:"description,omitempty"`
+	}{true, body, desc}
+	raw, _ := json.Marshal(env)
+	return raw, nil
 }
 
 // record appends a call to the log and wakes waiters.
@@ -317,21 +345,12 @@ func (s *Server) record(c Call) {
 	s.notify()
 }
 
-func writeOK(w http.ResponseWriter, result []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(`{"ok":true,"result":`))
-	_, _ = w.Write(result)
-	_, _ = w.Write([]byte(`}`))
-}
-
-// writeError writes Telegram's error envelope; the HTTP status is the error code.
-func writeError(w http.ResponseWriter, e *apiError) {
+// errorEnvelope renders Telegram's error object.
+func errorEnvelope(e *apiError) []byte {
 	body := map[string]any{"ok": false, "error_code": e.Code, "description": e.Desc}
 	params := map[string]any{}
 	if e.RetryAfter > 0 {
 		params["retry_after"] = e.RetryAfter
-		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	if e.MigrateTo != 0 {
 		params["migrate_to_chat_id"] = e.MigrateTo
@@ -340,10 +359,25 @@ func writeError(w http.ResponseWriter, e *apiError) {
 		body["parameters"] = params
 	}
 	raw, _ := json.Marshal(body)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.Code)
-	_, _ = w.Write(raw)
+	return raw
 }
+
+// writeEnvelope sends a JSON envelope; on errors the HTTP status is the error code and a 429
+// carries the Retry-After header, as the reference server does.
+func writeEnvelope(w http.ResponseWriter, env []byte, e *apiError) {
+	w.Header().Set("Content-Type", "application/json")
+	status := http.StatusOK
+	if e != nil {
+		status = e.Code
+		if e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+		}
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(env)
+}
+
+func writeError(w http.ResponseWriter, e *apiError) { writeEnvelope(w, errorEnvelope(e), e) }
 
 // Calls returns every Bot API call so far, oldest first.
 func (s *Server) Calls() []Call {

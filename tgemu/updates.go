@@ -74,7 +74,7 @@ func (s *Server) enqueue(kind string, chatID int64, fill func(*wUpdate)) {
 	s.nextUpdateID++
 	p.upd.UpdateID = p.id
 	fill(&p.upd)
-	if s.dupDelivery {
+	if s.dupDelivery || s.deliveryFault(FaultDuplicate, "", chatID) {
 		p.ackSkips = 1
 	}
 	s.updates = append(s.updates, p)
