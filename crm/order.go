@@ -315,25 +315,6 @@ func (s *Service) UpdateOrder(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 	return saved, nil
 }
 
-// actorStaff re-reads the acting staff member: unknown, inactive or mismatching actors are
-// forbidden.
-func actorStaff(ctx context.Context, q querier, a Actor) (Staff, error) {
-	st, err := staffByID(ctx, q, a.StaffID)
-	if errors.Is(err, ErrNotFound) {
-		return Staff{}, fmt.Errorf("actor %d is not staff: %w", a.StaffID, ErrForbidden)
-	}
-	if err != nil {
-		return Staff{}, err
-	}
-	if !st.Active {
-		return Staff{}, fmt.Errorf("actor %d is inactive: %w", a.StaffID, ErrForbidden)
-	}
-	if a.TelegramUserID != 0 && a.TelegramUserID != st.TelegramUserID {
-		return Staff{}, fmt.Errorf("actor %d: telegram user mismatch: %w", a.StaffID, ErrForbidden)
-	}
-	return st, nil
-}
-
 // checkVersion returns ErrStale when the caller saw another version of o.
 func checkVersion(o *Order, version int) error {
 	if o.Version != version {

@@ -183,3 +183,22 @@ func (s *Service) ListStaff(ctx context.Context, role Role) ([]Staff, error) {
 	}
 	return st, nil
 }
+
+// actorStaff re-reads the acting staff member: unknown, inactive or mismatching actors are
+// forbidden.
+func actorStaff(ctx context.Context, q querier, a Actor) (Staff, error) {
+	st, err := staffByID(ctx, q, a.StaffID)
+	if errors.Is(err, ErrNotFound) {
+		return Staff{}, fmt.Errorf("actor %d is not staff: %w", a.StaffID, ErrForbidden)
+	}
+	if err != nil {
+		return Staff{}, err
+	}
+	if !st.Active {
+		return Staff{}, fmt.Errorf("actor %d is inactive: %w", a.StaffID, ErrForbidden)
+	}
+	if a.TelegramUserID != 0 && a.TelegramUserID != st.TelegramUserID {
+		return Staff{}, fmt.Errorf("actor %d: telegram user mismatch: %w", a.StaffID, ErrForbidden)
+	}
+	return st, nil
+}

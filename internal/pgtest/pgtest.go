@@ -47,6 +47,43 @@ func New(tb testing.TB) (pool *pgxpool.Pool, dsn string) {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 
+	admin, adminDSN := connectAdmin(ctx, tb)
+	defer admin.Close(context.Background())
+
+	tmpl, err := ensureTemplate(ctx, admin, adminDSN)
+	if err != nil {
+		tb.Fatalf("pgtest: prepare template database: %v", err)
+	}
+	dsn = createDatabase(ctx, tb, admin, adminDSN, tmpl)
+
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatalf("pgtest: parse DSN of the test database: %v", err)
+	}
+	// Many tests run in parallel, each with its own pool: keep them small.
+	cfg.MaxConns = 6
+	pool, err = pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("pgtest: connect to the test database: %v", err)
+	}
+	tb.Cleanup(pool.Close) // runs before the drop: cleanups run last-in first-out
+	return pool, dsn
+}
+
+// NewEmpty creates an empty database (no migrations applied) for this test and returns its DSN.
+// The database is dropped when the test ends. It is for testing migrations themselves.
+func NewEmpty(tb testing.TB) (dsn string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	admin, adminDSN := connectAdmin(ctx, tb)
+	defer admin.Close(context.Background())
+	return createDatabase(ctx, tb, admin, adminDSN, "template0")
+}
+
+// connectAdmin connects to the admin database or fails the test.
+func connectAdmin(ctx context.Context, tb testing.TB) (*pgx.Conn, string) {
+	tb.Helper()
 	adminDSN := os.Getenv("PGTEST_ADMIN_DSN")
 	if adminDSN == "" {
 		adminDSN = DefaultAdminDSN
@@ -55,35 +92,23 @@ func New(tb testing.TB) (pool *pgxpool.Pool, dsn string) {
 	if err != nil {
 		tb.Fatalf("pgtest: cannot connect to PostgreSQL (PGTEST_ADMIN_DSN, default %s): %v; start PostgreSQL or point PGTEST_ADMIN_DSN at it", DefaultAdminDSN, err)
 	}
-	defer admin.Close(context.Background())
+	return admin, adminDSN
+}
 
-	tmpl, err := ensureTemplate(ctx, admin, adminDSN)
-	if err != nil {
-		tb.Fatalf("pgtest: prepare template database: %v", err)
-	}
-
+// createDatabase creates a uniquely named database from template, registers its drop and
+// returns its DSN.
+func createDatabase(ctx context.Context, tb testing.TB, admin *pgx.Conn, adminDSN, template string) string {
+	tb.Helper()
 	name := "uniflow_test_" + testSlug(tb.Name()) + randomHex(6)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+ident(name)+" TEMPLATE "+ident(tmpl)); err != nil {
-		tb.Fatalf("pgtest: create database %s from template %s: %v", name, tmpl, err)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+ident(name)+" TEMPLATE "+ident(template)); err != nil {
+		tb.Fatalf("pgtest: create database %s from template %s: %v", name, template, err)
 	}
 	tb.Cleanup(func() { dropDatabase(tb, adminDSN, name) })
-
-	dsn, err = withDatabase(adminDSN, name)
+	dsn, err := withDatabase(adminDSN, name)
 	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		tb.Fatalf("pgtest: parse DSN of %s: %v", name, err)
-	}
-	// Many tests run in parallel, each with its own pool: keep them small.
-	cfg.MaxConns = 6
-	pool, err = pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		tb.Fatalf("pgtest: connect to %s: %v", name, err)
-	}
-	tb.Cleanup(pool.Close) // runs before the drop: cleanups run last-in first-out
-	return pool, dsn
+	return dsn
 }
 
 func dropDatabase(tb testing.TB, adminDSN, name string) {
