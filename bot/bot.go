@@ -104,11 +104,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	d.start(workCtx, &wg)
 
-	senderCtx, stopSender := context.WithCancel(workCtx)
+	senderStop, stopSender := context.WithCancel(workCtx)
 	senderDone := make(chan struct{})
 	go func() {
 		defer close(senderDone)
-		b.runSender(senderCtx)
+		b.runSender(senderStop, workCtx)
 	}()
 
 	err := b.poll(ctx, d)

@@ -20,7 +20,7 @@ func (b *Bot) vehicleText(v crm.Vehicle) string {
 
 func (b *Bot) slotOf(l text.Lang, o crm.Order) string {
 	if o.Slot == nil {
-		return text.T(l, text.NoSlots)
+		return text.T(l, text.NoTime)
 	}
 	return slotLabel(l, o.Slot.In(b.cfg.Location))
 }

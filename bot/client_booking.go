@@ -224,75 +224,82 @@ func (b *Bot) advance(ctx context.Context, r *request) error {
 	return b.ask(ctx, r)
 }
 
-// reask repeats the current question, after a note when there is one.
+// reask repeats the current question in one message, after a note when
+// there is one: one message, because Telegram allows a chat about one a
+// second.
 func (b *Bot) reask(ctx context.Context, r *request, note string) error {
-	if note != "" {
-		if err := b.say(ctx, r.chatID, note, nil); err != nil {
-			return err
-		}
+	html, markup, err := b.question(ctx, r)
+	if err != nil {
+		return err
 	}
-	return b.ask(ctx, r)
+	if note != "" {
+		html = note + "\n\n" + html
+	}
+	return b.say(ctx, r.chatID, html, markup)
 }
 
 // ask sends the question of the current step.
 func (b *Bot) ask(ctx context.Context, r *request) error {
-	l, c := r.lang, &r.conv
-	skip := func() *tgbotapi.InlineKeyboardMarkup {
-		return inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.Skip), callback{Action: actSkip, Version: c.Nonce})})
-	}
-	switch c.Step {
-	case stepMenu:
-		return b.say(ctx, r.chatID, text.T(l, text.GreetingKnown, esc(c.Name)), b.menuKeyboard(r))
-	case stepPhone:
-		kb := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact(text.T(l, text.SharePhoneButton))))
-		return b.say(ctx, r.chatID, text.T(l, text.AskPhone), kb)
-	case stepName:
-		return b.say(ctx, r.chatID, text.T(l, text.AskName), tgbotapi.NewRemoveKeyboard(false))
-	case stepCarPick:
-		return b.askCar(ctx, r)
-	case stepCarModel:
-		return b.say(ctx, r.chatID, text.T(l, text.AskCarModel), tgbotapi.NewRemoveKeyboard(false))
-	case stepCarYear:
-		return b.say(ctx, r.chatID, text.T(l, text.AskCarYear), skip())
-	case stepPlate:
-		return b.say(ctx, r.chatID, text.T(l, text.AskPlate), skip())
-	case stepProblem:
-		return b.say(ctx, r.chatID, text.T(l, text.AskProblem), nil)
-	case stepSlot:
-		return b.askSlot(ctx, r)
-	case stepConfirm:
-		return b.say(ctx, r.chatID, b.summary(r), b.confirmKeyboard(r))
-	}
-	return fmt.Errorf("conversation at unknown step %q", c.Step)
+	return b.reask(ctx, r, "")
 }
 
-// askCar offers a known client's cars; others type a new one.
-func (b *Bot) askCar(ctx context.Context, r *request) error {
+// question is the text and keyboard of the current step's question.
+func (b *Bot) question(ctx context.Context, r *request) (string, any, error) {
+	l, c := r.lang, &r.conv
+	skip := inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.Skip), callback{Action: actSkip, Version: c.Nonce})})
+	switch c.Step {
+	case stepMenu:
+		return text.T(l, text.GreetingKnown, esc(c.Name)), b.menuKeyboard(r), nil
+	case stepPhone:
+		kb := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact(text.T(l, text.SharePhoneButton))))
+		return text.T(l, text.AskPhone), kb, nil
+	case stepName:
+		return text.T(l, text.AskName), tgbotapi.NewRemoveKeyboard(false), nil
+	case stepCarPick:
+		return b.carQuestion(ctx, r)
+	case stepCarModel:
+		return text.T(l, text.AskCarModel), tgbotapi.NewRemoveKeyboard(false), nil
+	case stepCarYear:
+		return text.T(l, text.AskCarYear), skip, nil
+	case stepPlate:
+		return text.T(l, text.AskPlate), skip, nil
+	case stepProblem:
+		return text.T(l, text.AskProblem), nil, nil
+	case stepSlot:
+		return b.slotQuestion(ctx, r)
+	case stepConfirm:
+		return b.summary(r), b.confirmKeyboard(r), nil
+	}
+	return "", nil, fmt.Errorf("conversation at unknown step %q", c.Step)
+}
+
+// carQuestion offers a known client's cars; others type a new one.
+func (b *Bot) carQuestion(ctx context.Context, r *request) (string, any, error) {
 	var cars []crm.Vehicle
 	if r.conv.Known {
 		client, err := b.crm.ClientByTelegramID(ctx, r.userID)
 		if err != nil && !errors.Is(err, crm.ErrNotFound) {
-			return fmt.Errorf("look up client: %w", err)
+			return "", nil, fmt.Errorf("look up client: %w", err)
 		}
 		if err == nil {
 			if cars, err = b.crm.Vehicles(ctx, client.ID); err != nil {
-				return fmt.Errorf("list cars: %w", err)
+				return "", nil, fmt.Errorf("list cars: %w", err)
 			}
 		}
 	}
 	if len(cars) == 0 {
 		r.conv.Step = stepCarModel
 		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
-			return err
+			return "", nil, err
 		}
-		return b.ask(ctx, r)
+		return b.question(ctx, r)
 	}
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, v := range cars {
 		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(vehicleLabel(v), callback{Action: actVehicle, ID: v.ID, Version: r.conv.Nonce})})
 	}
 	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.AnotherCar), callback{Action: actVehicle, Version: r.conv.Nonce})})
-	return b.say(ctx, r.chatID, text.T(r.lang, text.AskCarPick), inline(rows...))
+	return text.T(r.lang, text.AskCarPick), inline(rows...), nil
 }
 
 // vehicleLabel is plain text for a button label (labels are not HTML).
@@ -364,13 +371,13 @@ func (b *Bot) onSkip(ctx context.Context, r *request) error {
 	return b.advance(ctx, r)
 }
 
-// askSlot offers free slots of the next week from the shop's hours and the
-// bookings already made.
-func (b *Bot) askSlot(ctx context.Context, r *request) error {
+// slotQuestion offers free slots of the next week from the shop's hours
+// and the bookings already made.
+func (b *Bot) slotQuestion(ctx context.Context, r *request) (string, any, error) {
 	now := b.cfg.Now()
 	taken, err := b.crm.BookedSlots(ctx, now, now.AddDate(0, 0, slotDays+1))
 	if err != nil {
-		return fmt.Errorf("list booked slots: %w", err)
+		return "", nil, fmt.Errorf("list booked slots: %w", err)
 	}
 	slots := b.cfg.Hours.Slots(now, b.cfg.Location, slotDays, taken, time.Hour, slotsShown)
 	var buttons []tgbotapi.InlineKeyboardButton
@@ -378,8 +385,12 @@ func (b *Bot) askSlot(ctx context.Context, r *request) error {
 		buttons = append(buttons, button(slotLabel(r.lang, s.In(b.cfg.Location)), callback{Action: actSlot, ID: s.Unix(), Version: r.conv.Nonce}))
 	}
 	rows := chunk(buttons, 2)
-	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.NoSlots), callback{Action: actNoSlot, Version: r.conv.Nonce})})
-	return b.say(ctx, r.chatID, text.T(r.lang, text.AskSlot), inline(rows...))
+	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.NoSlotButton), callback{Action: actNoSlot, Version: r.conv.Nonce})})
+	msg := text.T(r.lang, text.AskSlot)
+	if len(slots) == 0 {
+		msg = text.T(r.lang, text.NoSlots)
+	}
+	return msg, inline(rows...), nil
 }
 
 var weekdayRU = [...]string{"Вс", "Пн", "Вт", "Ср", "Чт", "Пт", "Сб"}
@@ -439,7 +450,7 @@ func (b *Bot) carText(c *conversation) string {
 
 func (b *Bot) slotText(l text.Lang, unix int64) string {
 	if unix == 0 {
-		return text.T(l, text.NoSlots)
+		return text.T(l, text.NoTime)
 	}
 	return slotLabel(l, time.Unix(unix, 0).In(b.cfg.Location))
 }

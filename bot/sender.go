@@ -20,17 +20,18 @@ const outboxBatch = 50
 // than flood control.
 const maxAttempts = 8
 
-// runSender delivers outbox rows until ctx ends: woken by writes of this
+// runSender delivers outbox rows until stop ends: woken by writes of this
 // process and, for rows written elsewhere (scheduler, other replicas), by a
-// timer.
-func (b *Bot) runSender(ctx context.Context) {
+// timer. Rows are sent under work, which outlives stop, so a claimed batch
+// is finished and recorded rather than left half-sent at shutdown.
+func (b *Bot) runSender(stop, work context.Context) {
 	t := time.NewTicker(b.cfg.OutboxInterval)
 	defer t.Stop()
 	for {
-		for b.drainOutbox(ctx) {
+		for stop.Err() == nil && b.drainOutbox(work) {
 		}
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			return
 		case <-t.C:
 		case <-b.poke:

@@ -54,6 +54,8 @@ const (
 	ProblemInvalid    Key = "problem_invalid"
 	AskSlot           Key = "ask_slot"
 	NoSlots           Key = "no_slots"
+	NoSlotButton      Key = "no_slot_button"
+	NoTime            Key = "no_time"
 	Summary           Key = "summary"
 	Confirm           Key = "confirm"
 	Edit              Key = "edit"
@@ -176,6 +178,8 @@ var catalog = map[Key]forms{
 		"На ближайшую неделю свободного времени нет. Оставьте заявку без времени — мы позвоним.",
 		"There are no free slots in the next week. Leave the request without a time and we will call you.",
 	},
+	NoSlotButton: {"📞 Без времени — позвоните мне", "📞 No time, call me"},
+	NoTime:       {"по звонку", "we will call"},
 	Summary: {
 		"<b>Проверьте заявку</b>\n\nИмя: %s\nТелефон: %s\nМашина: %s\nПроблема: %s\nВремя: %s",
 		"<b>Please check your request</b>\n\nName: %s\nPhone: %s\nCar: %s\nProblem: %s\nTime: %s",
