@@ -12,7 +12,7 @@ BENCH ?= .
 .PHONY: run test bench demo services vet fmt
 
 services:
-	@scripts/services.sh
+	@bash scripts/services.sh
 
 run: services
 	$(GO) run ./cmd/uniflow

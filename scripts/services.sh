@@ -66,7 +66,9 @@ start_postgres() {
 		return 1
 	fi
 	log "starting PostgreSQL $v"
-	as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start
+	# Exit code 2 is "already running": then it is listening elsewhere or
+	# still starting, and wait_for below tells which.
+	as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start || [ $? -eq 2 ]
 }
 
 # A fresh Debian install asks for a password on TCP (scram-sha-256), while
@@ -103,7 +105,7 @@ if ! command -v pg_ctlcluster >/dev/null || ! command -v psql >/dev/null || [ -z
 fi
 if ! pg_up; then
 	start_postgres
-	wait_for PostgreSQL pg_up
+	wait_for "PostgreSQL on $PG_HOST:$PG_PORT (see port in /etc/postgresql/$(pg_version)/main/postgresql.conf)" pg_up
 fi
 ensure_trust_auth
 if [ "$(psql_pg -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
