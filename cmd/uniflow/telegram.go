@@ -147,7 +147,7 @@ func connectTelegram(ctx context.Context, apiURL, token string, log *slog.Logger
 				envTelegramToken, apiErr.Code, apiErr.Message)
 		}
 		log.Warn("telegram bot api not reachable, retrying",
-			slog.Int("attempt", attempt), slog.Duration("retry_in", delay), slog.String("error", redactSecrets(err.Error(), token)))
+			slog.Int("attempt", attempt), slog.String("retry_in", delay.String()), slog.String("error", redactSecrets(err.Error(), token)))
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("connect to the Bot API: %w", ctx.Err())
