@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redis/go-redis/v9"
 
 	// The distroless image has no zoneinfo; SHOP_TIMEZONE must resolve anyway.
 	_ "time/tzdata"
@@ -25,9 +26,11 @@ func main() {
 		stop()
 	}()
 
-	// The Bot API library logs through a package-level logger, so it is set
-	// here, once per process, not in run (which tests call concurrently).
+	// The Bot API and Redis libraries log through package-level loggers, so
+	// they are set here, once per process, not in run (which tests call
+	// concurrently).
 	_ = tgbotapi.SetLogger(newTelegramLibLogger(os.Stdout)) // fails only on nil
+	redis.SetLogger(newRedisLibLogger(os.Stdout))
 
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
 	stop()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -155,23 +154,4 @@ func connectTelegram(ctx context.Context, apiURL, token string, log *slog.Logger
 		}
 		delay = min(delay*2, connectMaxDelay)
 	}
-}
-
-// telegramLibLogger receives the library's own log lines (it logs through
-// a package-level logger, which is why main installs this once per
-// process). Its lines can hold request URLs, so bot paths are redacted.
-type telegramLibLogger struct {
-	log *slog.Logger
-}
-
-func newTelegramLibLogger(w io.Writer) telegramLibLogger {
-	return telegramLibLogger{log: slog.New(slog.NewJSONHandler(w, nil)).With(slog.String("component", "tgbotapi"))}
-}
-
-func (l telegramLibLogger) Println(v ...any) {
-	l.log.Warn(redactSecrets(strings.TrimSpace(fmt.Sprintln(v...)), ""))
-}
-
-func (l telegramLibLogger) Printf(format string, v ...any) {
-	l.log.Warn(redactSecrets(strings.TrimSpace(fmt.Sprintf(format, v...)), ""))
 }

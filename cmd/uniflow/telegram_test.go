@@ -104,19 +104,6 @@ func TestConnectTelegramRetriesUntilCancelled(t *testing.T) {
 	}
 }
 
-func TestTelegramLibLoggerRedacts(t *testing.T) {
-	var buf bytes.Buffer
-	l := newTelegramLibLogger(&buf)
-	l.Printf("Endpoint: %s, params: %v", "https://api.telegram.org/bot"+testToken+"/getUpdates", "x")
-	l.Println(`Post "https://api.telegram.org/bot` + testToken + `/getUpdates": EOF`)
-	if strings.Contains(buf.String(), "SECRET") {
-		t.Errorf("library log reveals the token:\n%s", buf.String())
-	}
-	if strings.Count(buf.String(), `"component":"tgbotapi"`) != 2 {
-		t.Errorf("want two JSON lines tagged component=tgbotapi, got:\n%s", buf.String())
-	}
-}
-
 func TestConnectTelegramRejectsWrongToken(t *testing.T) {
 	emu := tgemu.NewServer(tgemu.Options{})
 	defer emu.Close()
