@@ -24,11 +24,8 @@ import (
 const (
 	stepMenu step = "menu" // a known client chooses between booking and orders
 
-	maxNameLen    = 100
-	maxModelLen   = 100
-	maxProblemLen = 20000 // the CRM keeps it whole; cards show the start
-	slotsShown    = 12
-	slotDays      = 7
+	slotsShown = 12
+	slotDays   = 7
 )
 
 func newNonce() int64 {
@@ -145,13 +142,13 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 	case stepPhone:
 		return b.takePhone(ctx, r)
 	case stepName:
-		if txt == "" || utf8.RuneCountInString(txt) > maxNameLen {
+		if txt == "" || utf8.RuneCountInString(txt) > crm.MaxNameLen {
 			return b.reask(ctx, r, text.T(r.lang, text.NameInvalid))
 		}
 		r.conv.Name = txt
 		r.conv.Step = stepCarPick
 	case stepCarModel:
-		if utf8.RuneCountInString(txt) < 2 || utf8.RuneCountInString(txt) > maxModelLen {
+		if utf8.RuneCountInString(txt) < 2 || utf8.RuneCountInString(txt) > crm.MaxMakeModelLen {
 			return b.reask(ctx, r, text.T(r.lang, text.CarModelInvalid))
 		}
 		r.conv.Model, r.conv.VehicleID, r.conv.VehicleLabel = txt, 0, ""
@@ -177,7 +174,7 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 			r.conv.PhotoFileID = m.Photo[len(m.Photo)-1].FileID
 			problem = strings.TrimSpace(m.Caption)
 		}
-		if problem == "" || utf8.RuneCountInString(problem) > maxProblemLen {
+		if problem == "" || utf8.RuneCountInString(problem) > crm.MaxProblemLen {
 			return b.reask(ctx, r, text.T(r.lang, text.ProblemInvalid))
 		}
 		r.conv.Problem = problem

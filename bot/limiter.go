@@ -12,15 +12,19 @@ import (
 // never the cause of a 429: about 30 messages a second overall, one a second
 // per private chat with a small burst, and 20 a minute per group.
 type limiter struct {
-	global *rate.Limiter
-	mu     sync.Mutex
-	chats  map[int64]*rate.Limiter
+	global   *rate.Limiter
+	chatRate rate.Limit // per private chat
+	mu       sync.Mutex
+	chats    map[int64]*rate.Limiter
 }
 
-func newLimiter(perSecond float64) *limiter {
+// newLimiter allows perSecond messages overall and perChat a second in
+// each private chat.
+func newLimiter(perSecond, perChat float64) *limiter {
 	return &limiter{
-		global: rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond))),
-		chats:  make(map[int64]*rate.Limiter),
+		global:   rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond))),
+		chatRate: rate.Limit(perChat),
+		chats:    make(map[int64]*rate.Limiter),
 	}
 }
 
@@ -43,7 +47,7 @@ func (l *limiter) chat(id int64) *rate.Limiter {
 		if id < 0 { // groups and supergroups have negative ids
 			lim = rate.NewLimiter(rate.Every(3*time.Second), 3)
 		} else {
-			lim = rate.NewLimiter(rate.Every(time.Second), 3)
+			lim = rate.NewLimiter(l.chatRate, 3)
 		}
 		l.chats[id] = lim
 	}

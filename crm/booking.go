@@ -59,10 +59,10 @@ func (s *Service) checkBooking(r BookingRequest) (BookingRequest, error) {
 	if p, err := NormalizePhone(r.Phone, s.opts.Region); err != nil || p != r.Phone {
 		return r, fmt.Errorf("phone is not in E.164 form: %w", ErrInvalidPhone)
 	}
-	if r.ClientName, err = trimmed("client name", r.ClientName, 200); err != nil {
+	if r.ClientName, err = trimmed("client name", r.ClientName, MaxNameLen); err != nil {
 		return r, err
 	}
-	if r.Problem, err = trimmed("problem", r.Problem, 4000); err != nil {
+	if r.Problem, err = trimmed("problem", r.Problem, MaxProblemLen); err != nil {
 		return r, err
 	}
 	if r.Problem == "" && r.PhotoFileID == "" {
@@ -79,10 +79,10 @@ func (s *Service) checkBooking(r BookingRequest) (BookingRequest, error) {
 		return r, fmt.Errorf("vehicle id %d: %w", r.VehicleID, ErrInvalidInput)
 	case r.VehicleID == 0:
 		v := r.NewVehicle
-		if v.Make, err = trimmed("make", v.Make, 100); err != nil {
+		if v.Make, err = trimmed("make", v.Make, MaxMakeModelLen); err != nil {
 			return r, err
 		}
-		if v.Model, err = trimmed("model", v.Model, 100); err != nil {
+		if v.Model, err = trimmed("model", v.Model, MaxMakeModelLen); err != nil {
 			return r, err
 		}
 		v.Plate = NormalizePlate(v.Plate)

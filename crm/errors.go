@@ -21,3 +21,11 @@ var (
 	// checks this; it lives here so that all user-facing errors map from one place.
 	ErrForeignContact = errors.New("contact belongs to someone else")
 )
+
+// Limits on free text, in characters. The bot checks them at each step, so
+// a client hears about a too-long answer at once rather than at the end.
+const (
+	MaxNameLen      = 100
+	MaxMakeModelLen = 100
+	MaxProblemLen   = 20000
+)

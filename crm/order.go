@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -515,8 +516,8 @@ func (s *Service) OrderEvents(ctx context.Context, orderID int64) ([]OrderEvent,
 // trimmed returns s without surrounding space, or ErrInvalidInput when longer than max bytes.
 func trimmed(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
-	if len(s) > max {
-		return "", fmt.Errorf("%s longer than %d bytes: %w", field, max, ErrInvalidInput)
+	if utf8.RuneCountInString(s) > max {
+		return "", fmt.Errorf("%s longer than %d characters: %w", field, max, ErrInvalidInput)
 	}
 	return s, nil
 }

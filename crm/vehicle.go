@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -67,7 +68,7 @@ func (v NewVehicle) validate(now time.Time) error {
 	if v.Year != 0 && (v.Year < 1900 || v.Year > now.Year()+1) {
 		return fmt.Errorf("new vehicle: year %d: %w", v.Year, ErrInvalidInput)
 	}
-	if len(v.Make) > 100 || len(v.Model) > 100 || len(v.Plate) > 40 {
+	if utf8.RuneCountInString(v.Make) > MaxMakeModelLen || utf8.RuneCountInString(v.Model) > MaxMakeModelLen || utf8.RuneCountInString(v.Plate) > 40 {
 		return fmt.Errorf("new vehicle: field too long: %w", ErrInvalidInput)
 	}
 	return nil

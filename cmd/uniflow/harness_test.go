@@ -164,16 +164,11 @@ func (h *harness) press(u *tgemu.User, m tgemu.Message, label string) string {
 // answered waits for the bot's answer to a button press.
 func (h *harness) answered(id string) tgemu.CallbackAnswer {
 	h.t.Helper()
-	deadline := time.Now().Add(awaitTimeout)
-	for {
-		if a, ok := h.emu.CallbackAnswer(id); ok {
-			return a
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("callback %s was never answered", id)
-		}
-		time.Sleep(5 * time.Millisecond)
+	a, err := h.emu.AwaitAnswer(awaitTimeout, id)
+	if err != nil {
+		h.t.Fatalf("callback %s: %v", id, err)
 	}
+	return a
 }
 
 func (h *harness) count(query string, args ...any) int {
