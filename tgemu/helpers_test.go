@@ -1,8 +1,14 @@
 package tgemu_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/png"
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -70,4 +76,57 @@ func (p *poller) next() tgbotapi.Update {
 	}
 	p.t.Fatalf("no update arrived")
 	return tgbotapi.Update{}
+}
+
+// started returns a user who has written to the bot, so the bot may answer.
+func started(srv *tgemu.Server, o tgemu.UserOptions) *tgemu.User {
+	u := srv.NewUser(o)
+	u.Send("/start")
+	return u
+}
+
+// rawResult is a decoded Bot API answer read without the library, to see status and headers.
+type rawResult struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	Text   string
+}
+
+// raw calls a method with a form body over plain HTTP.
+func raw(t testing.TB, srv *tgemu.Server, method string, form url.Values) rawResult {
+	t.Helper()
+	resp, err := http.PostForm(srv.URL()+"/bot"+srv.Token()+"/"+method, form)
+	if err != nil {
+		t.Fatalf("POST %s: %v", method, err)
+	}
+	return readRaw(t, resp)
+}
+
+func readRaw(t testing.TB, resp *http.Response) rawResult {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	r := rawResult{Status: resp.StatusCode, Header: resp.Header, Text: string(b)}
+	_ = json.Unmarshal(b, &r.Body)
+	return r
+}
+
+func (r rawResult) desc() string {
+	s, _ := r.Body["description"].(string)
+	return s
+}
+
+// pngBytes encodes a real PNG, so that sendPhoto can read its dimensions.
+func pngBytes(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -12,7 +12,7 @@ import (
 // fileParam resolves a photo/document parameter: a multipart upload, an existing file_id or an
 // HTTP URL (fetched like Telegram does). Caller holds s.mu; a URL fetch happens without it.
 func (s *Server) fileParam(ctx context.Context, q *request, name, kind string, limit int, missing string) (*storedFile, *apiError) {
-	if up := q.files[name]; up != nil {
+	if up := q.file(name); up != nil {
 		if len(up.Data) > limit {
 			return nil, errDesc(400, descFileTooBig)
 		}

@@ -101,6 +101,10 @@ func (s *Server) prepareSend(q *request) (*outgoing, *apiError) {
 	if err := c.checkAccess(); err != nil {
 		return nil, err
 	}
+	if q.method == "forwardMessage" {
+		// forwardMessage takes neither a keyboard nor a reply target.
+		return &outgoing{chat: c, msg: &message{}}, nil
+	}
 	mk, err := parseMarkup(q.str("reply_markup"), c.typ == "private", false)
 	if err != nil {
 		return nil, err
@@ -419,7 +423,6 @@ func (s *Server) forwardMessage(_ context.Context, q *request) (any, *apiError) 
 	if err != nil {
 		return nil, err
 	}
-	o.mk = nil // forwards carry no keyboard of their own
 	cloneContent(src, o.msg)
 	if src.from != nil {
 		u := src.from.wire()

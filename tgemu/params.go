@@ -36,6 +36,9 @@ type request struct {
 	method string // canonical spelling, e.g. "sendMessage"
 	vals   map[string]string
 	files  map[string]*upload
+	// read records every parameter name a handler looked at, so that a test can prove the
+	// emulator only accepts parameters the spec defines (see Server.SpecDrift).
+	read map[string]bool
 }
 
 // readRequest collects every parameter of r. Query-string values come first and body values
@@ -114,14 +117,31 @@ func readRequest(r *http.Request) (*request, error) {
 
 // has reports whether a parameter is present (a JSON null counts as absent, see dropNulls).
 func (q *request) has(name string) bool {
+	q.mark(name)
 	_, ok := q.vals[name]
 	return ok
 }
 
-func (q *request) str(name string) string { return q.vals[name] }
+func (q *request) str(name string) string {
+	q.mark(name)
+	return q.vals[name]
+}
+
+func (q *request) file(name string) *upload {
+	q.mark(name)
+	return q.files[name]
+}
+
+func (q *request) mark(name string) {
+	if q.read == nil {
+		q.read = map[string]bool{}
+	}
+	q.read[name] = true
+}
 
 // int64Param parses an integer parameter. ok is false when it is absent.
 func (q *request) int64Param(name string) (v int64, ok bool, err *apiError) {
+	q.mark(name)
 	s, present := q.vals[name]
 	if !present || s == "" {
 		return 0, false, nil
@@ -140,6 +160,7 @@ func (q *request) intParam(name string) (int, bool, *apiError) {
 
 // boolParam accepts the spellings the reference server accepts.
 func (q *request) boolParam(name string) bool {
+	q.mark(name)
 	switch strings.ToLower(strings.TrimSpace(q.vals[name])) {
 	case "true", "1":
 		return true

@@ -17,6 +17,7 @@ const (
 	groupRate     = 20.0 / 60
 	globalBurst   = 30
 	globalRate    = 30.0
+	globalCredit  = 3 * globalBurst // ceiling of the global bucket with credits
 )
 
 // bucket is a token bucket on the virtual clock.
@@ -33,9 +34,12 @@ func newBucket(burst, rate float64, now time.Time) *bucket {
 
 func (b *bucket) refill(now time.Time) {
 	if dt := now.Sub(b.last).Seconds(); dt > 0 {
-		// Credits may have lifted tokens above burst; refill never lowers them.
 		if b.tokens < b.burst {
 			b.tokens = math.Min(b.burst, b.tokens+dt*b.rate)
+		} else {
+			// Credits from a user's actions fade back to the burst at the same pace, so a chat
+			// that talked yesterday is broadcast to at the plain rate today.
+			b.tokens = math.Max(b.burst, b.tokens-dt*b.rate)
 		}
 		b.last = now
 	}
@@ -95,6 +99,9 @@ func (r *rateLimiter) take(c *Chat, now time.Time) (retryAfter int, ok bool) {
 // credit rewards a user's action in a private chat: a bot replying to what a user does is a
 // conversation, not a broadcast. Without this, a fast test script (ten presses in 100 ms)
 // would hit 429 although a human-paced conversation never would.
+//
+// The global bucket gets the same credit: 30 messages/s is a broadcast limit, and a test that
+// plays fifteen rounds of a dialog in ten milliseconds is not a broadcast.
 func (r *rateLimiter) credit(c *Chat, now time.Time) {
 	if c.typ != "private" {
 		return
@@ -102,6 +109,11 @@ func (r *rateLimiter) credit(c *Chat, now time.Time) {
 	b := r.chatBucket(c, now)
 	b.refill(now)
 	b.tokens = math.Min(privateCredit, b.tokens+replyCredit)
+	if r.global == nil {
+		r.global = newBucket(globalBurst, globalRate, now)
+	}
+	r.global.refill(now)
+	r.global.tokens = math.Min(globalCredit, r.global.tokens+replyCredit)
 }
 
 // SetRateLimits turns the automatic flood limits on or off at run time.

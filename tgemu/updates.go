@@ -156,7 +156,7 @@ func (s *Server) getUpdates(ctx context.Context, q *request) (any, *apiError) {
 		s.mu.Unlock()
 		return nil, errDesc(409, descConflictWebhook)
 	}
-	if raw, ok := q.vals["allowed_updates"]; ok {
+	if raw := q.str("allowed_updates"); q.has("allowed_updates") {
 		// An unparsable value (or null) keeps the previous setting, like the reference server.
 		var kinds []string
 		if json.Unmarshal([]byte(raw), &kinds) == nil {
