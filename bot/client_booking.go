@@ -293,7 +293,7 @@ func (b *Bot) carQuestion(ctx context.Context, r *request) (string, any, error) 
 	}
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, v := range cars {
-		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(vehicleLabel(v), callback{Action: actVehicle, ID: v.ID, Version: r.conv.Nonce})})
+		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(label(vehicleLabel(v)), callback{Action: actVehicle, ID: v.ID, Version: r.conv.Nonce})})
 	}
 	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.AnotherCar), callback{Action: actVehicle, Version: r.conv.Nonce})})
 	return text.T(r.lang, text.AskCarPick), inline(rows...), nil

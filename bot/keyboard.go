@@ -41,16 +41,24 @@ func chunk(buttons []tgbotapi.InlineKeyboardButton, n int) [][]tgbotapi.InlineKe
 	return rows
 }
 
+// maxLabel keeps button labels readable on a phone; a longer one is cut.
+const maxLabel = 40
+
+// label shortens a button label built from user data.
+func label(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > maxLabel {
+		return string(r[:maxLabel-1]) + "…"
+	}
+	return s
+}
+
 // staffLabel names a staff member on a button; Telegram refuses empty labels.
 func staffLabel(s crm.Staff) string {
-	name := strings.TrimSpace(s.Name)
-	if name == "" {
+	if strings.TrimSpace(s.Name) == "" {
 		return "#" + strconv.FormatInt(s.TelegramUserID, 10)
 	}
-	if r := []rune(name); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return name
+	return label(s.Name)
 }
 
 func formatID(id int64) string { return strconv.FormatInt(id, 36) }

@@ -265,3 +265,29 @@ func TestIgnoredUpdatesDoNotCrash(t *testing.T) {
 	}
 	h.noRejections()
 }
+
+// Buttons carry ids, not names: a long Russian car name never pushes
+// callback data past 64 bytes, and the car can be picked for a new booking.
+func TestLongCarNameKeepsCallbackDataShort(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	h.start()
+	u := h.emu.NewUser(tgemu.UserOptions{FirstName: "Д", LanguageCode: "ru"})
+	model := "Жигули " + strings.Repeat("Экспериментальная", 5)
+	h.book(u, langs[0], "+79120000011", "Длинный", model, "шум")
+	c := u.Chat()
+	u.Start("")
+	menu := h.next(c, last(c)-1, "С возвращением")
+	h.press(u, menu, "Записаться")
+	pick := h.next(c, menu.ID, "Какую машину")
+	for _, row := range pick.Inline {
+		for _, b := range row {
+			if len(b.CallbackData) > 64 || utf8.RuneCountInString(b.Text) > 40 {
+				t.Errorf("button %q: data %d bytes, label %d characters", b.CallbackData, len(b.CallbackData), utf8.RuneCountInString(b.Text))
+			}
+		}
+	}
+	h.press(u, pick, "Жигули")
+	h.next(c, pick.ID, langs[0].askProblem)
+	h.noRejections()
+}

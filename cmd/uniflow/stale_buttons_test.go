@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/uniflow-crm/uniflow/tgemu"
+)
+
+// A booking button pressed after the conversation expired in Redis gets a
+// friendly restart, not an error.
+func TestBookingButtonAfterStateExpired(t *testing.T) {
+	t.Parallel()
+	for _, l := range langs {
+		t.Run(l.code, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tgemu.Options{}, nil)
+			h.start()
+			u := h.emu.NewUser(tgemu.UserOptions{FirstName: "S", LanguageCode: l.code})
+			c := u.Chat()
+			u.Start("")
+			h.next(c, 0, l.askPhone)
+			u.Send("+79120000009")
+			h.next(c, last(c), l.askName)
+			u.Send("Sam")
+			h.next(c, last(c), l.askModel)
+			u.Send("Kia Rio")
+			yearQ := h.next(c, last(c), l.askYear)
+
+			// The conversation's TTL runs out.
+			rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+			defer rdb.Close()
+			if err := rdb.Del(context.Background(), h.env["REDIS_PREFIX"]+"conv:"+itoa64(u.ID())).Err(); err != nil {
+				t.Fatal(err)
+			}
+			id := h.press(u, yearQ, "")
+			if a := h.answered(id); !strings.Contains(a.Text, l.expired) {
+				t.Errorf("answer %q, want the expired note", a.Text)
+			}
+			h.next(c, yearQ.ID, l.askPhone) // booking starts again
+			h.noRejections()
+		})
+	}
+}
+
+// Order buttons pressed days later, after the order was cancelled, get
+// "out of date" and the current card, never a change.
+func TestOrderButtonsPressedLate(t *testing.T) {
+	t.Parallel()
+	labels := map[string]struct{ assign, pick, diagnose, cancel, cancelled string }{
+		"ru": {"Назначить", "Кому назначить", "Диагностика", "Отменить", "отменён"},
+		"en": {"Assign", "Who takes", "Diagnose", "Cancel", "cancelled"},
+	}
+	for _, l := range langs {
+		t.Run(l.code, func(t *testing.T) {
+			t.Parallel()
+			lb := labels[l.code]
+			h := newHarness(t, tgemu.Options{}, nil)
+			owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: l.code})
+			mech := h.emu.NewUser(tgemu.UserOptions{FirstName: "Mech", LanguageCode: l.code})
+			h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+			h.start()
+			owner.Send("/help") // the bot learns the owner's chat
+			h.next(owner.Chat(), 0, "/queue")
+			owner.Send("/staff add " + itoa64(mech.ID()) + " mechanic")
+			h.next(owner.Chat(), last(owner.Chat()), itoa64(mech.ID()))
+			mech.Send("/help")
+			h.next(mech.Chat(), 0, "/queue")
+
+			client := h.emu.NewUser(tgemu.UserOptions{FirstName: "C", LanguageCode: l.code})
+			h.book(client, l, "+79120000010", "Cli", "Kia Rio", "noise")
+
+			// With no managers and no staff group, the owner gets the request.
+			req := h.next(owner.Chat(), 0, "1001")
+			h.press(owner, req, lb.assign)
+			menu := h.card(owner.Chat(), req.ID, lb.pick)
+			mechLast := last(mech.Chat())
+			h.press(owner, menu, "Mech")
+			assigned := h.next(mech.Chat(), mechLast, "1001")
+
+			// The owner cancels; three days pass; the mechanic presses his
+			// old card.
+			ownerCard := h.card(owner.Chat(), req.ID, "Mech")
+			h.press(owner, ownerCard, lb.cancel)
+			h.card(owner.Chat(), req.ID, lb.cancelled)
+			h.emu.Advance(72 * time.Hour)
+			events := h.count(`SELECT count(*) FROM order_events`)
+			id := h.press(mech, assigned, lb.diagnose)
+			if a := h.answered(id); !strings.Contains(a.Text, l.outOfDate) {
+				t.Errorf("late press answered %q", a.Text)
+			}
+			fresh := h.card(mech.Chat(), assigned.ID, lb.cancelled)
+			if len(fresh.Inline) != 0 {
+				t.Errorf("a cancelled order still offers buttons: %+v", fresh.Inline)
+			}
+			if n := h.count(`SELECT count(*) FROM order_events`); n != events {
+				t.Errorf("the late press wrote %d events", n-events)
+			}
+			if n := h.count(`SELECT count(*) FROM orders WHERE status = 'cancelled'`); n != 1 {
+				t.Errorf("order is not cancelled")
+			}
+			h.noRejections()
+		})
+	}
+}
