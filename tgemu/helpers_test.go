@@ -3,9 +3,9 @@ package tgemu_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/png"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
