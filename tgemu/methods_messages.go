@@ -395,10 +395,8 @@ func (s *Server) copyMessage(_ context.Context, q *request) (any, *apiError) {
 		return nil, err
 	}
 	cloneContent(src, o.msg)
-	if q.has("caption") {
-		if src.kind() == "text" {
-			return nil, errBadRequest("there is no caption in the message")
-		}
+	// A new caption replaces the media's; a text message has none, and keeps its text.
+	if q.has("caption") && src.kind() != "text" {
 		caption, ents, err := s.formatText(q.str("caption"), q.str("parse_mode"), q.str("caption_entities"), true)
 		if err != nil {
 			return nil, err

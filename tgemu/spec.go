@@ -107,13 +107,13 @@ func (sp *apiSpec) check(q *request, lenient bool) ([]string, *apiError) {
 	for _, name := range q.names() {
 		f := m.byName[name]
 		if f == nil {
-			problems = append(problems, fmt.Sprintf("unknown parameter %q for %s", name, m.Name))
+			problems = append(problems, fmt.Sprintf("unknown parameter %q for %s", name, q.method))
 			continue
 		}
 		v, isVal := q.vals[name]
 		if !isVal {
 			if !hasType(f.Types, "InputFile") {
-				problems = append(problems, fmt.Sprintf("parameter %q of %s must be of type %s, not a file upload", name, m.Name, strings.Join(f.Types, " or ")))
+				problems = append(problems, fmt.Sprintf("parameter %q of %s must be of type %s, not a file upload", name, q.method, strings.Join(f.Types, " or ")))
 			}
 			continue
 		}
@@ -122,7 +122,7 @@ func (sp *apiSpec) check(q *request, lenient bool) ([]string, *apiError) {
 			continue
 		}
 		if !parsedByHandler(name) && !valueFits(v, f.Types) {
-			problems = append(problems, fmt.Sprintf("parameter %q of %s must be of type %s", name, m.Name, strings.Join(f.Types, " or ")))
+			problems = append(problems, fmt.Sprintf("parameter %q of %s must be of type %s", name, q.method, strings.Join(f.Types, " or ")))
 		}
 	}
 	sort.Strings(problems)
@@ -198,3 +198,6 @@ func (sp *apiSpec) drift(q *request) []string {
 	sort.Strings(out)
 	return out
 }
+
+// SpecVersion is the Bot API version of the embedded spec, e.g. "Bot API 10.1".
+func (s *Server) SpecVersion() string { return s.spec.Version }
