@@ -268,19 +268,42 @@ func (u *User) ID() int64 { return u.id }
 func (u *User) Chat() *Chat { return u.chat }
 
 // commandEntities gives a leading "/cmd" (optionally "/cmd@bot") its bot_command entity, the
-// way Telegram clients do; go-telegram-bot-api's IsCommand needs it.
+// way Telegram clients do (go-telegram-bot-api's IsCommand needs it), and every @username its
+// mention entity.
 func commandEntities(text string) []wEntity {
-	if !strings.HasPrefix(text, "/") {
-		return nil
+	var out []wEntity
+	if strings.HasPrefix(text, "/") {
+		end := strings.IndexAny(text, " \n\t")
+		if end < 0 {
+			end = len(text)
+		}
+		if end >= 2 {
+			out = append(out, wEntity{Type: "bot_command", Offset: 0, Length: utf16Length(text[:end])})
+		}
 	}
-	end := strings.IndexAny(text, " \n\t")
-	if end < 0 {
-		end = len(text)
+	for i := 0; i < len(text); i++ {
+		if text[i] != '@' || (i > 0 && (isAlnum(text[i-1]) || text[i-1] == '_' || text[i-1] == '/')) {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && (isAlnum(text[j]) || text[j] == '_') {
+			j++
+		}
+		if n := j - i - 1; n >= 5 && n <= 32 && !inEntity(out, utf16Length(text[:i])) {
+			out = append(out, wEntity{Type: "mention", Offset: utf16Length(text[:i]), Length: n + 1})
+		}
+		i = j - 1
 	}
-	if end < 2 {
-		return nil
+	return out
+}
+
+func inEntity(es []wEntity, off int) bool {
+	for _, e := range es {
+		if off >= e.Offset && off < e.Offset+e.Length {
+			return true
+		}
 	}
-	return []wEntity{{Type: "bot_command", Offset: 0, Length: utf16Length(text[:end])}}
+	return false
 }
 
 // post stores a user's message in chat c and delivers the update. Caller holds s.mu.

@@ -88,3 +88,27 @@ func (s *Server) serviceUser() *User {
 	s.users[id] = u
 	return u
 }
+
+// Reset forgets every user, chat, message, file, callback, command list, call, delivery, fault
+// and webhook, as a fresh server would, except that update ids keep growing: Telegram never
+// reuses an update_id, and a bot that persisted its offset must not skip new updates.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hook != nil {
+		s.hook.cancel()
+		s.hook = nil
+	}
+	if s.poll != nil {
+		close(s.poll.abort)
+		s.poll = nil
+	}
+	s.users, s.chats = map[int64]*User{}, map[int64]*Chat{}
+	s.updates, s.allowed, s.lastPoll = nil, nil, pollMemo{}
+	s.callbacks, s.files, s.filePaths = map[string]*callbackQuery{}, map[string]*storedFile{}, map[string]*storedFile{}
+	s.commands, s.calls, s.deliveries, s.specDrift = map[string][]wBotCommand{}, nil, nil, nil
+	s.limits = newRateLimiter()
+	s.faults.rules = nil
+	s.dupDelivery = false
+	s.notify()
+}

@@ -116,3 +116,22 @@ func TestAwaitAndTranscript(t *testing.T) {
 		t.Fatalf("transcript:\n%s\nwant:\n%s", tr, want)
 	}
 }
+
+func TestMentionsAndReset(t *testing.T) {
+	srv, bot := newEmu(t, tgemu.Options{})
+	u := srv.NewUser(tgemu.UserOptions{})
+	group := srv.NewGroup("g", false)
+	u.SendIn(group, "/help@uniflow_test_bot ask @manager_anna please, mail a@b.cd")
+	up := (&poller{t: t, bot: bot}).next()
+	es := up.Message.Entities
+	if len(es) != 2 || es[0].Type != "bot_command" || es[0].Length != 22 || es[1].Type != "mention" || up.Message.Text[es[1].Offset:es[1].Offset+es[1].Length] != "@manager_anna" {
+		t.Fatalf("entities: %+v", es)
+	}
+	srv.Reset()
+	v := srv.NewUser(tgemu.UserOptions{})
+	v.Send("after reset")
+	ups := poll(t, bot, up.UpdateID+1)
+	if len(ups) != 1 || ups[0].UpdateID <= up.UpdateID || len(srv.Calls()) != 1 {
+		t.Fatalf("after reset: %+v, %d calls", ups, len(srv.Calls()))
+	}
+}
