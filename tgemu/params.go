@@ -69,6 +69,9 @@ func readRequest(r *http.Request) (*request, error) {
 			return nil, fmt.Errorf("decode JSON body: %w", err)
 		}
 		for k, v := range obj {
+			if string(bytes.TrimSpace(v)) == "null" {
+				continue // a JSON null is an absent parameter
+			}
 			var s string
 			if err := json.Unmarshal(v, &s); err == nil {
 				req.vals[k] = s

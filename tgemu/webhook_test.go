@@ -77,6 +77,10 @@ func TestWebhookDelivery(t *testing.T) {
 	if h.secret != "s3cr3t_-X" || h.update.Message == nil || h.update.Message.Text != "via webhook" {
 		t.Fatalf("delivery: %+v", h)
 	}
+	// The update leaves the queue once the emulator has read the 2xx, a moment after the hit.
+	if _, err := srv.AwaitDelivery(wait, func(d tgemu.Delivery) bool { return d.Status == 200 }); err != nil {
+		t.Fatal(err)
+	}
 	info, err := bot.GetWebhookInfo()
 	if err != nil || info.URL != hs.URL+"/hook" || info.MaxConnections != 40 {
 		t.Fatalf("info: %+v %v", info, err)
