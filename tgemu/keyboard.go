@@ -41,7 +41,7 @@ const (
 	maxCallbackLen = 64
 )
 
-// inlineActions are the InlineKeyboardButton fields that give a button something to do.
+// isInlineAction reports whether an InlineKeyboardButton field gives the button something to do.
 func isInlineAction(field string) bool {
 	switch field {
 	case "url", "callback_data", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
@@ -51,9 +51,9 @@ func isInlineAction(field string) bool {
 	return false
 }
 
-// parseMarkup validates reply_markup like the reference server. allowReplyKeyboard tells
-// whether the target accepts reply keyboards at all (edit methods take inline markup only);
-// private tells whether request_contact / request_location / web_app buttons are allowed.
+// parseMarkup validates reply_markup like the reference server. inlineOnly is set for the
+// edit methods, which take InlineKeyboardMarkup only; private tells whether request_contact /
+// request_location / web_app buttons are allowed (they are not in groups).
 func parseMarkup(raw string, private, inlineOnly bool) (*markup, *apiError) {
 	if raw == "" {
 		return nil, nil

@@ -169,6 +169,11 @@ func TestIdleBotPollsOncePerTimeout(t *testing.T) {
 	if n := countPolls(); n != 3 {
 		t.Fatalf("%d polls for 3 timeouts", n)
 	}
+	// Let the library hold its next poll, so that Close ends it cleanly instead of refusing a
+	// poll that starts during shutdown.
+	if err := srv.AwaitPolling(wait); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestDuplicateDeliveryAndReorder(t *testing.T) {
@@ -201,5 +206,26 @@ func TestDuplicateDeliveryAndReorder(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "b1,a1,a2" {
 		t.Fatalf("reordered batch: %v", got)
+	}
+}
+
+func TestLongPollMaxCapsTimeout(t *testing.T) {
+	srv, bot := newEmu(t, tgemu.Options{LongPollMax: 2 * time.Second})
+	done := make(chan []tgbotapi.Update, 1)
+	go func() {
+		ups, _ := bot.GetUpdates(tgbotapi.UpdateConfig{Timeout: 50})
+		done <- ups
+	}()
+	if err := srv.AwaitPolling(wait); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(2 * time.Second) // the capped timeout, not the 50 s asked for
+	select {
+	case ups := <-done:
+		if len(ups) != 0 {
+			t.Fatalf("%+v", ups)
+		}
+	case <-time.After(wait):
+		t.Fatal("poll not ended by the LongPollMax cap")
 	}
 }
