@@ -70,34 +70,3 @@ func parseID(s string) (int64, error) {
 	}
 	return id, nil
 }
-
-// sameKeyboard compares the buttons a message shows with a keyboard we would
-// draw. Order buttons carry the order version, so equal buttons mean the
-// card is current.
-func sameKeyboard(shown, want *tgbotapi.InlineKeyboardMarkup) bool {
-	if shown == nil || want == nil {
-		return shown == nil && want == nil
-	}
-	if len(shown.InlineKeyboard) != len(want.InlineKeyboard) {
-		return false
-	}
-	for i, row := range shown.InlineKeyboard {
-		if len(row) != len(want.InlineKeyboard[i]) {
-			return false
-		}
-		for j, b := range row {
-			w := want.InlineKeyboard[i][j]
-			if b.Text != w.Text || !sameData(b.CallbackData, w.CallbackData) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func sameData(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}

@@ -15,6 +15,14 @@ const updateTTL = 24 * time.Hour
 // conversationTTL is how long a half-finished booking waits for the client.
 const conversationTTL = 6 * time.Hour
 
+// drawnTTL is how long we remember what a message shows. Edits of older
+// messages are rare; forgetting costs at most one refused no-op edit.
+const drawnTTL = 7 * 24 * time.Hour
+
+func drawnKey(prefix string, chatID int64, messageID int) string {
+	return prefix + "drawn:" + strconv.FormatInt(chatID, 10) + ":" + strconv.Itoa(messageID)
+}
+
 func updateKey(prefix string, updateID int) string {
 	return prefix + "upd:" + strconv.Itoa(updateID)
 }

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -34,9 +36,16 @@ func (b *Bot) sayMessage(ctx context.Context, chatID int64, html string, markup 
 	return last, nil
 }
 
-// editCard redraws a message in place. An edit that changes nothing is
-// success: the card already shows what we want.
+// editCard redraws a message in place, unless it already shows exactly
+// this: Telegram refuses an edit that changes nothing, and a double tap or
+// quick successive moves would ask for the same card twice. What each
+// message shows is remembered in Redis by a hash.
 func (b *Bot) editCard(ctx context.Context, chatID int64, messageID int, html string, kb *tgbotapi.InlineKeyboardMarkup) error {
+	key := drawnKey(b.cfg.KeyPrefix, chatID, messageID)
+	drawn := contentHash(html, kb)
+	if shown, err := b.rdb.Get(ctx, key).Result(); err == nil && shown == drawn {
+		return nil
+	}
 	e := tgbotapi.NewEditMessageText(chatID, messageID, html)
 	e.ParseMode = tgbotapi.ModeHTML
 	e.DisableWebPagePreview = true
@@ -44,7 +53,29 @@ func (b *Bot) editCard(ctx context.Context, chatID int64, messageID int, html st
 	if _, err := b.send(ctx, 0, e); err != nil && !isNotModified(err) {
 		return fmt.Errorf("edit message %d: %w", messageID, err)
 	}
+	if err := b.rdb.Set(ctx, key, drawn, drawnTTL).Err(); err != nil {
+		b.log.Warn("remember drawn card", "err", err)
+	}
 	return nil
+}
+
+func contentHash(html string, kb *tgbotapi.InlineKeyboardMarkup) string {
+	h := sha256.New()
+	h.Write([]byte(html))
+	if kb != nil {
+		for _, row := range kb.InlineKeyboard {
+			for _, btn := range row {
+				h.Write([]byte{0})
+				h.Write([]byte(btn.Text))
+				if btn.CallbackData != nil {
+					h.Write([]byte{1})
+					h.Write([]byte(*btn.CallbackData))
+				}
+			}
+			h.Write([]byte{2})
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // editPressed redraws the message whose button was pressed, if Telegram

@@ -142,9 +142,10 @@ func (b *Bot) renderStatusChanged(ctx context.Context, l text.Lang, m crm.Outbox
 	if err != nil {
 		return 0, err
 	}
-	if o := card.Order; o.ClientCardMessageID != nil && o.ClientCardChatID != nil && *o.ClientCardChatID == m.ChatID {
-		// The card shows the order as it is now, which may be past this
-		// notice's status when moves come quickly.
+	// Only the notice of the order's current status redraws the card: when
+	// moves come quickly, earlier notices would each draw the same current
+	// card, and Telegram refuses an edit that changes nothing.
+	if o := card.Order; o.Status == change.To && o.ClientCardMessageID != nil && o.ClientCardChatID != nil && *o.ClientCardChatID == m.ChatID {
 		if err := b.editCard(ctx, m.ChatID, *o.ClientCardMessageID, b.clientCard(l, card), nil); err != nil {
 			b.log.Info("redraw client card", "order_id", o.ID, "err", err)
 		}

@@ -98,5 +98,5 @@ func (b *Bot) cmdStaff(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("add staff: %w", err)
 	}
-	return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAdded, added.TelegramUserID, esc(string(added.Role))), nil)
+	return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAdded, added.TelegramUserID, text.RoleName(r.lang, string(added.Role))), nil)
 }

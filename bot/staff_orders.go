@@ -47,19 +47,13 @@ func (b *Bot) keyboardFor(r *request, s crm.Staff, card crm.OrderCard) *tgbotapi
 	return staffKeyboard(r.lang, card, isManager(s) || !r.private)
 }
 
-// showFreshCard redraws the pressed card as the order is now. When the
-// pressed card already carries the current buttons (a double tap whose first
-// tap redrew it), it is current and is left alone.
+// showFreshCard redraws the pressed card as the order is now.
 func (b *Bot) showFreshCard(ctx context.Context, r *request, s crm.Staff) error {
 	card, err := b.crm.OrderCard(ctx, r.data.ID)
 	if err != nil {
 		return fmt.Errorf("load order %d: %w", r.data.ID, err)
 	}
-	kb := b.keyboardFor(r, s, card)
-	if r.cb.Message != nil && sameKeyboard(r.cb.Message.ReplyMarkup, kb) {
-		return nil
-	}
-	return b.editPressed(ctx, r, b.staffCard(r.lang, card), kb)
+	return b.editPressed(ctx, r, b.staffCard(r.lang, card), b.keyboardFor(r, s, card))
 }
 
 func (b *Bot) onStatus(ctx context.Context, r *request) error {

@@ -51,3 +51,22 @@ var statusActions = map[string]forms{
 	"closed":        {"📁 Закрыть", "📁 Close"},
 	"cancelled":     {"✖️ Отменить", "✖️ Cancel"},
 }
+
+// RoleName is a staff role as a person reads it.
+func RoleName(l Lang, role string) string {
+	names, ok := roleNames[role]
+	if !ok {
+		return role
+	}
+	if l == EN {
+		return names.en
+	}
+	return names.ru
+}
+
+var roleNames = map[string]forms{
+	"owner":    {"владелец", "owner"},
+	"admin":    {"администратор", "admin"},
+	"manager":  {"менеджер", "manager"},
+	"mechanic": {"механик", "mechanic"},
+}

@@ -66,7 +66,8 @@ func (h *harness) book(u *tgemu.User, l lang, phone, name, model, problem string
 func (h *harness) noRejections() {
 	h.t.Helper()
 	if rejected := h.emu.Rejected(); len(rejected) > 0 {
-		h.t.Errorf("the emulator rejected %d calls, first: %s %s", len(rejected), rejected[0].Method, rejected[0].Description)
+		r := rejected[0]
+		h.t.Errorf("the emulator rejected %d calls, first: %s chat %s message %s: %s", len(rejected), r.Method, r.Params["chat_id"], r.Params["message_id"], r.Description)
 	}
 }
 

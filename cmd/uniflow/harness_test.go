@@ -205,24 +205,3 @@ func (h *harness) waitCount(want int, query string, args ...any) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-// middayZone names a fixed-offset zone where it is about noon now. The story
-// must not depend on when the suite runs: past 20:00 local the scheduler
-// would send the day's summary at start, before the story made its numbers.
-func middayZone(now time.Time) string {
-	offset := 12 - now.UTC().Hour() // hours east of UTC that make it noon
-	if offset > 14 {
-		offset -= 24
-	}
-	if offset < -12 {
-		offset += 24
-	}
-	// POSIX-style names: Etc/GMT-3 is three hours EAST of UTC.
-	switch {
-	case offset > 0:
-		return "Etc/GMT-" + strconv.Itoa(offset)
-	case offset < 0:
-		return "Etc/GMT+" + strconv.Itoa(-offset)
-	}
-	return "Etc/GMT"
-}

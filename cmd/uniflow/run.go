@@ -29,6 +29,7 @@ commands:
   run        run the bot, the scheduler and /healthz (default)
   migrate    apply database migrations and exit
   emulator   serve the Telegram Bot API emulator [--addr 127.0.0.1:8081]
+  demo       play a scripted story against the built-in emulator and print the chats
   version    print the version
   help       print this help
 
@@ -56,7 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if len(rest) > 0 {
 			return fmt.Errorf("run: unexpected arguments %q\n\n%s", rest, usage)
 		}
-		return runServe(ctx, getenv, stdout)
+		return runServe(ctx, getenv, stdout, nil)
 	case "migrate":
 		if len(rest) > 0 {
 			return fmt.Errorf("migrate: unexpected arguments %q\n\n%s", rest, usage)
@@ -67,7 +68,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "version":
 		_, err := fmt.Fprintln(stdout, "uniflow", version())
 		return err
-	// Further commands (demo, import, export, invite) go here, each with a
+	case "demo":
+		if len(rest) > 0 {
+			return fmt.Errorf("demo: unexpected arguments %q\n\n%s", rest, usage)
+		}
+		return runDemo(ctx, getenv, stdout)
+	// Further commands (import, export, invite) go here, each with a
 	// line in usage and a runXxx function in its own file.
 	case "help", "-h", "-help", "--help":
 		_, err := fmt.Fprint(stdout, usage)
@@ -130,8 +136,10 @@ func runEmulator(ctx context.Context, args []string, stdout io.Writer) error {
 // scheduler and the HTTP server side by side until ctx is cancelled. On
 // cancel the bot drains its in-flight updates, the cron waits for running
 // jobs, the HTTP server finishes its requests; only then are the pools
-// closed (deferred), and the emulator last of all.
-func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+// closed (deferred), and the emulator last of all. tuneBot, when not nil,
+// adjusts the bot's configuration before it starts: a seam for benchmarks
+// (bench_test.go lifts the send rate limits); run always passes nil.
+func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer, tuneBot func(*bot.Config)) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -211,7 +219,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer)
 			}
 			return err
 		}
-		b := bot.New(api, svc, rdb, log, bot.Config{
+		bcfg := bot.Config{
 			KeyPrefix:   cfg.RedisPrefix,
 			OwnerIDs:    cfg.OwnerIDs,
 			StaffChatID: cfg.StaffChatID,
@@ -220,7 +228,11 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer)
 			// The same constant sizes the HTTP client's timeout, which
 			// must outlast every long poll.
 			PollTimeout: pollTimeout,
-		})
+		}
+		if tuneBot != nil {
+			tuneBot(&bcfg)
+		}
+		b := bot.New(api, svc, rdb, log, bcfg)
 		if err := b.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("bot: %w", err)
 		}
