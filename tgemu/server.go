@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	mrand "math/rand/v2"
@@ -407,22 +408,45 @@ func (s *Server) Rejected() []Call {
 
 // AwaitCall blocks until a call matching pred has been made (including ones already made).
 func (s *Server) AwaitCall(timeout time.Duration, pred func(Call) bool) (Call, error) {
+	var found Call
+	n := 0
+	err := s.await(timeout, func() bool {
+		calls := s.Calls()
+		n = len(calls)
+		for _, c := range calls {
+			if pred(c) {
+				found = c
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return Call{}, fmt.Errorf("tgemu: no matching call (%d calls made): %w", n, err)
+	}
+	return found, nil
+}
+
+// await re-runs check after every change of the emulator until it reports true, the timeout
+// passes or the server closes; it never polls on a timer. check runs without s.mu held, so it
+// may call any exported method (and test predicates may too).
+func (s *Server) await(timeout time.Duration, check func() bool) error {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
+		// Take the channel before checking: a change between the check and the wait closes it.
 		s.mu.Lock()
-		calls := s.calls
 		ch := s.changed
 		s.mu.Unlock()
-		for _, c := range calls {
-			if pred(c) {
-				return c, nil
-			}
+		if check() {
+			return nil
 		}
 		select {
 		case <-ch:
 		case <-timer.C:
-			return Call{}, fmt.Errorf("tgemu: no matching call within %v (%d calls made)", timeout, len(calls))
+			return fmt.Errorf("timed out after %v", timeout)
+		case <-s.closed:
+			return errors.New("server closed")
 		}
 	}
 }

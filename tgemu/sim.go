@@ -142,26 +142,22 @@ func (c *Chat) ChatAction() string {
 // newest first and wakes on every change of the emulator, never by polling. The error lists the
 // chat's last bot messages.
 func (c *Chat) Await(timeout time.Duration, pred func(Message) bool) (Message, error) {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		c.s.mu.Lock()
-		msgs := c.botMessagesLocked()
-		ch := c.s.changed
-		c.s.mu.Unlock()
+	var found Message
+	var msgs []Message
+	err := c.s.await(timeout, func() bool {
+		msgs = c.BotMessages()
 		for i := len(msgs) - 1; i >= 0; i-- {
 			if pred(msgs[i]) {
-				return msgs[i], nil
+				found = msgs[i]
+				return true
 			}
 		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			return Message{}, fmt.Errorf("tgemu: no matching bot message in chat %d within %v; last bot messages:\n%s", c.id, timeout, lastLines(msgs, 5))
-		case <-c.s.closed:
-			return Message{}, fmt.Errorf("tgemu: server closed while waiting in chat %d", c.id)
-		}
+		return false
+	})
+	if err != nil {
+		return Message{}, fmt.Errorf("tgemu: no matching bot message in chat %d: %w; last bot messages:\n%s", c.id, err, lastLines(msgs, 5))
 	}
+	return found, nil
 }
 
 // AwaitText waits for a bot message whose text or caption contains substr.
@@ -267,10 +263,10 @@ func (u *User) ID() int64 { return u.id }
 // Chat is the user's private chat with the bot.
 func (u *User) Chat() *Chat { return u.chat }
 
-// commandEntities gives a leading "/cmd" (optionally "/cmd@bot") its bot_command entity, the
+// userEntities gives a leading "/cmd" (optionally "/cmd@bot") its bot_command entity, the
 // way Telegram clients do (go-telegram-bot-api's IsCommand needs it), and every @username its
 // mention entity.
-func commandEntities(text string) []wEntity {
+func userEntities(text string) []wEntity {
 	var out []wEntity
 	if strings.HasPrefix(text, "/") {
 		end := strings.IndexAny(text, " \n\t")
@@ -337,7 +333,7 @@ func (u *User) SendIn(c *Chat, text string) Message {
 	if c.migratedTo != 0 {
 		c = u.s.chats[c.migratedTo]
 	}
-	return u.post(c, &message{text: text, entities: commandEntities(text)})
+	return u.post(c, &message{text: text, entities: userEntities(text)})
 }
 
 // Start sends "/start" or the deep link "/start <payload>" (t.me/<bot>?start=<payload>).
@@ -461,7 +457,7 @@ func (u *User) Edit(m Message, newText string) {
 		return
 	}
 	if msg.text != "" {
-		msg.text, msg.entities = newText, commandEntities(newText)
+		msg.text, msg.entities = newText, userEntities(newText)
 	} else {
 		msg.caption = newText
 	}
@@ -570,27 +566,16 @@ func (u *User) pressLocked(msg *message, data string) string {
 
 // AwaitAnswer blocks until the bot answers callback query id.
 func (s *Server) AwaitAnswer(timeout time.Duration, id string) (CallbackAnswer, error) {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		cb := s.callbacks[id]
-		ch := s.changed
-		var ans CallbackAnswer
-		answered := cb != nil && cb.answered
-		if answered {
-			ans = cb.answer
-		}
-		s.mu.Unlock()
-		if answered {
-			return ans, nil
-		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			return CallbackAnswer{}, fmt.Errorf("tgemu: callback query %s not answered within %v", id, timeout)
-		}
+	var ans CallbackAnswer
+	err := s.await(timeout, func() bool {
+		var ok bool
+		ans, ok = s.CallbackAnswer(id)
+		return ok
+	})
+	if err != nil {
+		return CallbackAnswer{}, fmt.Errorf("tgemu: callback query %s not answered: %w", id, err)
 	}
+	return ans, nil
 }
 
 // PressReply presses a button of the reply keyboard currently shown: a text button sends its
@@ -618,7 +603,7 @@ func (u *User) PressReply(label string) (Message, error) {
 	if kb.OneTime {
 		u.chat.replyKB = nil
 	}
-	return u.post(u.chat, &message{text: b.Text, entities: commandEntities(b.Text)}), nil
+	return u.post(u.chat, &message{text: b.Text, entities: userEntities(b.Text)}), nil
 }
 
 // Block blocks the bot: its sends fail with 403 and it receives a my_chat_member update.

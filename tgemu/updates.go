@@ -284,22 +284,13 @@ func reorderAcrossChats(batch []wUpdate, src []*pendingUpdate) []wUpdate {
 // AwaitPolling blocks until the bot holds a long poll (getUpdates waiting for updates), which
 // tells a test that the bot under test is up and listening.
 func (s *Server) AwaitPolling(timeout time.Duration) error {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
+	err := s.await(timeout, func() bool {
 		s.mu.Lock()
-		held := s.poll != nil
-		ch := s.changed
-		s.mu.Unlock()
-		if held {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			return fmt.Errorf("tgemu: no getUpdates long poll held within %v", timeout)
-		case <-s.closed:
-			return fmt.Errorf("tgemu: server closed while waiting for a long poll")
-		}
+		defer s.mu.Unlock()
+		return s.poll != nil
+	})
+	if err != nil {
+		return fmt.Errorf("tgemu: no getUpdates long poll held: %w", err)
 	}
+	return nil
 }

@@ -396,22 +396,21 @@ func (s *Server) Deliveries() []Delivery {
 
 // AwaitDelivery blocks until a webhook delivery matching pred has happened.
 func (s *Server) AwaitDelivery(timeout time.Duration, pred func(Delivery) bool) (Delivery, error) {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		ds := s.deliveries
-		ch := s.changed
-		s.mu.Unlock()
+	var found Delivery
+	n := 0
+	err := s.await(timeout, func() bool {
+		ds := s.Deliveries()
+		n = len(ds)
 		for _, d := range ds {
 			if pred(d) {
-				return d, nil
+				found = d
+				return true
 			}
 		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			return Delivery{}, fmt.Errorf("tgemu: no matching webhook delivery within %v (%d made)", timeout, len(ds))
-		}
+		return false
+	})
+	if err != nil {
+		return Delivery{}, fmt.Errorf("tgemu: no matching webhook delivery (%d made): %w", n, err)
 	}
+	return found, nil
 }
