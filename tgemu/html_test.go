@@ -84,7 +84,9 @@ func TestMarkdownParseModes(t *testing.T) {
 		{tgbotapi.ModeMarkdownV2, `*bold* _it_ __under__ ~s~ ||sp|| [link](https://x.org) \.`, "bold it under s sp link .", ""},
 		{tgbotapi.ModeMarkdownV2, "Total: 5.00", "", `Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\'`},
 		{tgbotapi.ModeMarkdownV2, "*open", "", "Bad Request: can't parse entities: Can't find end of Bold entity at byte offset 0"},
+		{tgbotapi.ModeMarkdownV2, "```go\nx := 1\n```", "x := 1", ""},
 		{tgbotapi.ModeMarkdown, "*bold* and _it_", "bold and it", ""},
+		{tgbotapi.ModeMarkdown, "```sql\nselect 1\n```", "select 1", ""},
 		{tgbotapi.ModeMarkdown, "snake_case", "", "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 5"},
 		{"Markdown3", "x", "", "Bad Request: unsupported parse_mode"},
 	}

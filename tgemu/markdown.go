@@ -133,24 +133,12 @@ func parseMarkdownV2(text string) (string, []wEntity, error) {
 				o.typ = "TextUrl"
 			case '`':
 				if at(i+1) == '`' && at(i+2) == '`' {
-					i += 3
 					o.typ = "Pre"
-					langEnd := i
-					for langEnd < n && !isSpaceByte(text[langEnd]) && text[langEnd] != '`' {
-						langEnd++
+					lang, next := preStart(text, i+3)
+					if lang != "" {
+						o.typ, o.arg = "PreCode", lang
 					}
-					if i != langEnd && langEnd < n && text[langEnd] != '`' {
-						o.typ, o.arg = "PreCode", text[i:langEnd]
-						i = langEnd
-					}
-					if at(i) == '\n' || at(i) == '\r' {
-						if (at(i+1) == '\n' || at(i+1) == '\r') && at(i) != at(i+1) {
-							i += 2
-						} else {
-							i++
-						}
-					}
-					i--
+					i = next - 1 // the loop's i++ lands on the first byte of the block
 				} else {
 					o.typ = "Code"
 				}
@@ -276,23 +264,8 @@ func parseMarkdownV1(text string) (string, []wEntity, error) {
 		isPre := false
 		lang := ""
 		if c == '`' && at(i) == '`' && at(i+1) == '`' {
-			i += 2
 			isPre = true
-			langEnd := i
-			for langEnd < n && !isSpaceByte(text[langEnd]) && text[langEnd] != '`' {
-				langEnd++
-			}
-			if i != langEnd && langEnd < n && text[langEnd] != '`' {
-				lang = text[i:langEnd]
-				i = langEnd
-			}
-			if at(i) == '\n' || at(i) == '\r' {
-				if (at(i+1) == '\n' || at(i+1) == '\r') && at(i) != at(i+1) {
-					i += 2
-				} else {
-					i++
-				}
-			}
+			lang, i = preStart(text, i+2)
 		}
 		start := utf16Off
 		resStart := out.Len()
@@ -345,6 +318,35 @@ func parseMarkdownV1(text string) (string, []wEntity, error) {
 	}
 	sortEntities(ents)
 	return out.String(), ents, nil
+}
+
+// preStart reads what follows an opening ``` the way tdlib does: a language up to the first
+// white space (only when the block goes on after it), then one line break is skipped. i is the
+// index just after the backticks; it returns the language and the index of the block's text.
+func preStart(text string, i int) (string, int) {
+	n := len(text)
+	at := func(k int) byte {
+		if k < n {
+			return text[k]
+		}
+		return 0
+	}
+	lang := ""
+	langEnd := i
+	for langEnd < n && !isSpaceByte(text[langEnd]) && text[langEnd] != '`' {
+		langEnd++
+	}
+	if i != langEnd && langEnd < n && text[langEnd] != '`' {
+		lang, i = text[i:langEnd], langEnd
+	}
+	if at(i) == '\n' || at(i) == '\r' {
+		if (at(i+1) == '\n' || at(i+1) == '\r') && at(i) != at(i+1) {
+			i += 2
+		} else {
+			i++
+		}
+	}
+	return lang, i
 }
 
 func isSpaceByte(c byte) bool {

@@ -70,14 +70,25 @@ func fetchURL(ctx context.Context, url string, limit int) ([]byte, error) {
 	return data, nil
 }
 
-func (s *Server) sendPhoto(ctx context.Context, q *request) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// prepareMedia does what every media send starts with: the common checks and the caption.
+// Caller holds s.mu.
+func (s *Server) prepareMedia(q *request) (*outgoing, *apiError) {
 	o, err := s.prepareSend(q)
 	if err != nil {
 		return nil, err
 	}
 	caption, ents, err := s.formatText(q.str("caption"), q.str("parse_mode"), q.str("caption_entities"), true)
+	if err != nil {
+		return nil, err
+	}
+	o.msg.caption, o.msg.captionEntities, o.msg.html = caption, ents, q.str("caption")
+	return o, nil
+}
+
+func (s *Server) sendPhoto(ctx context.Context, q *request) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.prepareMedia(q)
 	if err != nil {
 		return nil, err
 	}
@@ -93,18 +104,13 @@ func (s *Server) sendPhoto(ctx context.Context, q *request) (any, *apiError) {
 		return nil, errBadRequest("PHOTO_INVALID_DIMENSIONS")
 	}
 	o.msg.photo = s.photoSizes(f)
-	o.msg.caption, o.msg.captionEntities, o.msg.html = caption, ents, q.str("caption")
 	return s.commit(o)
 }
 
 func (s *Server) sendDocument(ctx context.Context, q *request) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, err := s.prepareSend(q)
-	if err != nil {
-		return nil, err
-	}
-	caption, ents, err := s.formatText(q.str("caption"), q.str("parse_mode"), q.str("caption_entities"), true)
+	o, err := s.prepareMedia(q)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +119,6 @@ func (s *Server) sendDocument(ctx context.Context, q *request) (any, *apiError) 
 		return nil, err
 	}
 	o.msg.document = &wDocument{FileID: f.id, FileUniqueID: f.uniqueID, FileName: f.name, MimeType: f.mime, FileSize: len(f.data)}
-	o.msg.caption, o.msg.captionEntities, o.msg.html = caption, ents, q.str("caption")
 	return s.commit(o)
 }
 

@@ -267,41 +267,32 @@ func (s *Server) applyEdit(m *message, mk *markup) *wMessage {
 }
 
 func (s *Server) editMessageText(_ context.Context, q *request) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, err := s.editTarget(q)
-	if err != nil {
-		return nil, err
-	}
-	if m.text == "" {
-		return nil, errBadRequest("there is no text in the message to edit")
-	}
-	text, ents, err := s.formatText(q.str("text"), q.str("parse_mode"), q.str("entities"), false)
-	if err != nil {
-		return nil, err
-	}
-	mk, err := editMarkup(q, m.chat)
-	if err != nil {
-		return nil, err
-	}
-	if text == m.text && entitiesEqual(ents, m.entities) && string(mk.inlineJSON) == string(m.inlineJSON) {
-		return nil, errDesc(400, descNotModified)
-	}
-	m.text, m.entities, m.html = text, ents, q.str("text")
-	return s.applyEdit(m, mk), nil
+	return s.editFormatted(q, false)
 }
 
 func (s *Server) editMessageCaption(_ context.Context, q *request) (any, *apiError) {
+	return s.editFormatted(q, true)
+}
+
+// editFormatted edits a message's text, or its caption: same parsing, limits and "not
+// modified" rule, different fields.
+func (s *Server) editFormatted(q *request, caption bool) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, err := s.editTarget(q)
 	if err != nil {
 		return nil, err
 	}
-	if m.kind() == "text" || m.kind() == "location" || m.kind() == "contact" {
-		return nil, errBadRequest("there is no caption in the message to edit")
+	param, entParam, body, ents := "text", "entities", &m.text, &m.entities
+	if caption {
+		param, entParam, body, ents = "caption", "caption_entities", &m.caption, &m.captionEntities
+		if k := m.kind(); k == "text" || k == "location" || k == "contact" {
+			return nil, errBadRequest("there is no caption in the message to edit")
+		}
+	} else if m.text == "" {
+		return nil, errBadRequest("there is no text in the message to edit")
 	}
-	caption, ents, err := s.formatText(q.str("caption"), q.str("parse_mode"), q.str("caption_entities"), true)
+	text, newEnts, err := s.formatText(q.str(param), q.str("parse_mode"), q.str(entParam), caption)
 	if err != nil {
 		return nil, err
 	}
@@ -309,10 +300,10 @@ func (s *Server) editMessageCaption(_ context.Context, q *request) (any, *apiErr
 	if err != nil {
 		return nil, err
 	}
-	if caption == m.caption && entitiesEqual(ents, m.captionEntities) && string(mk.inlineJSON) == string(m.inlineJSON) {
+	if text == *body && entitiesEqual(newEnts, *ents) && string(mk.inlineJSON) == string(m.inlineJSON) {
 		return nil, errDesc(400, descNotModified)
 	}
-	m.caption, m.captionEntities, m.html = caption, ents, q.str("caption")
+	*body, *ents, m.html = text, newEnts, q.str(param)
 	return s.applyEdit(m, mk), nil
 }
 
