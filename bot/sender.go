@@ -93,6 +93,15 @@ func (b *Bot) render(ctx context.Context, m crm.OutboxMessage) (int, error) {
 		if m.Kind == crm.KindOrderAssigned {
 			title, manager = text.AssignedTitle, false
 		}
+		if card.Order.PhotoFileID != "" {
+			// Staff see the client's photo above the card. A retry after a
+			// failed card may send the photo again; that is the lesser harm.
+			photo := tgbotapi.NewPhoto(m.ChatID, tgbotapi.FileID(card.Order.PhotoFileID))
+			photo.Caption = text.T(l, text.OrderPhoto, card.Order.Number)
+			if _, err := b.send(ctx, m.ChatID, photo); err != nil {
+				return 0, fmt.Errorf("send the order's photo: %w", err)
+			}
+		}
 		html := text.T(l, title) + "\n" + b.staffCard(l, card)
 		sent, err := b.sayMessage(ctx, m.ChatID, html, kbOrNil(staffKeyboard(l, card, manager)))
 		return sent.MessageID, err

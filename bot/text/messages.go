@@ -80,6 +80,7 @@ const (
 	StaffCardMechanic Key = "staff_card_mechanic"
 	NoMechanic        Key = "no_mechanic"
 	PhotoAttached     Key = "photo_attached"
+	OrderPhoto        Key = "order_photo"
 	StatusNotice      Key = "status_notice"
 	NewRequestTitle   Key = "new_request_title"
 	AssignedTitle     Key = "assigned_title"
@@ -225,6 +226,7 @@ var catalog = map[Key]forms{
 	StaffCardMechanic: {"\nМеханик: %s", "\nMechanic: %s"},
 	NoMechanic:        {"не назначен", "not assigned"},
 	PhotoAttached:     {" (есть фото)", " (photo attached)"},
+	OrderPhoto:        {"Фото к заказу №%d", "Photo for order No. %d"},
 	StatusNotice:      {"Заказ №%d: %s", "Order No. %d: %s"},
 	NewRequestTitle:   {"🆕 Новая заявка", "🆕 New request"},
 	AssignedTitle:     {"👷 Вам назначен заказ", "👷 An order is assigned to you"},

@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -102,9 +106,52 @@ func checkStory(t *testing.T, h *harness, between func() error) {
 	if notices != 5 {
 		t.Errorf("the client saw %d status notices, want 5", notices)
 	}
+	checkGolden(t, "testdata/story.golden", storyTranscript(c))
 	h.noRejections()
 	if strings.Contains(h.logs.String(), h.emu.Token()) {
 		t.Errorf("the log holds the bot token")
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// storyTranscript is every chat of the story as its people saw it, with
+// what changes from run to run (ids, dates, slot times) replaced by names.
+func storyTranscript(c cast) string {
+	var b strings.Builder
+	names := []string{"client", "staff group", "manager", "mechanic", "owner"}
+	for i, chat := range c.chats() {
+		fmt.Fprintf(&b, "=== %s ===\n%s\n", names[i], chat.Transcript())
+	}
+	out := b.String()
+	for _, r := range []struct {
+		re   *regexp.Regexp
+		with string
+	}{
+		{regexp.MustCompile(`(Пн|Вт|Ср|Чт|Пт|Сб|Вс|Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d\.\d\d \d\d:\d\d`), "<slot>"},
+		{regexp.MustCompile(`\d\d\.\d\d\.\d{4}`), "<date>"},
+		{regexp.MustCompile(`-?\d{9,}`), "<id>"},
+	} {
+		out = r.re.ReplaceAllString(out, r.with)
+	}
+	return out
+}
+
+// checkGolden compares got with the golden file; -update rewrites it.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestStory$ -update ./cmd/uniflow/ to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("what the users saw differs from %s (-want +got):\n%s", path, diff)
 	}
 }
 
