@@ -69,7 +69,7 @@ func BenchmarkBookingVsEcho(b *testing.B) {
 	}
 
 	var echoRate, bookRate, echoP50, echoP99, bookP50, bookP99, bookOpen, echoOpen, bookLate, echoLate float64
-	cpu0 := readCPU()
+	cpu0 := benchReadCPU()
 	b.ResetTimer()
 	for range b.N {
 		// Latency first, while the test process's heap is small: the
@@ -87,7 +87,7 @@ func BenchmarkBookingVsEcho(b *testing.B) {
 		ol.report(b, "booking")
 		bookP50, bookP99, bookOpen, bookLate = bookP50+ol.pct(0.50), bookP99+ol.pct(0.99), bookOpen+ol.rate, bookLate+float64(ol.late)
 
-		// Throughput in rounds, echo then booking, and the median of each:
+		// Throughput in rounds, echo then booking, and the benchMedian of each:
 		// a burst of other work on the machine then spoils one round, not
 		// the ratio.
 		var echoRates, bookRates []float64
@@ -104,13 +104,13 @@ func BenchmarkBookingVsEcho(b *testing.B) {
 			bookRates = append(bookRates, float64(n)/d.Seconds())
 		}
 		b.Logf("closed loop, updates/s by round: echo %.0f, booking %.0f", echoRates, bookRates)
-		echoRate += median(echoRates)
-		bookRate += median(bookRates)
+		echoRate += benchMedian(echoRates)
+		bookRate += benchMedian(bookRates)
 	}
 	b.StopTimer()
 	// Everything here shares the machine's CPUs with whatever else runs
 	// on it; the share others took says how far to trust this run.
-	b.ReportMetric(readCPU().foreignSince(cpu0), "foreign-CPU-%")
+	b.ReportMetric(benchReadCPU().foreignSince(cpu0), "foreign-CPU-%")
 	nf := float64(b.N)
 	b.ReportMetric(0, "ns/op") // one op is the whole run: meaningless
 	b.ReportMetric(bookRate/nf, "booking-updates/s")
@@ -361,7 +361,7 @@ func (o benchOpen) report(tb testing.TB, name string) {
 	tb.Log(b.String())
 }
 
-func readGC() []metrics.Sample {
+func benchReadGC() []metrics.Sample {
 	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/cpu/classes/gc/total:cpu-seconds"}}
 	metrics.Read(s)
 	return s
@@ -419,7 +419,7 @@ func benchOpenLoop(s *benchSide, users, rate int, d time.Duration) (benchOpen, e
 	if err := pre.Wait(); err != nil {
 		return benchOpen{}, err
 	}
-	gc0 := readGC()
+	gc0 := benchReadGC()
 	start := time.Now()
 	go pace(start)
 	for i := range users {
@@ -452,7 +452,7 @@ func benchOpenLoop(s *benchSide, users, rate int, d time.Duration) (benchOpen, e
 		return benchOpen{}, err
 	}
 	took := time.Since(start)
-	gc1 := readGC()
+	gc1 := benchReadGC()
 	out.gcCycles, out.gcCPU = gc1[0].Value.Uint64()-gc0[0].Value.Uint64(), gc1[1].Value.Float64()-gc0[1].Value.Float64()
 	out.byStep = map[int][]time.Duration{}
 	var all []benchSample
@@ -520,7 +520,7 @@ func startBenchUniFlow(tb testing.TB, be *benchEmulator) *pgxpool.Pool {
 	return pool
 }
 
-func median(xs []float64) float64 {
+func benchMedian(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	if len(s)%2 == 1 {
@@ -803,16 +803,16 @@ func benchRSS(pid int) (float64, error) {
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 }
 
-// cpuTimes is CPU time in clock ticks: the whole machine's busy time
+// benchCPU is CPU time in clock ticks: the whole machine's busy time
 // (steal included) and that of this process, PostgreSQL and Redis.
-type cpuTimes struct {
+type benchCPU struct {
 	at            time.Time
 	machine, ours float64
 }
 
-// readCPU reads /proc; on a system without it the figures stay zero.
-func readCPU() cpuTimes {
-	c := cpuTimes{at: time.Now()}
+// benchReadCPU reads /proc; on a system without it the figures stay zero.
+func benchReadCPU() benchCPU {
+	c := benchCPU{at: time.Now()}
 	if data, err := os.ReadFile("/proc/stat"); err == nil {
 		line, _, _ := strings.Cut(string(data), "\n")
 		f := strings.Fields(line)
@@ -853,7 +853,7 @@ func readCPU() cpuTimes {
 // went to processes other than the benchmark, PostgreSQL and Redis (other
 // tests, builds), in percent. Approximate: PostgreSQL and Redis work for
 // others counts as ours, and processes that ended in between are missed.
-func (c cpuTimes) foreignSince(c0 cpuTimes) float64 {
+func (c benchCPU) foreignSince(c0 benchCPU) float64 {
 	const ticks = 100 // USER_HZ on Linux
 	capacity := c.at.Sub(c0.at).Seconds() * ticks * float64(runtime.NumCPU())
 	if capacity <= 0 || c.machine == 0 {
