@@ -345,9 +345,15 @@ func (s *Service) Transition(ctx context.Context, a Actor, orderID int64, versio
 		if !CanTransition(o.Status, to) {
 			return fmt.Errorf("%s → %s: %w", o.Status, to, ErrInvalidTransition)
 		}
+		if err := s.beforeTransition(ctx, tx, o, to); err != nil { // lines, payments: invoice.go
+			return err
+		}
 		from := o.Status
 		o.Status = to
-		return s.recordChange(ctx, tx, o, st.ID, from, nil)
+		if err := s.recordChange(ctx, tx, o, st.ID, from, nil); err != nil {
+			return err
+		}
+		return s.afterTransition(ctx, tx, o, st.ID) // invoice, stock: invoice.go
 	})
 	if err != nil {
 		return OrderCard{}, fmt.Errorf("move order %d to %s: %w", orderID, to, err)

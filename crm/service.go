@@ -22,6 +22,12 @@ type Options struct {
 	// StaffChatID, when not 0, is the staff group that receives new requests; otherwise every
 	// active manager and admin with a chat id does (owners when there are none).
 	StaffChatID int64
+	// AllowNegativeStock lets reservations and write-offs take a part's free stock below zero
+	// (a shop that records receipts late); off, they are refused.
+	AllowNegativeStock bool
+	// CompanyPaymentDays is how many days after delivery clients marked as companies have to
+	// pay; everyone else pays on delivery.
+	CompanyPaymentDays int
 }
 
 // Service is the CRM. It is safe for concurrent use.
