@@ -15,9 +15,8 @@ const (
 	privateCredit = 10  // ceiling of the bucket with credits
 	groupBurst    = 20
 	groupRate     = 20.0 / 60
-	globalBurst   = 30
-	globalRate    = 30.0
-	globalCredit  = 3 * globalBurst // ceiling of the global bucket with credits
+	globalRate    = 30.0 // default of Options.GlobalRate; the burst is one second's worth
+	globalCredits = 3    // ceiling of the global bucket with credits, in bursts
 )
 
 // bucket is a token bucket on the virtual clock.
@@ -58,12 +57,20 @@ func (b *bucket) wait(now time.Time) time.Duration {
 // count (send*, copyMessage, forwardMessage): edits, callback answers and chat actions do not,
 // so a bot answering a button with an edit never trips them.
 type rateLimiter struct {
-	global *bucket
-	chats  map[int64]*bucket
+	globalRate float64 // messages per second, and the burst
+	global     *bucket
+	chats      map[int64]*bucket
 }
 
-func newRateLimiter() *rateLimiter {
-	return &rateLimiter{chats: map[int64]*bucket{}}
+func newRateLimiter(globalRate float64) *rateLimiter {
+	return &rateLimiter{globalRate: globalRate, chats: map[int64]*bucket{}}
+}
+
+func (r *rateLimiter) globalBucket(now time.Time) *bucket {
+	if r.global == nil {
+		r.global = newBucket(r.globalRate, r.globalRate, now)
+	}
+	return r.global
 }
 
 func (r *rateLimiter) chatBucket(c *Chat, now time.Time) *bucket {
@@ -83,16 +90,14 @@ func (r *rateLimiter) chatBucket(c *Chat, now time.Time) *bucket {
 // number of seconds to wait: after that long the same request succeeds (unless other sends
 // spend the budget first).
 func (r *rateLimiter) take(c *Chat, now time.Time) (retryAfter int, ok bool) {
-	if r.global == nil {
-		r.global = newBucket(globalBurst, globalRate, now)
-	}
+	global := r.globalBucket(now)
 	cb := r.chatBucket(c, now)
-	w := max(cb.wait(now), r.global.wait(now))
+	w := max(cb.wait(now), global.wait(now))
 	if w > 0 {
 		return int(math.Ceil(w.Seconds())), false
 	}
 	cb.tokens--
-	r.global.tokens--
+	global.tokens--
 	return 0, true
 }
 
@@ -109,11 +114,9 @@ func (r *rateLimiter) credit(c *Chat, now time.Time) {
 	b := r.chatBucket(c, now)
 	b.refill(now)
 	b.tokens = math.Min(privateCredit, b.tokens+replyCredit)
-	if r.global == nil {
-		r.global = newBucket(globalBurst, globalRate, now)
-	}
-	r.global.refill(now)
-	r.global.tokens = math.Min(globalCredit, r.global.tokens+replyCredit)
+	global := r.globalBucket(now)
+	global.refill(now)
+	global.tokens = math.Min(globalCredits*global.burst, global.tokens+replyCredit)
 }
 
 // SetRateLimits turns the automatic flood limits on or off at run time.

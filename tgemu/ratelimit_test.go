@@ -104,3 +104,23 @@ func TestGroupAndGlobalRateLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestGlobalRateOption(t *testing.T) {
+	srv, bot := newEmu(t, tgemu.Options{GlobalRate: 100})
+	users := make([]*tgemu.User, 101)
+	for i := range users {
+		users[i] = started(srv, tgemu.UserOptions{})
+	}
+	srv.Advance(time.Minute) // a broadcast: no credits from the users' /start left
+	for i, v := range users[:100] {
+		if _, err := bot.Send(tgbotapi.NewMessage(v.ID(), "broadcast")); err != nil {
+			t.Fatalf("broadcast %d within the burst of 100: %v", i, err)
+		}
+	}
+	_, err := bot.Send(tgbotapi.NewMessage(users[100].ID(), "broadcast"))
+	wantAPIError(t, err, 429, "Too Many Requests: retry after 1")
+	srv.Advance(10 * time.Millisecond) // one message's worth at 100/s
+	if _, err := bot.Send(tgbotapi.NewMessage(users[100].ID(), "broadcast")); err != nil {
+		t.Fatalf("after 1/100 s: %v", err)
+	}
+}

@@ -26,6 +26,7 @@ type Options struct {
 	BotUsername    string        // default "uniflow_test_bot"
 	BotFirstName   string        // default "UniFlow Test Bot"
 	NoRateLimits   bool          // rate limits are ON by default (1 msg/s per private chat with a burst, 20/min per group, 30/s global)
+	GlobalRate     float64       // messages per second to all chats together, also the burst; default 30 (Telegram's). Benchmarks scale it
 	CallbackWindow time.Duration // how long a callback query may be answered; default 15s (virtual clock)
 	LongPollMax    time.Duration // cap of getUpdates timeout; default 50s
 	// AllowBareAmpersand accepts a '&' that starts no HTML entity, exactly like tdlib. By default
@@ -142,6 +143,9 @@ func newServer(opts Options) (*Server, error) {
 	if opts.LongPollMax <= 0 {
 		opts.LongPollMax = 50 * time.Second
 	}
+	if opts.GlobalRate <= 0 {
+		opts.GlobalRate = globalRate
+	}
 	if opts.Token == "" {
 		opts.Token = randomToken()
 	}
@@ -167,7 +171,7 @@ func newServer(opts Options) (*Server, error) {
 		files:        map[string]*storedFile{},
 		filePaths:    map[string]*storedFile{},
 		commands:     map[string][]wBotCommand{},
-		limits:       newRateLimiter(),
+		limits:       newRateLimiter(opts.GlobalRate),
 		faults:       &faultSet{rng: mrand.New(mrand.NewPCG(1, 2))},
 	}
 	s.clock.onAdvance = func() {

@@ -107,7 +107,7 @@ func (s *Server) Reset() {
 	s.updates, s.allowed, s.lastPoll = nil, nil, pollMemo{}
 	s.callbacks, s.files, s.filePaths = map[string]*callbackQuery{}, map[string]*storedFile{}, map[string]*storedFile{}
 	s.commands, s.calls, s.deliveries, s.specDrift = map[string][]wBotCommand{}, nil, nil, nil
-	s.limits = newRateLimiter()
+	s.limits = newRateLimiter(s.opts.GlobalRate)
 	s.faults.rules = nil
 	s.dupDelivery = false
 	s.notify()
