@@ -107,20 +107,28 @@ func TestGroupAndGlobalRateLimits(t *testing.T) {
 
 func TestGlobalRateOption(t *testing.T) {
 	srv, bot := newEmu(t, tgemu.Options{GlobalRate: 100})
-	users := make([]*tgemu.User, 101)
+	users := make([]*tgemu.User, 300)
 	for i := range users {
 		users[i] = started(srv, tgemu.UserOptions{})
 	}
 	srv.Advance(time.Minute) // a broadcast: no credits from the users' /start left
-	for i, v := range users[:100] {
-		if _, err := bot.Send(tgbotapi.NewMessage(v.ID(), "broadcast")); err != nil {
-			t.Fatalf("broadcast %d within the burst of 100: %v", i, err)
+	start := time.Now()
+	sent := 0
+	var err error
+	for _, v := range users {
+		if _, err = bot.Send(tgbotapi.NewMessage(v.ID(), "broadcast")); err != nil {
+			break
 		}
+		sent++
 	}
-	_, err := bot.Send(tgbotapi.NewMessage(users[100].ID(), "broadcast"))
-	wantAPIError(t, err, 429, "Too Many Requests: retry after 1")
-	srv.Advance(10 * time.Millisecond) // one message's worth at 100/s
-	if _, err := bot.Send(tgbotapi.NewMessage(users[100].ID(), "broadcast")); err != nil {
-		t.Fatalf("after 1/100 s: %v", err)
+	elapsed := time.Since(start)
+	te := wantAPIError(t, err, 429, "Too Many Requests: retry after 1")
+	// The burst of 100, and what 100/s refilled while we sent (real time flows).
+	if most := 100 + int(100*elapsed.Seconds()) + 1; sent < 100 || sent > most {
+		t.Fatalf("%d messages before the first 429 in %v, want 100 to %d", sent, elapsed, most)
+	}
+	srv.Advance(time.Duration(te.RetryAfter) * time.Second)
+	if _, err := bot.Send(tgbotapi.NewMessage(users[sent].ID(), "broadcast")); err != nil {
+		t.Fatalf("after retry_after: %v", err)
 	}
 }
