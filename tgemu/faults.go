@@ -383,8 +383,14 @@ func writeHTMLError(w http.ResponseWriter, code int) {
 }
 
 // writeTruncated sends the first half of a JSON answer with a 200, as a cut connection does.
-func writeTruncated(w http.ResponseWriter, env []byte) {
+// writeTruncated sends the first half of the answer with its real status: a refusal cut short
+// is still a 4xx, and only a 200 cut short means the call was done.
+func writeTruncated(w http.ResponseWriter, env []byte, e *apiError) {
+	status := http.StatusOK
+	if e != nil {
+		status = e.Code
+	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(env[:len(env)/2])
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +99,13 @@ func TestTransportFaults(t *testing.T) {
 	}
 	if after := len(u.Chat().BotMessages()); after != before+1 {
 		t.Fatalf("truncated answer: %d messages before, %d after", before, after)
+	}
+	// A refusal cut short keeps its status: only a 200 says the call was done.
+	blocked := started(srv, tgemu.UserOptions{})
+	blocked.Block()
+	srv.InjectFault(tgemu.Match{Method: "sendMessage", Times: 1}, tgemu.TruncatedJSON())
+	if r := raw(t, srv, "sendMessage", url.Values{"chat_id": {strconv.FormatInt(blocked.ID(), 10)}, "text": {"x"}}); r.Status != 403 || r.Body != nil {
+		t.Fatalf("truncated refusal: %d %q", r.Status, r.Text)
 	}
 
 	// Dropped connection: nothing sent, a transport error.

@@ -294,7 +294,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	env, aerr := s.run(r.Context(), entry, q, &call)
 	s.record(call)
 	if rule != nil && rule.action.Kind == FaultTruncated {
-		writeTruncated(w, env)
+		writeTruncated(w, env, aerr)
 		return
 	}
 	writeEnvelope(w, env, aerr)
