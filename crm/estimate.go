@@ -16,7 +16,8 @@ const (
 	// KindEstimate sends the client the live card of the order's estimate, with a decision per
 	// line. OrderID is set; Data: EstimateData. Dedupe key "estimate:<order id>:<estimate version>".
 	KindEstimate = "estimate"
-	// KindEstimateDecided tells staff the client decided on the estimate. OrderID is set; Data:
+	// KindEstimateDecided tells staff the client decided on every line of the estimate (the
+	// managers, and the order's mechanic). OrderID is set; Data:
 	// EstimateDecidedData. Dedupe key "estimate_decided:<order id>:<order version>:<chat id>".
 	KindEstimateDecided = "estimate_decided"
 )
@@ -421,6 +422,9 @@ func (s *Service) afterDecisions(ctx context.Context, tx pgx.Tx, o *Order, by ac
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return fmt.Errorf("encode %s data: %w", KindEstimateDecided, err)
+	}
+	if data.Pending > 0 {
+		return nil // staff hear once the client has decided on everything, not at every tap
 	}
 	key := KindEstimateDecided + ":" + strconv.FormatInt(o.ID, 10) + ":" + strconv.Itoa(o.Version+1)
 	if by.Kind == ActorClient {

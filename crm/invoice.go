@@ -15,6 +15,10 @@ import (
 // "invoice:<order id>:<corrections>".
 const KindInvoice = "invoice"
 
+// KindDocuments sends the client the order's papers (work order and invoice, PDF) when the car is
+// delivered. OrderID is set; Data: InvoiceData. Dedupe key "documents:<order id>".
+const KindDocuments = "documents"
+
 // InvoiceData is the Data of a KindInvoice message.
 type InvoiceData struct {
 	Number      int64 `json:"number"`
@@ -201,7 +205,10 @@ func (s *Service) afterTransition(ctx context.Context, tx pgx.Tx, o *Order, staf
 		if _, err := tx.Exec(ctx, sqlSetDue, o.ID, s.now()); err != nil {
 			return fmt.Errorf("set due date: %w", err)
 		}
-		return s.writeOffOrder(ctx, tx, by, o.ID)
+		if err := s.writeOffOrder(ctx, tx, by, o.ID); err != nil {
+			return err
+		}
+		return s.sendDocuments(ctx, tx, o)
 	case StatusCancelled, StatusDeclined:
 		return s.releaseOrder(ctx, tx, by, o.ID)
 	}
@@ -318,4 +325,43 @@ func (s *Service) InvoiceCorrections(ctx context.Context, orderID int64) ([]Invo
 		return nil, fmt.Errorf("list corrections of order %d: %w", orderID, err)
 	}
 	return cs, nil
+}
+
+// sendDocuments enqueues the order's papers to the client's chat on delivery, if they are in
+// Telegram and have an invoice.
+func (s *Service) sendDocuments(ctx context.Context, tx pgx.Tx, o *Order) error {
+	if ok, err := invoiceExists(ctx, tx, o.ID); err != nil || !ok {
+		return err
+	}
+	var chatID *int64
+	var lang string
+	if err := tx.QueryRow(ctx, sqlClientChat, o.ClientID).Scan(&chatID, &lang); err != nil {
+		return fmt.Errorf("get client chat: %w", err)
+	}
+	if chatID == nil {
+		return nil
+	}
+	data, err := json.Marshal(InvoiceData{Number: o.Number})
+	if err != nil {
+		return fmt.Errorf("encode %s data: %w", KindDocuments, err)
+	}
+	_, err = s.enqueue(ctx, tx, OutboxMessage{
+		Kind: KindDocuments, ChatID: *chatID, Language: lang, OrderID: &o.ID, Data: data,
+		DedupeKey: KindDocuments + ":" + strconv.FormatInt(o.ID, 10),
+	})
+	return err
+}
+
+const sqlOrderCardByNumber = sqlCardSelect + ` WHERE o.number = $1`
+
+// OrderByNumber returns the card of the order with this human number, or ErrNotFound.
+func (s *Service) OrderByNumber(ctx context.Context, number int64) (OrderCard, error) {
+	cs, err := s.cards(ctx, sqlOrderCardByNumber, number)
+	if err == nil && len(cs) == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return OrderCard{}, fmt.Errorf("get order number %d: %w", number, err)
+	}
+	return cs[0], nil
 }

@@ -67,7 +67,9 @@ type OrderLine struct {
 
 // Active reports whether the line is part of the work: pending or approved, not declined or
 // postponed.
-func (l OrderLine) Active() bool { return l.Approval == ApprovalPending || l.Approval == ApprovalApproved }
+func (l OrderLine) Active() bool {
+	return l.Approval == ApprovalPending || l.Approval == ApprovalApproved
+}
 
 // Short reports whether an active part line lacks stock: less is reserved (or written off) than
 // it needs.

@@ -100,6 +100,9 @@ func TestInvoicePaymentsAndClose(t *testing.T) {
 	if _, err := w.svc.Transition(w.ctx, actor(w.manager), o.ID, w.version(t, o.ID), crm.StatusClosed); !errors.Is(err, crm.ErrUnpaid) {
 		t.Errorf("close while unpaid: %v", err)
 	}
+	if n := w.count(t, `SELECT count(*) FROM outbox WHERE kind = 'documents' AND chat_id = 900`); n != 1 {
+		t.Errorf("%d sets of papers to the client on delivery", n)
+	}
 	// Due on delivery: the rest is overdue a moment later, and shows as the client's debt.
 	w.clock.Add(time.Hour)
 	if s := state(); s != crm.PaymentOverdue {

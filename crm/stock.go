@@ -77,15 +77,15 @@ func systemRef() actorRef         { return actorRef{Kind: ActorSystem} }
 
 // movement is a ledger row to write.
 type movement struct {
-	item          int64
-	kind          string
-	onHand        Qty
-	reserved      Qty
-	unitCost      *Money
-	orderID       *int64
-	lineID        *int64
-	by            actorRef
-	note          string
+	item     int64
+	kind     string
+	onHand   Qty
+	reserved Qty
+	unitCost *Money
+	orderID  *int64
+	lineID   *int64
+	by       actorRef
+	note     string
 }
 
 // sqlApplyMovement moves the item's cached sums. It matches no row when the movement takes stock
