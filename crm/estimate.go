@@ -61,9 +61,6 @@ type Estimate struct {
 	Invoice  *Invoice
 	Paid     Money
 	Payment  PaymentState // against the invoice, or the approved totals before there is one
-	// Where the client's live estimate card is, when it was sent to the chat.
-	CardChatID    *int64
-	CardMessageID *int
 }
 
 // Pending counts the lines waiting for the client.
@@ -86,8 +83,8 @@ func (e Estimate) Due() Money {
 }
 
 const sqlEstimateHead = `
-SELECT o.estimate_version, o.discount_kind, o.discount_value, o.estimate_card_chat_id,
-	o.estimate_card_message_id, coalesce((SELECT sum(amount) FROM payments p WHERE p.order_id = o.id), 0)
+SELECT o.estimate_version, o.discount_kind, o.discount_value,
+	coalesce((SELECT sum(amount) FROM payments p WHERE p.order_id = o.id), 0)
 FROM orders o WHERE o.id = $1`
 
 // Estimate returns the work of an order (ErrNotFound for none).
@@ -97,8 +94,7 @@ func (s *Service) Estimate(ctx context.Context, orderID int64) (Estimate, error)
 		return Estimate{}, err
 	}
 	e := Estimate{Card: card}
-	err = s.db.QueryRow(ctx, sqlEstimateHead, orderID).Scan(&e.Version, &e.Discount.Kind, &e.Discount.Value,
-		&e.CardChatID, &e.CardMessageID, &e.Paid)
+	err = s.db.QueryRow(ctx, sqlEstimateHead, orderID).Scan(&e.Version, &e.Discount.Kind, &e.Discount.Value, &e.Paid)
 	if err != nil {
 		return Estimate{}, fmt.Errorf("get estimate of order %d: %w", orderID, notFound(err))
 	}
@@ -199,22 +195,6 @@ func (s *Service) SendEstimate(ctx context.Context, a Actor, orderID int64, vers
 	}
 	res.Card, err = s.OrderCard(ctx, orderID)
 	return res, err
-}
-
-const sqlSetEstimateCard = `
-UPDATE orders SET estimate_card_chat_id = $2, estimate_card_message_id = $3 WHERE id = $1`
-
-// SetEstimateCard records where the client's live estimate card is. It changes no version: where
-// the card is is not what it shows.
-func (s *Service) SetEstimateCard(ctx context.Context, orderID, chatID int64, messageID int) error {
-	tag, err := s.db.Exec(ctx, sqlSetEstimateCard, orderID, chatID, messageID)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("set estimate card of order %d: %w", orderID, err)
-	}
-	return nil
 }
 
 // decider is who decides: the client in the chat, or a staff member recording the client's word.

@@ -46,8 +46,6 @@ ALTER TABLE orders
         CHECK (discount_kind IN ('none', 'percent', 'amount')),
     -- percent: hundredths of a percent (1050 = 10.5 %); amount: kopecks.
     ADD COLUMN discount_value           bigint  NOT NULL DEFAULT 0 CHECK (discount_value >= 0),
-    ADD COLUMN estimate_card_chat_id    bigint,
-    ADD COLUMN estimate_card_message_id integer,
     ADD COLUMN created_by_staff_id      bigint REFERENCES staff (id),
     ADD CONSTRAINT orders_discount_valid CHECK (
         (discount_kind = 'none' AND discount_value = 0)
@@ -215,8 +213,6 @@ DROP TABLE order_lines;
 ALTER TABLE orders
     DROP CONSTRAINT orders_discount_valid,
     DROP COLUMN created_by_staff_id,
-    DROP COLUMN estimate_card_message_id,
-    DROP COLUMN estimate_card_chat_id,
     DROP COLUMN discount_value,
     DROP COLUMN discount_kind,
     DROP COLUMN estimate_version;
