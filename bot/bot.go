@@ -37,6 +37,8 @@ type Config struct {
 	// OutboxInterval is how often the sender looks for due rows when
 	// nothing pokes it; default 500 ms.
 	OutboxInterval time.Duration
+	// Delivery tunes the outbox sender and the other limits (sender.go).
+	Delivery DeliveryConfig
 }
 
 func (c *Config) defaults() {
@@ -67,6 +69,7 @@ func (c *Config) defaults() {
 	if c.OutboxInterval <= 0 {
 		c.OutboxInterval = 500 * time.Millisecond
 	}
+	c.Delivery.defaults()
 }
 
 // Bot is the running Telegram front end.
@@ -90,7 +93,7 @@ func New(api *tgbotapi.BotAPI, svc *crm.Service, rdb *redis.Client, log *slog.Lo
 		rdb:   rdb,
 		log:   log,
 		cfg:   cfg,
-		limit: newLimiter(cfg.SendRate, cfg.ChatRate),
+		limit: newLimiter(rdb, cfg.KeyPrefix, log, cfg.limits()),
 		poke:  make(chan struct{}, 1),
 	}
 	b.routes = b.routeTable()

@@ -52,7 +52,7 @@ func (b *Bot) staffCard(l text.Lang, c crm.OrderCard) string {
 	if c.Mechanic != nil {
 		mech = esc(c.Mechanic.Name)
 	}
-	return s + text.T(l, text.StaffCardMechanic, mech)
+	return s + text.T(l, text.StaffCardMechanic, mech) + b.unreachableNote(l, c.Client)
 }
 
 // staffKeyboard offers only what the state machine allows from here. Every

@@ -59,6 +59,9 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	case err != nil:
 		return fmt.Errorf("look up client: %w", err)
 	}
+	if client.UnreachableSince != nil {
+		b.startedAgain(ctx, r) // they unblocked the bot and pressed Start
+	}
 	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: source, Known: true, Phone: client.Phone, Name: client.Name}
 	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
 		return err

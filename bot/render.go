@@ -76,36 +76,74 @@ func visibleLen(html string) int {
 	return n
 }
 
-// splitMessage cuts a long HTML message at line boundaries into parts within
-// Telegram's limit. A single line longer than the limit is cut hard at a
-// rune boundary outside tags and entities; our renderers keep user text
-// shortened, so that path only guards against a future renderer's mistake.
+// splitMessage cuts a long HTML message into parts within Telegram's limit, in order: at
+// paragraph boundaries (a blank line) where it can, else at line boundaries, and a single line
+// longer than the limit at its last space (or, without one, at a rune boundary) outside tags and
+// entities. Our renderers keep user text shortened and tags within a line, so no part opens a
+// tag another one closes.
 func splitMessage(html string) []string {
 	if visibleLen(html) <= maxMessage {
 		return []string{html}
 	}
 	var parts []string
 	var cur strings.Builder
+	curLen := 0
 	flush := func() {
-		if cur.Len() > 0 {
-			parts = append(parts, strings.TrimRight(cur.String(), "\n"))
-			cur.Reset()
+		if p := strings.TrimRight(cur.String(), "\n"); p != "" {
+			parts = append(parts, p)
 		}
+		cur.Reset()
+		curLen = 0
 	}
-	for _, line := range strings.SplitAfter(html, "\n") {
-		for visibleLen(line) > maxMessage {
-			flush()
-			head, tail := cutVisible(line, maxMessage)
-			parts = append(parts, head)
-			line = tail
-		}
-		if visibleLen(cur.String())+visibleLen(line) > maxMessage {
+	add := func(piece string) {
+		n := visibleLen(piece)
+		if curLen+n > maxMessage {
 			flush()
 		}
-		cur.WriteString(line)
+		cur.WriteString(piece)
+		curLen += n
+	}
+	for _, para := range strings.SplitAfter(html, "\n\n") {
+		if visibleLen(para) <= maxMessage {
+			add(para)
+			continue
+		}
+		for _, line := range strings.SplitAfter(para, "\n") {
+			for visibleLen(line) > maxMessage {
+				// A line longer than a message fills the rest of this part with its start.
+				if curLen > maxMessage*3/4 {
+					flush()
+				}
+				head, tail := cutVisible(line, maxMessage-curLen)
+				if i := lastSpaceOutsideTags(head); i > len(head)/2 {
+					head, tail = head[:i], head[i+1:]+tail
+				}
+				cur.WriteString(head)
+				flush()
+				line = tail
+			}
+			add(line)
+		}
 	}
 	flush()
 	return parts
+}
+
+// lastSpaceOutsideTags is the byte index of the last space of s that is not inside a tag
+// ("<a href=...>"), or -1.
+func lastSpaceOutsideTags(s string) int {
+	last, inTag := -1, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '<':
+			inTag = true
+		case s[i] == '>':
+			inTag = false
+		case s[i] == ' ' && !inTag:
+			last = i
+		}
+	}
+	return last
 }
 
 // cutVisible splits s after n visible characters, never inside a tag or entity.
@@ -125,6 +163,11 @@ func cutVisible(s string, n int) (string, string) {
 				size = end + 1
 			}
 			count++
+		case r >= 0x10000:
+			if count+2 > n {
+				return s[:i], s[i:] // it would not fit whole
+			}
+			count += 2 // Telegram counts UTF-16 code units
 		default:
 			count++
 		}

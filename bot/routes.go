@@ -18,13 +18,15 @@ type routes struct {
 func (b *Bot) routeTable() routes {
 	return routes{
 		commands: map[string]handler{
-			"start":  b.cmdStart,
-			"help":   b.cmdHelp,
-			"cancel": b.cmdCancel,
-			"my":     b.cmdMy,
-			"queue":  b.cmdQueue,
-			"orders": b.cmdOrders,
-			"staff":  b.cmdStaff,
+			"start":   b.cmdStart,
+			"help":    b.cmdHelp,
+			"cancel":  b.cmdCancel,
+			"my":      b.cmdMy,
+			"queue":   b.cmdQueue,
+			"orders":  b.cmdOrders,
+			"staff":   b.cmdStaff,
+			"notices": b.cmdNotices,
+			"outbox":  b.cmdOutbox,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,

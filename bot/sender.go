@@ -5,172 +5,388 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/uniflow-crm/uniflow/bot/text"
 	"github.com/uniflow-crm/uniflow/crm"
 )
 
-// outboxBatch is how many rows one claim takes; each is a different chat.
-const outboxBatch = 50
+// The outbox sender. Each lane (interactive, bulk) has a claimer and its own workers: the
+// claimer takes due rows with FOR UPDATE SKIP LOCKED (so workers of several replicas never share
+// a row, and a chat's rows go one at a time, in order), the workers render each row in its
+// recipient's language, send it through the shared rate limiter and record the outcome. Every
+// error has its own rule (deliver).
 
-// maxAttempts bounds retries of a row that keeps failing for reasons other
-// than flood control.
-const maxAttempts = 8
+// DeliveryConfig tunes the outbox sender; zero values get the defaults in brackets.
+type DeliveryConfig struct {
+	InteractiveWorkers int // rows of the interactive lane sent at once [16]
+	BulkWorkers        int // rows of the bulk lane sent at once [16]
+	// SendTimeout bounds one Bot API call [10 s]. A send that times out may have reached the
+	// chat: bulk rows are then not sent again.
+	SendTimeout time.Duration
+	// Retries of 5xx, timeouts and lost connections back off exponentially from RetryBase [1 s]
+	// to RetryMax [5 min], with jitter; a row still failing RetryDeadline [1 h] after it fell
+	// due is failed and the managers are told.
+	RetryBase, RetryMax, RetryDeadline time.Duration
+	// MaxHold is the longest wait for a chat's own budget a worker sits out [1 s]; a row that
+	// would wait longer is put back until then.
+	MaxHold time.Duration
+	// PrivateBurst is the burst of a private chat [3]; GroupPerMinute [20] and GroupBurst [10]
+	// limit a group. Config.SendRate and ChatRate set the global and the private rate.
+	PrivateBurst   int
+	GroupPerMinute float64
+	GroupBurst     int
+}
 
-// runSender delivers outbox rows until stop ends: woken by writes of this
-// process and, for rows written elsewhere (scheduler, other replicas), by a
-// timer. Rows are sent under work, which outlives stop, so a claimed batch
-// is finished and recorded rather than left half-sent at shutdown.
+func (c *DeliveryConfig) defaults() {
+	if c.InteractiveWorkers <= 0 {
+		c.InteractiveWorkers = 16
+	}
+	if c.BulkWorkers <= 0 {
+		c.BulkWorkers = 16
+	}
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = 10 * time.Second
+	}
+	if c.RetryBase <= 0 {
+		c.RetryBase = time.Second
+	}
+	if c.RetryMax <= 0 {
+		c.RetryMax = 5 * time.Minute
+	}
+	if c.RetryDeadline <= 0 {
+		c.RetryDeadline = time.Hour
+	}
+	if c.MaxHold <= 0 {
+		c.MaxHold = time.Second
+	}
+	if c.PrivateBurst <= 0 {
+		c.PrivateBurst = 3
+	}
+	if c.GroupPerMinute <= 0 {
+		c.GroupPerMinute = 20
+	}
+	if c.GroupBurst <= 0 {
+		c.GroupBurst = 10
+	}
+}
+
+// limits are the limiter's settings from the configuration.
+func (c *Config) limits() limits {
+	return limits{
+		global:         c.SendRate,
+		private:        c.ChatRate,
+		privateBurst:   c.Delivery.PrivateBurst,
+		groupPerMinute: c.Delivery.GroupPerMinute,
+		groupBurst:     c.Delivery.GroupBurst,
+	}
+}
+
+// runSender delivers outbox rows until stop ends: woken by writes of this process and, for rows
+// written elsewhere (scheduler, other replicas), by a timer. Rows are sent under work, which
+// outlives stop, so rows already being sent are finished and recorded rather than left
+// half-sent at shutdown; rows claimed but not yet started are given back.
 func (b *Bot) runSender(stop, work context.Context) {
+	lanes := []*senderLane{
+		newSenderLane(crm.LaneInteractive, b.cfg.Delivery.InteractiveWorkers),
+		newSenderLane(crm.LaneBulk, b.cfg.Delivery.BulkWorkers),
+	}
+	var wg sync.WaitGroup
+	for _, ln := range lanes {
+		wg.Go(func() { b.runLane(stop, work, ln) })
+	}
+	// One poke from the bot wakes both lanes.
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop.Done():
+				return
+			case <-b.poke:
+				for _, ln := range lanes {
+					ln.wake()
+				}
+			}
+		}
+	})
+	wg.Wait()
+}
+
+// senderLane is the claimer and the workers of one lane.
+type senderLane struct {
+	name    string
+	workers int
+	queue   chan crm.OutboxMessage // claimed rows waiting for a worker
+	poke    chan struct{}          // wakes the claimer
+}
+
+func newSenderLane(name string, workers int) *senderLane {
+	return &senderLane{
+		name:    name,
+		workers: workers,
+		// Claim ahead: workers find the next row waiting when they finish one.
+		queue: make(chan crm.OutboxMessage, 2*workers),
+		poke:  make(chan struct{}, 1),
+	}
+}
+
+func (ln *senderLane) wake() {
+	select {
+	case ln.poke <- struct{}{}:
+	default:
+	}
+}
+
+func (b *Bot) runLane(stop, work context.Context, ln *senderLane) {
+	ctx := withLane(work, ln.name)
+	// Waits for the rate limits end DrainTimeout after stop (a long flood-control pause must
+	// not hold up shutdown); sends and their records go on under work.
+	waits, cancelWaits := context.WithCancel(ctx)
+	defer cancelWaits()
+	var workers sync.WaitGroup
+	for range ln.workers {
+		workers.Go(func() {
+			for m := range ln.queue {
+				b.deliver(ctx, waits, m)
+				// The chat's next row may be claimable now.
+				ln.wake()
+			}
+		})
+	}
 	t := time.NewTicker(b.cfg.OutboxInterval)
 	defer t.Stop()
-	for {
-		for stop.Err() == nil && b.drainOutbox(work) {
+	for stop.Err() == nil {
+		// Claim when the queue is at most half full: fewer, larger claims.
+		if free := cap(ln.queue) - len(ln.queue); free >= max(1, ln.workers) {
+			rows, err := b.crm.ClaimOutbox(work, ln.name, free)
+			if err != nil && work.Err() == nil {
+				b.log.Error("claim outbox", "lane", ln.name, "err", err)
+			}
+			rows = b.skipUnreachable(ctx, ln.name, rows)
+			for _, m := range rows {
+				ln.queue <- m // never blocks: there were free slots and we are the only producer
+			}
+			if len(rows) == free {
+				continue // there may be more at once
+			}
 		}
 		select {
 		case <-stop.Done():
-			return
 		case <-t.C:
-		case <-b.poke:
+		case <-ln.poke:
 		}
 	}
-}
-
-// drainOutbox sends one claimed batch; true when there may be more.
-func (b *Bot) drainOutbox(ctx context.Context) bool {
-	rows, err := b.crm.ClaimOutbox(ctx, outboxBatch)
-	if err != nil {
-		if ctx.Err() == nil {
-			b.log.Error("claim outbox", "err", err)
+	// Give back what no worker started, then let the workers finish what they hold.
+	var left []int64
+drain:
+	for {
+		select {
+		case m := <-ln.queue:
+			left = append(left, m.ID)
+		default:
+			break drain
 		}
-		return false
 	}
-	for _, m := range rows {
-		b.deliver(ctx, m)
+	close(ln.queue)
+	if err := b.crm.ReleaseOutbox(work, left); err != nil {
+		b.log.Warn("release unsent outbox rows", "lane", ln.name, "err", err)
 	}
-	return len(rows) == outboxBatch
+	grace := time.AfterFunc(b.cfg.DrainTimeout, cancelWaits)
+	defer grace.Stop()
+	workers.Wait()
 }
 
-// deliver renders one row in its recipient's language and sends it.
-func (b *Bot) deliver(ctx context.Context, m crm.OutboxMessage) {
-	msgID, err := b.render(ctx, m)
-	var tgErr *tgbotapi.Error
-	switch {
-	case err == nil:
-		err = b.crm.MarkSent(ctx, m.ID, msgID)
-	case errors.As(err, &tgErr) && tgErr.RetryAfter > 0:
-		// Flood control: wait as told, never drop.
-		err = b.crm.MarkRetry(ctx, m.ID, err.Error(), b.cfg.Now().Add(time.Duration(tgErr.RetryAfter)*time.Second))
-	case errors.As(err, &tgErr) && (tgErr.Code == 403 || tgErr.Code == 400) || m.Attempts+1 >= maxAttempts:
-		// Blocked, chat gone, or a message Telegram will never take: retrying
-		// cannot help.
-		b.log.Warn("outbox row failed", "outbox_id", m.ID, "kind", m.Kind, "err", err)
-		err = b.crm.MarkFailed(ctx, m.ID, err.Error())
-	default:
-		backoff := time.Duration(1<<min(m.Attempts, 6)) * time.Second
-		b.log.Info("outbox row will be retried", "outbox_id", m.ID, "kind", m.Kind, "err", err, "retry_in", backoff.String())
-		err = b.crm.MarkRetry(ctx, m.ID, err.Error(), b.cfg.Now().Add(backoff))
+// skipUnreachable settles bulk rows addressed to clients marked unreachable (they blocked the
+// bot): jobs skip such clients, and asking Telegram again would only earn another 403.
+func (b *Bot) skipUnreachable(ctx context.Context, lane string, rows []crm.OutboxMessage) []crm.OutboxMessage {
+	if lane != crm.LaneBulk || len(rows) == 0 {
+		return rows
 	}
-	if err != nil && ctx.Err() == nil {
-		b.log.Error("record outbox outcome", "outbox_id", m.ID, "err", err)
+	chats := make([]int64, len(rows))
+	for i, m := range rows {
+		chats[i] = m.ChatID
 	}
-}
-
-// render turns an outbox row into the messages it stands for and returns
-// the id of the message sent.
-func (b *Bot) render(ctx context.Context, m crm.OutboxMessage) (int, error) {
-	l := text.Parse(m.Language)
-	switch m.Kind {
-	case crm.KindNewRequest, crm.KindOrderAssigned:
-		card, err := b.orderOf(ctx, m)
+	unreachable, err := b.crm.UnreachableChats(ctx, chats)
+	if err != nil || len(unreachable) == 0 {
 		if err != nil {
-			return 0, err
+			b.log.Warn("look up unreachable clients", "err", err)
 		}
-		title, manager := text.NewRequestTitle, true
-		if m.Kind == crm.KindOrderAssigned {
-			title, manager = text.AssignedTitle, false
+		return rows
+	}
+	kept := rows[:0]
+	for _, m := range rows {
+		if !unreachable[m.ChatID] {
+			kept = append(kept, m)
+			continue
 		}
-		if card.Order.PhotoFileID != "" {
-			// Staff see the client's photo above the card. A retry after a
-			// failed card may send the photo again; that is the lesser harm.
-			photo := tgbotapi.NewPhoto(m.ChatID, tgbotapi.FileID(card.Order.PhotoFileID))
-			photo.Caption = text.T(l, text.OrderPhoto, card.Order.Number)
-			if _, err := b.send(ctx, m.ChatID, photo); err != nil {
-				return 0, fmt.Errorf("send the order's photo: %w", err)
+		b.record(ctx, m, "skip unreachable", b.crm.MarkBlocked(ctx, m.ID, "not sent: the client is marked unreachable"))
+	}
+	return kept
+}
+
+// maxMigrations bounds how often one delivery follows a group to its supergroup.
+const maxMigrations = 2
+
+// deliver renders one claimed row in its recipient's language, sends its parts from the first
+// one not yet in the chat, and records the outcome. The rules, one per kind of answer:
+//   - sent: recorded with the Telegram message id, part by part for long messages;
+//   - 429: the chat gets nothing for retry_after, and neither does the bulk lane when the chat
+//     had sent nothing lately (the limit hit was the bot's global one, see limiter.pause); the
+//     row waits as long, then is resent; it is never dropped;
+//   - 5xx, timeouts, lost connections: resent after an exponential backoff with jitter, until
+//     RetryDeadline after the row fell due; then failed, and the managers are told;
+//   - a lost answer (timeout, dropped connection, 504) on a bulk row: uncertain, not resent (at
+//     most once); an answer cut short after Telegram said 200: sent;
+//   - 403 (blocked, deactivated, never started): blocked, the client is marked unreachable, no
+//     retry;
+//   - 400 chat not found and every other refusal: failed at once, managers told;
+//   - a group upgraded to a supergroup: the chat id is rewritten everywhere and the row resent.
+//
+// Waits for the rate limits run under waits, which ends before ctx at shutdown: the row is then
+// put back as it is.
+func (b *Bot) deliver(ctx, waits context.Context, m crm.OutboxMessage) {
+	bulk := m.Lane == crm.LaneBulk
+	if m.AttemptedAt != nil && bulk {
+		// A sender died with this row on the wire: it may be in the chat.
+		b.record(ctx, m, "uncertain", b.crm.MarkUncertain(ctx, m.ID, "the sender stopped while sending; not sent again"))
+		return
+	}
+	out, err := b.renderOutbox(ctx, m)
+	if err != nil {
+		b.log.Error("render outbox row", "outbox_id", m.ID, "kind", m.Kind, "err", err)
+		b.record(ctx, m, "failed", b.crm.MarkFailed(ctx, m.ID, err.Error()))
+		return
+	}
+	lastID, migrations := 0, 0
+	for part := m.PartsSent; part < len(out.parts); part++ {
+		g, err := b.limit.wait(waits, m.Lane, m.ChatID, b.cfg.Delivery.MaxHold)
+		if err != nil {
+			b.record(ctx, m, "deferred", b.crm.Defer(ctx, m.ID, b.cfg.Now()))
+			return
+		}
+		if !g.ok {
+			// The chat is busy for a while: put the row aside rather than hold a worker.
+			b.record(ctx, m, "deferred", b.crm.Defer(ctx, m.ID, b.cfg.Now().Add(g.chatWait)))
+			return
+		}
+		if bulk {
+			if err := b.crm.MarkAttempt(ctx, m.ID); err != nil {
+				b.log.Error("record send attempt", "outbox_id", m.ID, "err", err)
+				b.record(ctx, m, "deferred", b.crm.Defer(ctx, m.ID, b.cfg.Now().Add(b.cfg.Delivery.RetryBase)))
+				return
 			}
 		}
-		html := text.T(l, title) + "\n" + b.staffCard(l, card)
-		sent, err := b.sayMessage(ctx, m.ChatID, html, kbOrNil(staffKeyboard(l, card, manager)))
-		return sent.MessageID, err
-	case crm.KindStatusChanged:
-		return b.renderStatusChanged(ctx, l, m)
-	case crm.KindDailySummary:
-		var s crm.DailySummary
-		if err := json.Unmarshal(m.Data, &s); err != nil {
-			return 0, fmt.Errorf("decode daily summary: %w", err)
+		resp, err := b.post(ctx, out.parts[part](m.ChatID))
+		switch o := classify(err); o {
+		case outSent, outSentNoID, outNotModified:
+			lastID = messageIDOf(resp)
+			if part+1 < len(out.parts) {
+				if err := b.crm.MarkPartSent(ctx, m.ID, part+1, lastID); err != nil {
+					b.log.Error("record sent part", "outbox_id", m.ID, "part", part+1, "err", err)
+				}
+			}
+			continue
+		case outFlood:
+			var tgErr *tgbotapi.Error
+			errors.As(err, &tgErr)
+			wait := time.Duration(tgErr.RetryAfter) * time.Second
+			b.limit.pause(ctx, m.ChatID, wait, g.fresh)
+			b.log.Info("flood control: waiting as told", "outbox_id", m.ID, "chat_id", m.ChatID, "retry_after", wait.String(), "global", g.fresh)
+			b.record(ctx, m, "retry", b.crm.MarkRetry(ctx, m.ID, err.Error(), b.cfg.Now().Add(wait)))
+			return
+		case outMigrated:
+			var tgErr *tgbotapi.Error
+			errors.As(err, &tgErr)
+			if migrations++; migrations > maxMigrations {
+				b.record(ctx, m, "failed", b.crm.MarkFailed(ctx, m.ID, err.Error()))
+				return
+			}
+			if err := b.crm.MigrateChat(ctx, m.ChatID, tgErr.MigrateToChatID); err != nil {
+				b.log.Error("record chat migration", "chat_id", m.ChatID, "err", err)
+				b.retryOrFail(ctx, m, err)
+				return
+			}
+			b.log.Info("group upgraded to a supergroup: resending there", "outbox_id", m.ID, "chat_id", m.ChatID, "to_chat_id", tgErr.MigrateToChatID)
+			m.ChatID = tgErr.MigrateToChatID
+			part-- // the same part, to the new chat
+			continue
+		case outBlocked:
+			b.log.Info("recipient unreachable", "outbox_id", m.ID, "chat_id", m.ChatID, "err", err)
+			b.record(ctx, m, "blocked", b.crm.MarkBlocked(ctx, m.ID, err.Error()))
+			return
+		case outRejected:
+			b.log.Warn("telegram refused the message", "outbox_id", m.ID, "kind", m.Kind, "err", err)
+			b.record(ctx, m, "failed", b.crm.MarkFailed(ctx, m.ID, err.Error()))
+			return
+		case outLost:
+			if bulk {
+				b.log.Warn("answer lost: not sending the bulk message again", "outbox_id", m.ID, "err", err)
+				b.record(ctx, m, "uncertain", b.crm.MarkUncertain(ctx, m.ID, err.Error()))
+				return
+			}
+			b.retryOrFail(ctx, m, err)
+			return
+		default:
+			b.retryOrFail(ctx, m, err)
+			return
 		}
-		sent, err := b.sayMessage(ctx, m.ChatID, b.dailySummary(l, s), nil)
-		return sent.MessageID, err
 	}
-	return 0, fmt.Errorf("outbox kind %q: %w", m.Kind, errUnknownKind)
+	b.record(ctx, m, "sent", b.crm.MarkSent(ctx, m.ID, len(out.parts), lastID))
+	if out.after != nil {
+		out.after(ctx, m.ChatID)
+	}
+}
+
+// retryOrFail backs off a row that failed for a passing reason, or fails it past its deadline.
+func (b *Bot) retryOrFail(ctx context.Context, m crm.OutboxMessage, cause error) {
+	now := b.cfg.Now()
+	if now.Sub(m.NotBefore) >= b.cfg.Delivery.RetryDeadline {
+		b.log.Warn("outbox row failed: retry deadline passed", "outbox_id", m.ID, "kind", m.Kind, "attempts", m.Attempts+1, "err", cause)
+		b.record(ctx, m, "failed", b.crm.MarkFailed(ctx, m.ID, cause.Error()))
+		return
+	}
+	wait := backoff(b.cfg.Delivery.RetryBase, b.cfg.Delivery.RetryMax, m.Attempts)
+	b.log.Info("outbox row will be retried", "outbox_id", m.ID, "kind", m.Kind, "err", cause, "retry_in", wait.String())
+	b.record(ctx, m, "retry", b.crm.MarkRetry(ctx, m.ID, cause.Error(), now.Add(wait)))
+}
+
+// backoff is base doubled per earlier failure, capped at most, with "equal jitter": a random
+// point in the upper half, so retries of rows that failed together spread out but never come
+// sooner than half the nominal wait.
+func backoff(base, most time.Duration, failures int) time.Duration {
+	d := most
+	if failures < 30 {
+		d = min(most, base<<failures)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// record logs a failure to record an outcome: the row stays claimed and is retried after the
+// stuck timeout.
+func (b *Bot) record(ctx context.Context, m crm.OutboxMessage, what string, err error) {
+	if err != nil && ctx.Err() == nil {
+		b.log.Error("record outbox outcome", "outbox_id", m.ID, "outcome", what, "err", err)
+	}
+}
+
+func messageIDOf(resp *tgbotapi.APIResponse) int {
+	if resp == nil || len(resp.Result) == 0 {
+		return 0
+	}
+	var m struct {
+		MessageID int `json:"message_id"`
+	}
+	if err := json.Unmarshal(resp.Result, &m); err != nil {
+		return 0
+	}
+	return m.MessageID
 }
 
 var errUnknownKind = errors.New("unknown outbox kind")
 
-func (b *Bot) orderOf(ctx context.Context, m crm.OutboxMessage) (crm.OrderCard, error) {
-	if m.OrderID == nil {
-		return crm.OrderCard{}, fmt.Errorf("outbox row %d of kind %s has no order", m.ID, m.Kind)
-	}
-	card, err := b.crm.OrderCard(ctx, *m.OrderID)
-	if err != nil {
-		return crm.OrderCard{}, fmt.Errorf("load order %d: %w", *m.OrderID, err)
-	}
-	return card, nil
-}
-
-// renderStatusChanged tells the client about a move: a short notice that
-// rings their phone, and their live card redrawn in place.
-func (b *Bot) renderStatusChanged(ctx context.Context, l text.Lang, m crm.OutboxMessage) (int, error) {
-	card, err := b.orderOf(ctx, m)
-	if err != nil {
-		return 0, err
-	}
-	var change struct {
-		To crm.Status `json:"to"`
-	}
-	if err := json.Unmarshal(m.Data, &change); err != nil {
-		return 0, fmt.Errorf("decode status change: %w", err)
-	}
-	if change.To == "" {
-		change.To = card.Order.Status
-	}
-	sent, err := b.sayMessage(ctx, m.ChatID, text.T(l, text.StatusNotice, card.Order.Number, text.StatusName(l, string(change.To))), nil)
-	if err != nil {
-		return 0, err
-	}
-	// Only the notice of the order's current status redraws the card: when
-	// moves come quickly, earlier notices would each draw the same current
-	// card, and Telegram refuses an edit that changes nothing.
-	if o := card.Order; o.Status == change.To && o.ClientCardMessageID != nil && o.ClientCardChatID != nil && *o.ClientCardChatID == m.ChatID {
-		if err := b.editCard(ctx, m.ChatID, *o.ClientCardMessageID, b.clientCard(l, card), nil); err != nil {
-			b.log.Info("redraw client card", "order_id", o.ID, "err", err)
-		}
-	}
-	return sent.MessageID, nil
-}
-
-func (b *Bot) dailySummary(l text.Lang, s crm.DailySummary) string {
-	html := text.T(l, text.DailySummary, dateText(s.Day.In(b.cfg.Location)), s.NewRequests, s.Moved, s.Ready, s.Delivered)
-	for _, part := range []struct {
-		status string
-		ns     []int64
-	}{{"new", s.NewNumbers}, {"ready", s.ReadyNumbers}, {"delivered", s.DeliveredNumbers}} {
-		if len(part.ns) > 0 {
-			html += text.T(l, text.SummaryNumbers, text.StatusName(l, part.status), numbers(part.ns))
-		}
-	}
-	return html
+// errNoOrder is a row whose kind needs an order but has none.
+func errNoOrder(m crm.OutboxMessage) error {
+	return fmt.Errorf("outbox row %d of kind %s has no order: %w", m.ID, m.Kind, crm.ErrInvalidInput)
 }

@@ -29,7 +29,7 @@ func (e *env) mustEnqueue(t *testing.T, key string, chat int64, notBefore time.T
 // claimKeys claims and returns the dedupe keys claimed, checking the claimed rows' state.
 func (e *env) claimKeys(t *testing.T) []string {
 	t.Helper()
-	ms, err := e.svc.ClaimOutbox(e.ctx, 100)
+	ms, err := e.svc.ClaimOutbox(e.ctx, crm.LaneInteractive, 100)
 	if err != nil {
 		t.Fatalf("ClaimOutbox: %v", err)
 	}
@@ -63,7 +63,7 @@ func TestClaimOutboxKeepsEachChatInOrder(t *testing.T) {
 	}
 	check("first claim: the oldest of each chat", "a1", "b1", "c1")
 	check("while in flight, nothing")
-	if err := e.svc.MarkSent(e.ctx, a1, 501); err != nil {
+	if err := e.svc.MarkSent(e.ctx, a1, 1, 501); err != nil {
 		t.Fatal(err)
 	}
 	check("a1 sent: a2 follows", "a2")
@@ -76,7 +76,7 @@ func TestClaimOutboxKeepsEachChatInOrder(t *testing.T) {
 	check("b1 waits to be retried: b2 waits too")
 	e.clock.Add(31 * time.Second)
 	check("b1 due again", "b1")
-	if err := e.svc.MarkSent(e.ctx, b1, 502); err != nil {
+	if err := e.svc.MarkSent(e.ctx, b1, 1, 502); err != nil {
 		t.Fatal(err)
 	}
 
@@ -86,12 +86,12 @@ func TestClaimOutboxKeepsEachChatInOrder(t *testing.T) {
 	if err := e.svc.MarkFailed(e.ctx, a2, "403 Forbidden: bot was blocked by the user"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.MarkSent(e.ctx, b2, 503); err != nil {
+	if err := e.svc.MarkSent(e.ctx, b2, 1, 503); err != nil {
 		t.Fatal(err)
 	}
 	a3 := e.mustEnqueue(t, "a3", 10, time.Time{})
 	check("a failed message does not hold its chat", "a3")
-	if err := e.svc.MarkSent(e.ctx, a3, 504); err != nil {
+	if err := e.svc.MarkSent(e.ctx, a3, 1, 504); err != nil {
 		t.Fatal(err)
 	}
 
@@ -100,7 +100,7 @@ func TestClaimOutboxKeepsEachChatInOrder(t *testing.T) {
 	e.clock.Set(t0.Add(time.Hour))
 	check("stuck c1 before the due reminder", "c1")
 	check("the reminder waits for c1")
-	if err := e.svc.MarkSent(e.ctx, c1, 505); err != nil {
+	if err := e.svc.MarkSent(e.ctx, c1, 1, 505); err != nil {
 		t.Fatal(err)
 	}
 	check("then the reminder", "c-reminder")
@@ -161,7 +161,7 @@ func TestClaimOutboxConcurrentClaimersNeverShareRows(t *testing.T) {
 				if done {
 					return
 				}
-				ms, err := e.svc.ClaimOutbox(e.ctx, 7)
+				ms, err := e.svc.ClaimOutbox(e.ctx, crm.LaneInteractive, 7)
 				if err != nil {
 					mu.Lock()
 					problems = append(problems, fmt.Sprintf("claimer %d: %v", w, err))
@@ -185,7 +185,7 @@ func TestClaimOutboxConcurrentClaimersNeverShareRows(t *testing.T) {
 					mu.Lock()
 					inFlight[m.ChatID] = false // before the mark: the next claim may follow it at once
 					mu.Unlock()
-					if err := e.svc.MarkSent(e.ctx, m.ID, 1); err != nil {
+					if err := e.svc.MarkSent(e.ctx, m.ID, 1, 1); err != nil {
 						mu.Lock()
 						problems = append(problems, err.Error())
 						mu.Unlock()
@@ -218,11 +218,11 @@ func TestEnqueue(t *testing.T) {
 			t.Errorf("Enqueue #%d = %v, %v; want %v, nil", i+1, ok, err, want)
 		}
 	}
-	ms, err := e.svc.ClaimOutbox(e.ctx, 10)
+	ms, err := e.svc.ClaimOutbox(e.ctx, crm.LaneInteractive, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []crm.OutboxMessage{{ID: ms[0].ID, Kind: "reminder", ChatID: 5, Language: "en", Data: json.RawMessage(`{"days": 1}`),
+	want := []crm.OutboxMessage{{ID: ms[0].ID, Kind: "reminder", Lane: crm.LaneInteractive, ChatID: 5, Language: "en", Data: json.RawMessage(`{"days": 1}`),
 		DedupeKey: "reminder:1", NotBefore: t0, State: crm.OutboxSending}}
 	if diff := cmp.Diff(want, ms); diff != "" {
 		t.Errorf("claimed (-want +got):\n%s", diff)
@@ -238,11 +238,11 @@ func TestEnqueue(t *testing.T) {
 			t.Errorf("Enqueue(%+v): err = %v, want ErrInvalidInput", m, err)
 		}
 	}
-	if _, err := e.svc.ClaimOutbox(e.ctx, 0); !errors.Is(err, crm.ErrInvalidInput) {
+	if _, err := e.svc.ClaimOutbox(e.ctx, crm.LaneInteractive, 0); !errors.Is(err, crm.ErrInvalidInput) {
 		t.Errorf("ClaimOutbox(0): err = %v, want ErrInvalidInput", err)
 	}
 	for name, err := range map[string]error{
-		"MarkSent":   e.svc.MarkSent(e.ctx, 424242, 1),
+		"MarkSent":   e.svc.MarkSent(e.ctx, 424242, 1, 1),
 		"MarkRetry":  e.svc.MarkRetry(e.ctx, 424242, "x", t0),
 		"MarkFailed": e.svc.MarkFailed(e.ctx, 424242, "x"),
 	} {

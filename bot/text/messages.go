@@ -105,6 +105,22 @@ const (
 	SummaryNumbers    Key = "summary_numbers"
 	Truncated         Key = "truncated"
 	UnknownCommand    Key = "unknown_command"
+
+	// Delivery (outbox) keys.
+	DeliveryFailed    Key = "delivery_failed"
+	NoticeOrder       Key = "notice_order"
+	ClientUnreachable Key = "client_unreachable"
+	NoticesUsage      Key = "notices_usage"
+	NoticesTitle      Key = "notices_title"
+	NoticesEmpty      Key = "notices_empty"
+	NoticeLine        Key = "notice_line"
+	NoticeDetail      Key = "notice_detail"
+	NoticeAttempts    Key = "notice_attempts"
+	OutboxTitle       Key = "outbox_title"
+	OutboxCount       Key = "outbox_count"
+	OutboxClear       Key = "outbox_clear"
+	OutboxStuck       Key = "outbox_stuck"
+	OutboxItem        Key = "outbox_item"
 )
 
 var catalog = map[Key]forms{
@@ -121,8 +137,8 @@ var catalog = map[Key]forms{
 		"/start — book a repair\n/my — my orders\n/cancel — leave the current step\n/help — this help",
 	},
 	HelpStaff: {
-		"Для сотрудников:\n/queue — мои заказы в работе\n/orders — открытые заказы\n/staff add &lt;telegram id&gt; mechanic|manager — добавить сотрудника (владелец)",
-		"For staff:\n/queue — my orders in work\n/orders — open orders\n/staff add &lt;telegram id&gt; mechanic|manager — add staff (owner)",
+		"Для сотрудников:\n/queue — мои заказы в работе\n/orders — открытые заказы\n/notices &lt;номер&gt; — как доставлены уведомления по заказу\n/outbox — очередь сообщений (менеджеры)\n/staff add &lt;telegram id&gt; mechanic|manager — добавить сотрудника (владелец)",
+		"For staff:\n/queue — my orders in work\n/orders — open orders\n/notices &lt;number&gt; — how an order's notices were delivered\n/outbox — the message queue (managers)\n/staff add &lt;telegram id&gt; mechanic|manager — add staff (owner)",
 	},
 	MenuBook:     {"🔧 Записаться на ремонт", "🔧 Book a repair"},
 	MenuMyOrders: {"📋 Мои заказы", "📋 My orders"},
@@ -263,4 +279,28 @@ var catalog = map[Key]forms{
 	SummaryNumbers: {"\n%s: %s", "\n%s: %s"},
 	Truncated:      {"… (сокращено)", "… (shortened)"},
 	UnknownCommand: {"Не знаю такой команды. /help — что я умею.", "I do not know that command. /help shows what I can do."},
+
+	DeliveryFailed: {
+		"⚠️ Не удалось доставить: %s%s.\nПричина: %s",
+		"⚠️ Could not deliver: %s%s.\nReason: %s",
+	},
+	NoticeOrder: {" по заказу №%d", " for order No. %d"},
+	ClientUnreachable: {
+		"\n⛔ Клиент не получает сообщения с %s: бот заблокирован",
+		"\n⛔ The client gets no messages since %s: the bot is blocked",
+	},
+	NoticesUsage:   {"Формат: /notices &lt;номер заказа&gt;", "Usage: /notices &lt;order number&gt;"},
+	NoticesTitle:   {"<b>Уведомления по заказу №%d</b>", "<b>Notices of order No. %d</b>"},
+	NoticesEmpty:   {"По заказу №%d уведомлений не было.", "Order No. %d has no notices."},
+	NoticeLine:     {"\n%s · %s · %s", "\n%s · %s · %s"},
+	NoticeDetail:   {": %s", ": %s"},
+	NoticeAttempts: {" (попыток: %d)", " (attempts: %d)"},
+	OutboxTitle:    {"<b>Очередь сообщений</b>", "<b>Outbox</b>"},
+	OutboxCount:    {"\n%s · %s: %d, с %s", "\n%s · %s: %d, since %s"},
+	OutboxClear: {
+		"\nНичего не ждёт отправки, сбоев за сутки нет.",
+		"\nNothing is waiting and nothing failed in the last 24 hours.",
+	},
+	OutboxStuck: {"\n\n<b>Требуют внимания</b>", "\n\n<b>Needs attention</b>"},
+	OutboxItem:  {"\n#%d · %s%s · чат %d · %s", "\n#%d · %s%s · chat %d · %s"},
 }

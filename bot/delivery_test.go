@@ -1,0 +1,560 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/crm"
+	"github.com/uniflow-crm/uniflow/internal/pgtest"
+	"github.com/uniflow-crm/uniflow/internal/redistest"
+	"github.com/uniflow-crm/uniflow/tgemu"
+)
+
+// Delivery tests: each error rule of the sender, through the emulator's fault injection, with
+// the exact outcome in the database and in the chat.
+
+const deliveryWait = 15 * time.Second
+
+// deliveryEnv is a bot on the emulator, a fresh database and a Redis prefix, with an owner (who
+// is told about failures) and quick retries.
+type deliveryEnv struct {
+	t      *testing.T
+	emu    *tgemu.Server
+	svc    *crm.Service
+	pool   *pgxpool.Pool
+	rdb    *redis.Client
+	prefix string
+	logs   *lockedBuffer
+	owner  *tgemu.User
+	phones atomic.Int64
+}
+
+func newDeliveryEnv(t *testing.T, opts tgemu.Options) *deliveryEnv {
+	t.Helper()
+	pool, _ := pgtest.New(t)
+	rdb, prefix := redistest.New(t)
+	emu := tgemu.NewServer(opts)
+	t.Cleanup(emu.Close)
+	e := &deliveryEnv{t: t, emu: emu, pool: pool, rdb: rdb, prefix: prefix, logs: &lockedBuffer{},
+		svc: crm.New(pool, crm.Options{Location: time.UTC})}
+	e.owner = e.user(true)
+	ctx := context.Background()
+	if err := e.svc.EnsureOwners(ctx, []int64{e.owner.ID()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.TouchStaff(ctx, e.owner.ID(), e.owner.ID(), "Owner", "en"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("bot log:\n%s", e.logs.String())
+		}
+	})
+	return e
+}
+
+// newBot builds a bot of the environment; several share the database and the Redis prefix as
+// replicas would.
+func (e *deliveryEnv) newBot(tune func(*Config)) *Bot {
+	e.t.Helper()
+	api, err := tgbotapi.NewBotAPIWithClient(e.emu.Token(), e.emu.Endpoint(), &http.Client{Timeout: 10 * time.Second})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	cfg := Config{
+		KeyPrefix:      e.prefix,
+		OwnerIDs:       []int64{e.owner.ID()},
+		Location:       time.UTC,
+		PollTimeout:    time.Second,
+		OutboxInterval: 20 * time.Millisecond,
+		Delivery: DeliveryConfig{
+			SendTimeout:   400 * time.Millisecond,
+			RetryBase:     20 * time.Millisecond,
+			RetryMax:      100 * time.Millisecond,
+			RetryDeadline: 2 * time.Second,
+		},
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	return New(api, e.svc, e.rdb, slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), cfg)
+}
+
+// user is a fake user who has (started) or has not written to the bot yet.
+func (e *deliveryEnv) user(started bool) *tgemu.User {
+	u := e.emu.NewUser(tgemu.UserOptions{FirstName: "U", LanguageCode: "en"})
+	if started {
+		u.Start("")
+	}
+	return u
+}
+
+// drainUpdates confirms every update so far, so the bot starts without the users' /start.
+func (e *deliveryEnv) drainUpdates() {
+	e.t.Helper()
+	get := func(q string) []struct {
+		UpdateID int `json:"update_id"`
+	} {
+		resp, err := http.Get(e.emu.URL() + "/bot" + e.emu.Token() + "/getUpdates?" + q)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Result []struct {
+				UpdateID int `json:"update_id"`
+			} `json:"result"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			e.t.Fatal(err)
+		}
+		return body.Result
+	}
+	if last := get("offset=-1"); len(last) > 0 {
+		get("offset=" + strconv.Itoa(last[0].UpdateID+1))
+	}
+}
+
+// book makes u a client with an order (English), and removes the outbox rows it wrote.
+func (e *deliveryEnv) book(u *tgemu.User) crm.OrderCard {
+	e.t.Helper()
+	ctx := context.Background()
+	card, err := e.svc.Book(ctx, crm.BookingRequest{
+		DedupeKey: "book:" + strconv.FormatInt(u.ID(), 10), TelegramUserID: u.ID(), ChatID: u.ID(),
+		Language: "en", Phone: fmt.Sprintf("+7912%07d", e.phones.Add(1)), ClientName: "Client",
+		NewVehicle: crm.NewVehicle{Make: "Kia", Model: "Rio"}, Problem: "noise",
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `DELETE FROM outbox WHERE order_id = $1`, card.Order.ID); err != nil {
+		e.t.Fatal(err)
+	}
+	return card
+}
+
+func (e *deliveryEnv) enqueue(t *testing.T, m crm.OutboxMessage) int64 {
+	t.Helper()
+	if m.DedupeKey == "" {
+		m.DedupeKey = fmt.Sprintf("%s:%d:%d", m.Kind, m.ChatID, time.Now().UnixNano())
+	}
+	if ok, err := e.svc.Enqueue(context.Background(), m); err != nil || !ok {
+		t.Fatalf("enqueue %+v: %v, %v", m, ok, err)
+	}
+	var id int64
+	if err := e.pool.QueryRow(context.Background(), `SELECT id FROM outbox WHERE dedupe_key = $1`, m.DedupeKey).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// statusNotice enqueues "Order No. N: <to>" for the client of card.
+func (e *deliveryEnv) statusNotice(t *testing.T, card crm.OrderCard, to crm.Status) int64 {
+	t.Helper()
+	data, _ := json.Marshal(crm.StatusChangedData{Number: card.Order.Number, From: crm.StatusNew, To: to})
+	return e.enqueue(t, crm.OutboxMessage{Kind: crm.KindStatusChanged, ChatID: *card.Client.ChatID,
+		Language: "en", OrderID: &card.Order.ID, Data: data})
+}
+
+// summary enqueues a bulk daily summary (in Russian) to chat whose new requests are numbers.
+func (e *deliveryEnv) summary(t *testing.T, chat int64, day time.Time, numbers ...int64) int64 {
+	t.Helper()
+	data, _ := json.Marshal(crm.DailySummary{Day: day, NewRequests: len(numbers), NewNumbers: numbers})
+	return e.enqueue(t, crm.OutboxMessage{Kind: crm.KindDailySummary, ChatID: chat, Language: "ru", Data: data})
+}
+
+type dRow struct {
+	State     string
+	Attempts  int
+	LastError string
+	ChatID    int64
+	MsgID     *int
+	Parts     int
+}
+
+func (e *deliveryEnv) row(t *testing.T, id int64) dRow {
+	t.Helper()
+	var r dRow
+	err := e.pool.QueryRow(context.Background(), `SELECT state, attempts, last_error, chat_id, telegram_message_id, parts_sent
+		FROM outbox WHERE id = $1`, id).Scan(&r.State, &r.Attempts, &r.LastError, &r.ChatID, &r.MsgID, &r.Parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// settled polls the database (it has no change feed to wait on) until the row reaches a final
+// state, and returns it.
+func (e *deliveryEnv) settled(t *testing.T, id int64) dRow {
+	t.Helper()
+	deadline := time.Now().Add(deliveryWait)
+	for {
+		r := e.row(t, id)
+		if r.State != crm.OutboxPending && r.State != crm.OutboxSending {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("row %d still %s after %v: %+v", id, r.State, deliveryWait, r)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// calls are the Bot API calls of method to chat.
+func (e *deliveryEnv) calls(method string, chat int64) []tgemu.Call {
+	var out []tgemu.Call
+	for _, c := range e.emu.Calls() {
+		if c.Method == method && c.Params["chat_id"] == strconv.FormatInt(chat, 10) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// texts are the bot's messages in c holding substr.
+func texts(c *tgemu.Chat, substr string) []tgemu.Message {
+	var out []tgemu.Message
+	for _, m := range c.BotMessages() {
+		if strings.Contains(m.Text, substr) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (b *Bot) run(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+}
+
+func TestDeliveryRules(t *testing.T) {
+	t.Parallel()
+	e := newDeliveryEnv(t, tgemu.Options{})
+	ctx := context.Background()
+	day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+
+	// Everyone the cases need, before the bot starts, so that the bot sees none of their /start.
+	type client struct {
+		u    *tgemu.User
+		card crm.OrderCard
+	}
+	clients := map[string]client{}
+	for _, name := range []string{"flood", "flood2", "flood3", "5xx", "deadline", "hang", "drop", "blocked", "deactivated", "cant", "edit", "unreachable"} {
+		u := e.user(name != "cant")
+		clients[name] = client{u, e.book(u)}
+	}
+	bulkUsers := map[string]*tgemu.User{}
+	for _, name := range []string{"504", "hang-bulk", "truncated", "long"} {
+		bulkUsers[name] = e.user(true)
+	}
+	oldGroup := e.emu.NewGroup("Staff", false)
+	e.owner.SendIn(oldGroup, "hello")
+	supergroup, err := oldGroup.MigrateToSupergroup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `INSERT INTO staff (telegram_user_id, chat_id, role, branch_id) VALUES (42, $1, 'mechanic', 1)`, oldGroup.ID()); err != nil {
+		t.Fatal(err)
+	}
+	e.drainUpdates()
+	b := e.newBot(nil)
+	b.run(t)
+
+	t.Run("rules", func(t *testing.T) {
+		t.Run("429 waits retry_after for the chat, and for the bulk lane when the chat was fresh", func(t *testing.T) {
+			t.Parallel()
+			c, bulkChat, other := clients["flood"], clients["flood2"], clients["flood3"]
+			e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: c.u.ID(), Times: 1}, tgemu.TooManyRequests(1))
+			id := e.statusNotice(t, c.card, crm.StatusAccepted)
+			flood, err := e.emu.AwaitCall(deliveryWait, func(call tgemu.Call) bool {
+				return call.Status == 429 && call.Params["chat_id"] == strconv.FormatInt(c.u.ID(), 10)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The chat had sent nothing: the limit hit is the bot's, so broadcasts wait too.
+			bulkID := e.summary(t, bulkChat.u.ID(), day, 1001)
+			otherID := e.statusNotice(t, other.card, crm.StatusAccepted)
+			r := e.settled(t, id)
+			got := texts(c.u.Chat(), "Order No.")
+			if r.State != crm.OutboxSent || r.Attempts != 1 || r.LastError != "" || len(got) != 1 || r.MsgID == nil || *r.MsgID != got[0].ID {
+				t.Fatalf("after a 429: row %+v, chat %+v", r, got)
+			}
+			calls := e.calls("sendMessage", c.u.ID())
+			if len(calls) != 2 || calls[1].At.Sub(calls[0].At) < 900*time.Millisecond {
+				t.Errorf("resent %d times, %v after the 429; want once, after retry_after (1 s)", len(calls)-1, calls[len(calls)-1].At.Sub(calls[0].At))
+			}
+			e.settled(t, bulkID)
+			e.settled(t, otherID)
+			bc, oc := e.calls("sendMessage", bulkChat.u.ID()), e.calls("sendMessage", other.u.ID())
+			if len(bc) != 1 || bc[0].At.Sub(flood.At) < 900*time.Millisecond {
+				t.Errorf("a broadcast message went out %v after a 429 for a fresh chat; want the global pause of 1 s", bc[0].At.Sub(flood.At))
+			}
+			if len(oc) != 1 || !oc[0].At.Before(bc[0].At) {
+				t.Errorf("an interactive notice to another chat waited for the broadcast's pause: %v after the 429", oc[0].At.Sub(flood.At))
+			}
+		})
+
+		t.Run("5xx is retried with backoff and arrives once", func(t *testing.T) {
+			t.Parallel()
+			c := clients["5xx"]
+			e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: c.u.ID(), Times: 2}, tgemu.InternalError())
+			r := e.settled(t, e.statusNotice(t, c.card, crm.StatusAccepted))
+			if r.State != crm.OutboxSent || r.Attempts != 2 || len(texts(c.u.Chat(), "Order No.")) != 1 {
+				t.Errorf("row %+v, chat:\n%s", r, c.u.Chat().Transcript())
+			}
+			if calls := e.calls("sendMessage", c.u.ID()); len(calls) != 3 {
+				t.Errorf("%d calls, want 3", len(calls))
+			}
+		})
+
+		t.Run("5xx past the deadline fails and tells the managers", func(t *testing.T) {
+			t.Parallel()
+			c := clients["deadline"]
+			e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: c.u.ID()}, tgemu.InternalError())
+			r := e.settled(t, e.statusNotice(t, c.card, crm.StatusAccepted))
+			if r.State != crm.OutboxFailed || r.Attempts < 2 || r.LastError != "Internal Server Error: restart" || len(texts(c.u.Chat(), "Order No.")) != 0 {
+				t.Errorf("row %+v", r)
+			}
+			want := fmt.Sprintf("⚠️ Could not deliver: client: order status for order No. %d.\nReason: Internal Server Error: restart", c.card.Order.Number)
+			if _, err := e.owner.Chat().Await(deliveryWait, func(m tgemu.Message) bool { return m.Text == want }); err != nil {
+				t.Errorf("the owner was not told %q: %v\n%s", want, err, e.owner.Chat().Transcript())
+			}
+		})
+
+		t.Run("a timeout is resent for an interactive notice, which arrives once", func(t *testing.T) {
+			t.Parallel()
+			for name, fault := range map[string]tgemu.Action{"hang": tgemu.Hang(), "drop": tgemu.DropConnection()} {
+				c := clients[name]
+				e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: c.u.ID(), Times: 1}, fault)
+				r := e.settled(t, e.statusNotice(t, c.card, crm.StatusAccepted))
+				if r.State != crm.OutboxSent || r.Attempts != 1 || len(texts(c.u.Chat(), "Order No.")) != 1 {
+					t.Errorf("%s: row %+v, chat:\n%s", name, r, c.u.Chat().Transcript())
+				}
+			}
+		})
+
+		t.Run("a lost answer is not resent for a bulk message", func(t *testing.T) {
+			t.Parallel()
+			for name, fault := range map[string]tgemu.Action{"504": tgemu.GatewayTimeout(), "hang-bulk": tgemu.Hang()} {
+				u := bulkUsers[name]
+				e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Times: 1}, fault)
+				r := e.settled(t, e.summary(t, u.ID(), day, 1001))
+				if r.State != crm.OutboxUncertain || r.Attempts != 1 || r.LastError == "" {
+					t.Errorf("%s: row %+v", name, r)
+				}
+				if n := len(e.calls("sendMessage", u.ID())); n != 1 {
+					t.Errorf("%s: %d sends, want 1", name, n)
+				}
+			}
+		})
+
+		t.Run("an answer cut short after Telegram took the message counts as sent", func(t *testing.T) {
+			t.Parallel()
+			u := bulkUsers["truncated"]
+			e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Times: 1}, tgemu.TruncatedJSON())
+			r := e.settled(t, e.summary(t, u.ID(), day, 1001))
+			if r.State != crm.OutboxSent || r.MsgID != nil || len(texts(u.Chat(), "Итоги дня")) != 1 {
+				t.Errorf("row %+v, chat:\n%s", r, u.Chat().Transcript())
+			}
+		})
+
+		t.Run("403 marks the client unreachable; no retry; /start clears it", func(t *testing.T) {
+			t.Parallel()
+			clients["blocked"].u.Block()
+			clients["deactivated"].u.Deactivate()
+			for name, desc := range map[string]string{
+				"blocked":     "Forbidden: bot was blocked by the user",
+				"deactivated": "Forbidden: user is deactivated",
+				"cant":        "Forbidden: bot can't initiate conversation with a user",
+			} {
+				c := clients[name]
+				before := time.Now()
+				r := e.settled(t, e.statusNotice(t, c.card, crm.StatusAccepted))
+				if r.State != crm.OutboxBlocked || r.LastError != desc || r.Attempts != 1 {
+					t.Errorf("%s: row %+v", name, r)
+				}
+				if n := len(e.calls("sendMessage", c.u.ID())); n != 1 {
+					t.Errorf("%s: %d sends, want 1", name, n)
+				}
+				card, err := e.svc.OrderCard(ctx, c.card.Order.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if since := card.Client.UnreachableSince; since == nil || since.Before(before.Add(-time.Second)) {
+					t.Errorf("%s: unreachable since %v", name, since)
+				} else if staff := b.staffCard(text.EN, card); !strings.Contains(staff, "⛔ The client gets no messages since "+dateText(*since)) {
+					t.Errorf("%s: the staff card does not show it:\n%s", name, staff)
+				}
+			}
+			u := clients["blocked"].u
+			u.Unblock()
+			u.Start("")
+			if _, err := u.Chat().AwaitText(deliveryWait, "Welcome back"); err != nil {
+				t.Fatalf("no greeting: %v\n%s", err, u.Chat().Transcript())
+			}
+			if c, err := e.svc.ClientByTelegramID(ctx, u.ID()); err != nil || c.UnreachableSince != nil {
+				t.Errorf("after /start: %+v, %v", c.UnreachableSince, err)
+			}
+		})
+
+		t.Run("bulk messages skip unreachable clients", func(t *testing.T) {
+			t.Parallel()
+			c := clients["unreachable"]
+			if _, err := e.pool.Exec(ctx, `UPDATE clients SET unreachable_since = now() WHERE id = $1`, c.card.Client.ID); err != nil {
+				t.Fatal(err)
+			}
+			r := e.settled(t, e.summary(t, c.u.ID(), day, 1001))
+			if r.State != crm.OutboxBlocked || len(e.calls("sendMessage", c.u.ID())) != 0 {
+				t.Errorf("row %+v, %d sends", r, len(e.calls("sendMessage", c.u.ID())))
+			}
+		})
+
+		t.Run("400 chat not found fails at once and tells the managers", func(t *testing.T) {
+			t.Parallel()
+			const nowhere = 777000111
+			orderID := clients["deadline"].card.Order.ID
+			r := e.settled(t, e.enqueue(t, crm.OutboxMessage{Kind: "status_changed", ChatID: nowhere, Language: "en",
+				OrderID: &orderID, Data: json.RawMessage(`{"to":"accepted"}`)}))
+			if r.State != crm.OutboxFailed || r.LastError != "Bad Request: chat not found" || r.Attempts != 1 {
+				t.Errorf("row %+v", r)
+			}
+			if n := len(e.calls("sendMessage", nowhere)); n != 1 {
+				t.Errorf("%d sends, want 1", n)
+			}
+			if _, err := e.owner.Chat().AwaitText(deliveryWait, "Reason: Bad Request: chat not found"); err != nil {
+				t.Errorf("the owner was not told: %v", err)
+			}
+		})
+
+		t.Run("a group upgraded to a supergroup: the chat id is rewritten and the message resent", func(t *testing.T) {
+			t.Parallel()
+			r := e.settled(t, e.summary(t, oldGroup.ID(), day, 1001))
+			if r.State != crm.OutboxSent || r.ChatID != supergroup.ID() {
+				t.Errorf("row %+v, want sent to %d", r, supergroup.ID())
+			}
+			if len(texts(supergroup, "Итоги дня")) != 1 || len(texts(oldGroup, "Итоги дня")) != 0 {
+				t.Errorf("old group:\n%s\nsupergroup:\n%s", oldGroup.Transcript(), supergroup.Transcript())
+			}
+			var staffChat int64
+			if err := e.pool.QueryRow(ctx, `SELECT chat_id FROM staff WHERE telegram_user_id = 42`).Scan(&staffChat); err != nil || staffChat != supergroup.ID() {
+				t.Errorf("staff chat %d, %v", staffChat, err)
+			}
+			later := e.row(t, e.summary(t, oldGroup.ID(), day.AddDate(0, 0, 1), 1002))
+			if later.ChatID != supergroup.ID() {
+				t.Errorf("a later message for the old id goes to %d", later.ChatID)
+			}
+		})
+
+		t.Run("an edit that changes nothing is success", func(t *testing.T) {
+			t.Parallel()
+			c := clients["edit"]
+			shown, err := b.sayMessage(ctx, c.u.ID(), b.clientCard(text.EN, c.card), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.svc.SetClientCard(ctx, c.card.Order.ID, c.u.ID(), shown.MessageID); err != nil {
+				t.Fatal(err)
+			}
+			// The notice of the current status redraws the card, which already shows it.
+			r := e.settled(t, e.statusNotice(t, c.card, crm.StatusNew))
+			edit, err := e.emu.AwaitCall(deliveryWait, func(call tgemu.Call) bool {
+				return call.Method == "editMessageText" && call.Params["chat_id"] == strconv.FormatInt(c.u.ID(), 10)
+			})
+			if err != nil || edit.Status != 400 || !strings.Contains(edit.Description, "message is not modified") {
+				t.Fatalf("edit %+v, %v", edit, err)
+			}
+			if r.State != crm.OutboxSent || r.Attempts != 0 || len(texts(c.u.Chat(), fmt.Sprintf("Order No. %d: ", c.card.Order.Number))) != 1 {
+				t.Errorf("row %+v", r)
+			}
+			if strings.Contains(e.logs.String(), "redraw client card") {
+				t.Errorf("the not-modified edit was treated as a failure:\n%s", e.logs.String())
+			}
+		})
+
+		t.Run("a text over 4096 characters goes in parts, in order, each once", func(t *testing.T) {
+			t.Parallel()
+			u := bulkUsers["long"]
+			numbers := make([]int64, 1500)
+			for i := range numbers {
+				numbers[i] = int64(10001 + i)
+			}
+			// The second part fails once: the retry goes on from it.
+			e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Nth: 2, Times: 1}, tgemu.InternalError())
+			r := e.settled(t, e.summary(t, u.ID(), day, numbers...))
+			parts := u.Chat().BotMessages()
+			if r.State != crm.OutboxSent || r.Parts != 3 || r.Attempts != 1 || len(parts) != 3 || *r.MsgID != parts[2].ID {
+				t.Fatalf("row %+v, %d messages", r, len(parts))
+			}
+			var all []string
+			for i, p := range parts {
+				if n := len([]rune(p.Text)); n > maxMessage {
+					t.Errorf("part %d: %d characters", i, n)
+				}
+				all = append(all, p.Text)
+			}
+			joined := strings.Join(all, " ")
+			last := strings.Index(joined, "№10001")
+			for _, n := range numbers[1:] {
+				i := strings.Index(joined, "№"+strconv.FormatInt(n, 10)+",")
+				if n == numbers[len(numbers)-1] {
+					i = strings.Index(joined, "№"+strconv.FormatInt(n, 10))
+				}
+				if i <= last {
+					t.Fatalf("№%d missing or out of order", n)
+				}
+				last = i
+			}
+			if strings.Count(joined, "№") != len(numbers) {
+				t.Errorf("%d numbers in the chat, want %d", strings.Count(joined, "№"), len(numbers))
+			}
+		})
+	})
+
+	// Staff see it: the order's notices with their states, and managers the stuck items.
+	e.owner.Send(fmt.Sprintf("/notices %d", clients["blocked"].card.Order.Number))
+	if _, err := e.owner.Chat().AwaitText(deliveryWait, "client: order status «accepted» · ⛔ blocked by the recipient: Forbidden: bot was blocked by the user"); err != nil {
+		t.Errorf("/notices: %v\n%s", err, e.owner.Chat().Transcript())
+	}
+	e.owner.Send(fmt.Sprintf("/notices %d", clients["5xx"].card.Order.Number))
+	if _, err := e.owner.Chat().AwaitText(deliveryWait, "client: order status «accepted» · ✅ delivered"); err != nil {
+		t.Errorf("/notices: %v\n%s", err, e.owner.Chat().Transcript())
+	}
+	e.owner.Send("/outbox")
+	m, err := e.owner.Chat().AwaitText(deliveryWait, "Needs attention")
+	if err != nil {
+		t.Fatalf("/outbox: %v\n%s", err, e.owner.Chat().Transcript())
+	}
+	for _, want := range []string{"interactive · ❌ failed: 2", "bulk · ❔ Telegram's answer was lost; not sent again: 2",
+		"interactive · ⛔ blocked by the recipient: 3", "Internal Server Error: restart"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("/outbox lacks %q:\n%s", want, m.Text)
+		}
+	}
+	u := clients["flood"].u
+	u.Send("/outbox")
+	if _, err := u.Chat().AwaitText(deliveryWait, "This command is for the shop's staff."); err != nil {
+		t.Errorf("/outbox for a client: %v\n%s", err, u.Chat().Transcript())
+	}
+}
