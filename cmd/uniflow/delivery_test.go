@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uniflow-crm/uniflow/bot"
+	"github.com/uniflow-crm/uniflow/tgemu"
+)
+
+// startTuned is start with the bot's configuration adjusted through runServe's seam: the soak
+// and the broadcast benchmark set the rate limits and retry timing they measure.
+func (h *harness) startTuned(tune func(*bot.Config)) {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	h.done = make(chan error, 1)
+	go func() {
+		h.done <- runServe(ctx, func(k string) string { return h.env[k] }, h.logs, tune)
+	}()
+}
+
+// deliveryDrainUpdates confirms every update so far, so the program starts without the fake
+// users' /start (they only need to have started the bot to be written to).
+func deliveryDrainUpdates(tb testing.TB, emu *tgemu.Server) {
+	tb.Helper()
+	get := func(q string) []struct {
+		UpdateID int `json:"update_id"`
+	} {
+		resp, err := http.Get(emu.URL() + "/bot" + emu.Token() + "/getUpdates?" + q)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Result []struct {
+				UpdateID int `json:"update_id"`
+			} `json:"result"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			tb.Fatal(err)
+		}
+		return body.Result
+	}
+	if last := get("offset=-1"); len(last) > 0 {
+		get("offset=" + strconv.Itoa(last[0].UpdateID+1))
+	}
+}
+
+// deliveryClients makes each user a client (English) with one new order, and returns the order
+// numbers in the users' order.
+const sqlDeliveryClients = `
+WITH c AS (
+	INSERT INTO clients (phone, name, telegram_user_id, chat_id, language)
+	SELECT '+7900' || lpad(i::text, 7, '0'), 'Client ' || i, u, u, 'en'
+	FROM unnest($1::bigint[]) WITH ORDINALITY AS t(u, i)
+	RETURNING id, telegram_user_id),
+v AS (
+	INSERT INTO vehicles (client_id, make, model) SELECT id, 'Kia', 'Rio' FROM c
+	RETURNING id, client_id),
+o AS (
+	INSERT INTO orders (branch_id, client_id, vehicle_id, problem)
+	SELECT (SELECT id FROM branches WHERE is_default), v.client_id, v.id, 'soak' FROM v
+	RETURNING number, client_id)
+SELECT o.number FROM o JOIN c ON c.id = o.client_id
+ORDER BY array_position($1::bigint[], c.telegram_user_id)`
+
+func deliveryClients(tb testing.TB, h *harness, users []*tgemu.User) []int64 {
+	tb.Helper()
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID()
+	}
+	rows, err := h.pool.Query(context.Background(), sqlDeliveryClients, ids)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var numbers []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			tb.Fatal(err)
+		}
+		numbers = append(numbers, n)
+	}
+	if err := rows.Err(); err != nil || len(numbers) != len(users) {
+		tb.Fatalf("clients: %d orders, %v", len(numbers), err)
+	}
+	return numbers
+}
+
+// sqlSoakNotices enqueues, for every order, the notice of its move to $1: one statement per
+// status, so that each chat's notices are in the outbox in order.
+const sqlSoakNotices = `
+INSERT INTO outbox (kind, chat_id, language, order_id, data, dedupe_key)
+SELECT 'status_changed', c.chat_id, 'en', o.id,
+	jsonb_build_object('number', o.number, 'from', 'new', 'to', $1::text), 'soak:' || o.id || ':' || $1
+FROM orders o JOIN clients c ON c.id = o.client_id
+ORDER BY o.id`
+
+// deliveryWaitSettled polls the database (it has no change feed) until no row of kind is
+// pending or being sent, for at most limit.
+func deliveryWaitSettled(tb testing.TB, h *harness, kind string, limit time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var left int
+		if err := h.pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE kind = $1 AND state IN ('pending', 'sending')`, kind).Scan(&left); err != nil {
+			tb.Fatal(err)
+		}
+		if left == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%d %s rows still unsent after %v", left, kind, limit)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// 2,000 notices to 500 chats while a fifth of all sends fail at random (flood control, server
+// errors, gateway timeouts, hung requests, dropped connections, answers cut short after the
+// message was taken): every notice to a chat that can receive it arrives exactly once, in order;
+// chats whose users blocked the bot get nothing and their notices are marked blocked.
+func TestDeliverySoak(t *testing.T) {
+	t.Parallel()
+	// The emulator's own limits are off: the faults stand for them. Our limiter keeps Telegram's
+	// per-chat limit (so a 429 for a chat that sent nothing lately reads as global) with a high
+	// global rate, so the soak takes seconds.
+	h := newHarness(t, tgemu.Options{NoRateLimits: true}, nil)
+	const chats, blocked = 500, 10
+	statuses := []struct{ code, en string }{
+		{"accepted", "accepted"}, {"diagnosing", "diagnosing"}, {"in_progress", "in progress"}, {"ready", "ready for pick-up"},
+	}
+	users := make([]*tgemu.User, chats)
+	for i := range users {
+		users[i] = h.emu.NewUser(tgemu.UserOptions{FirstName: "U", LanguageCode: "en"})
+		users[i].Start("")
+	}
+	deliveryDrainUpdates(t, h.emu)
+	numbers := deliveryClients(t, h, users)
+	for _, u := range users[:blocked] {
+		u.Block()
+	}
+	for _, s := range statuses {
+		if _, err := h.pool.Exec(context.Background(), sqlSoakNotices, s.code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	faults := []struct {
+		name string
+		p    float64
+		a    tgemu.Action
+	}{
+		{"429", 0.04, tgemu.TooManyRequests(1)},
+		{"500", 0.04, tgemu.InternalError()},
+		{"504", 0.04, tgemu.GatewayTimeout()},
+		{"hang", 0.03, tgemu.Hang()},
+		{"drop", 0.04, tgemu.DropConnection()},
+		{"truncated", 0.03, tgemu.TruncatedJSON()},
+	}
+	rules := make([]*tgemu.FaultRule, len(faults))
+	for i, f := range faults {
+		rules[i] = h.emu.InjectFault(tgemu.Match{Method: "sendMessage", Probability: f.p}, f.a)
+	}
+
+	start := time.Now()
+	h.startTuned(func(c *bot.Config) {
+		c.SendRate = 10_000
+		c.OutboxInterval = 50 * time.Millisecond
+		c.Delivery.InteractiveWorkers = 32
+		c.Delivery.SendTimeout = 300 * time.Millisecond
+		c.Delivery.RetryBase = 20 * time.Millisecond
+		c.Delivery.RetryMax = 200 * time.Millisecond
+		c.Delivery.MaxHold = 100 * time.Millisecond
+	})
+	deliveryWaitSettled(t, h, "status_changed", 50*time.Second)
+	t.Logf("%d notices settled in %v", chats*len(statuses), time.Since(start).Round(time.Millisecond))
+
+	var calls, failed int
+	for _, c := range h.emu.Calls() {
+		if c.Method == "sendMessage" {
+			calls++
+			if c.Fault != "" {
+				failed++
+			}
+		}
+	}
+	for i, r := range rules {
+		if r.Fired() == 0 {
+			t.Errorf("the %s fault never fired", faults[i].name)
+		}
+	}
+	t.Logf("%d sends, %d (%.0f%%) faulted", calls, failed, 100*float64(failed)/float64(calls))
+
+	for i, u := range users {
+		var got []string
+		for _, m := range u.Chat().BotMessages() {
+			got = append(got, m.Text)
+		}
+		var want []string
+		if i >= blocked {
+			for _, s := range statuses {
+				want = append(want, fmt.Sprintf("Order No. %d: %s", numbers[i], s.en))
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("chat %d: got %q, want %q", u.ID(), got, want)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM outbox WHERE kind = 'status_changed' AND state = 'sent'`); n != (chats-blocked)*len(statuses) {
+		t.Errorf("%d notices sent, want %d", n, (chats-blocked)*len(statuses))
+	}
+	if n := h.count(`SELECT count(*) FROM outbox WHERE kind = 'status_changed' AND state = 'blocked'`); n != blocked*len(statuses) {
+		t.Errorf("%d notices blocked, want %d", n, blocked*len(statuses))
+	}
+	if n := h.count(`SELECT count(*) FROM clients WHERE unreachable_since IS NOT NULL`); n != blocked {
+		t.Errorf("%d clients unreachable, want %d", n, blocked)
+	}
+}
