@@ -31,6 +31,7 @@ const (
 	envStaffChatID    = "STAFF_CHAT_ID"
 	envHTTPAddr       = "HTTP_ADDR"
 	envLogLevel       = "LOG_LEVEL"
+	envSendRate       = "TELEGRAM_SEND_RATE"
 )
 
 // envVar documents one variable. The README's configuration table is
@@ -55,6 +56,7 @@ func configVars() []envVar {
 		{envStaffChatID, "", "Telegram chat id of the staff group that receives new requests (usually negative)."},
 		{envHTTPAddr, "127.0.0.1:8080", "Address of the HTTP server with GET /healthz (use 0.0.0.0:8080 in a container)."},
 		{envLogLevel, "info", "debug, info, warn or error."},
+		{envSendRate, "30", "Messages per second to all chats together, shared by every replica through Redis: Telegram's broadcast limit is about 30."},
 	}
 }
 
@@ -73,6 +75,7 @@ type Config struct {
 	StaffChatID    int64
 	HTTPAddr       string
 	LogLevel       slog.Level
+	SendRate       float64 // messages per second, all chats and replicas together
 }
 
 // loadConfig reads and validates every variable. It reports all bad
@@ -165,6 +168,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 
 	if err := cfg.LogLevel.UnmarshalText([]byte(get(envLogLevel))); err != nil || !validLogLevel(get(envLogLevel)) {
 		bad(envLogLevel, "want one of debug, info, warn, error, got %q", get(envLogLevel))
+	}
+
+	// Up to 1,000 a second: Telegram's paid broadcasts go that far.
+	if r, err := strconv.ParseFloat(get(envSendRate), 64); err != nil || !(r > 0 && r <= 1000) {
+		bad(envSendRate, "want messages per second, more than 0 and at most 1000, got %q", get(envSendRate))
+	} else {
+		cfg.SendRate = r
 	}
 
 	if err := errors.Join(errs...); err != nil {

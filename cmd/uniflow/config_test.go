@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,6 +30,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		"region":    cfg.Region,
 		"http":      cfg.HTTPAddr,
 		"log_level": cfg.LogLevel.String(),
+		"send_rate": strconv.FormatFloat(cfg.SendRate, 'g', -1, 64),
 	}
 	want := map[string]string{
 		"token":     "",
@@ -40,6 +42,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		"region":    "RU",
 		"http":      "127.0.0.1:8080",
 		"log_level": "INFO",
+		"send_rate": "30",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -63,6 +66,7 @@ func TestLoadConfigValues(t *testing.T) {
 		envStaffChatID:    "-1001234567890",
 		envHTTPAddr:       "0.0.0.0:9090",
 		envLogLevel:       "DEBUG",
+		envSendRate:       "12.5",
 	}))
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
@@ -78,6 +82,9 @@ func TestLoadConfigValues(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int64{111, 222, 333}, cfg.OwnerIDs); diff != "" {
 		t.Errorf("owners (-want +got):\n%s", diff)
+	}
+	if cfg.SendRate != 12.5 {
+		t.Errorf("send rate %v, want 12.5", cfg.SendRate)
 	}
 	if cfg.StaffChatID != -1001234567890 || cfg.HTTPAddr != "0.0.0.0:9090" || cfg.LogLevel != slog.LevelDebug {
 		t.Errorf("staff chat %d, http %s, level %s", cfg.StaffChatID, cfg.HTTPAddr, cfg.LogLevel)
@@ -116,6 +123,9 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"http addr port too big", envHTTPAddr, "127.0.0.1:70000", "want a port number", ""},
 		{"log level unknown", envLogLevel, "verbose", "want one of debug, info, warn, error", ""},
 		{"log level with offset", envLogLevel, "info+2", "want one of debug, info, warn, error", ""},
+		{"send rate zero", envSendRate, "0", "want messages per second", ""},
+		{"send rate words", envSendRate, "fast", "want messages per second", ""},
+		{"send rate above paid broadcasts", envSendRate, "1001", "want messages per second", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

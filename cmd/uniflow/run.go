@@ -228,6 +228,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			// The same constant sizes the HTTP client's timeout, which
 			// must outlast every long poll.
 			PollTimeout: pollTimeout,
+			SendRate:    cfg.SendRate,
 		}
 		if tuneBot != nil {
 			tuneBot(&bcfg)
