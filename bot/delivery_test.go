@@ -558,3 +558,99 @@ func TestDeliveryRules(t *testing.T) {
 		t.Errorf("/outbox for a client: %v\n%s", err, u.Chat().Transcript())
 	}
 }
+
+// countingTransport counts the sendMessage calls one replica makes.
+type countingTransport struct {
+	sends atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/sendMessage") {
+		c.sends.Add(1)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Two replicas broadcasting at once share one budget through Redis: with the emulator's limits
+// at 40 messages a second and each replica allowed 40, not one message is refused.
+func TestDeliveryAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	e := newDeliveryEnv(t, tgemu.Options{GlobalRate: 40})
+	users := make([]*tgemu.User, 160)
+	for i := range users {
+		users[i] = e.user(true)
+	}
+	e.drainUpdates()
+	e.emu.Advance(time.Minute) // the users' /start is long past: no reply credits
+	day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	for _, u := range users {
+		e.summary(t, u.ID(), day, 1001)
+	}
+	replicas := make([]*countingTransport, 2)
+	for i := range replicas {
+		replicas[i] = &countingTransport{}
+		b := e.newBot(func(c *Config) { c.SendRate = 40 })
+		b.api.Client = &http.Client{Transport: replicas[i], Timeout: 10 * time.Second}
+		b.run(t)
+	}
+	deadline := time.Now().Add(deliveryWait)
+	for {
+		var left int
+		if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE state <> 'sent'`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d rows unsent", left)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, c := range e.emu.Calls() {
+		if c.Status == 429 {
+			t.Fatalf("the replicas overran the shared limit: %+v", c)
+		}
+	}
+	for _, u := range users {
+		if n := len(u.Chat().BotMessages()); n != 1 {
+			t.Errorf("chat %d got %d messages", u.ID(), n)
+		}
+	}
+	if a, b := replicas[0].sends.Load(), replicas[1].sends.Load(); a == 0 || b == 0 || a+b != int64(len(users)) {
+		t.Errorf("replicas sent %d and %d of %d", a, b, len(users))
+	}
+}
+
+// A broadcast does not hold up a status notice: with a backlog of bulk rows that takes seconds
+// at the global rate, the notice goes out while most of the backlog still waits.
+func TestDeliveryInteractiveOvertakesBroadcast(t *testing.T) {
+	t.Parallel()
+	e := newDeliveryEnv(t, tgemu.Options{})
+	users := make([]*tgemu.User, 100)
+	for i := range users {
+		users[i] = e.user(true)
+	}
+	client := e.user(true)
+	card := e.book(client)
+	e.drainUpdates()
+	e.emu.Advance(time.Minute)
+	b := e.newBot(func(c *Config) { c.SendRate = 20 })
+	b.run(t)
+	day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	for _, u := range users {
+		e.summary(t, u.ID(), day, 1001)
+	}
+	if _, err := e.emu.AwaitCall(deliveryWait, func(c tgemu.Call) bool { return c.Method == "sendMessage" }); err != nil {
+		t.Fatalf("the broadcast did not start: %v", err)
+	}
+	id := e.statusNotice(t, card, crm.StatusAccepted)
+	r := e.settled(t, id)
+	var pending int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE lane = 'bulk' AND state <> 'sent'`).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if r.State != crm.OutboxSent || pending < len(users)/2 {
+		t.Errorf("notice %+v delivered with %d of %d broadcast rows still waiting; want it ahead of most", r, pending, len(users))
+	}
+}
