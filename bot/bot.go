@@ -22,6 +22,7 @@ type Config struct {
 	StaffChatID int64          // staff group for new requests; 0 sends them to managers
 	Location    *time.Location // the shop's time zone
 	Hours       ShopHours      // when slots can be booked
+	Shop        ShopDetails    // requisites printed on the order's papers (documents.go)
 	Workers     int            // updates processed in parallel; default 16
 	PollTimeout time.Duration  // long-poll timeout; default 30 s
 	Now         func() time.Time

@@ -42,6 +42,13 @@ var knownActions = map[action]bool{
 	actTake: true, actAssignMenu: true, actAssignTo: true, actStatus: true, actRefresh: true,
 	actVehicle: true, actSlot: true, actNoSlot: true, actSkip: true, actConfirm: true, actEdit: true,
 	actEditField: true, actCancel: true, actMenuBook: true, actMenuMy: true,
+	// Order work (issue 4): work_actions.go.
+	actCatalogPage: true, actItem: true, actItemAdd: true, actItemEdit: true, actReceiveItem: true,
+	actWork: true, actLineAdd: true, actLinePick: true, actLineSearchPg: true, actLine: true,
+	actLineQty: true, actLinePrice: true, actLineRemove: true, actNeedPart: true,
+	actSendEstimate: true, actRecordMenu: true, actDiscount: true, actPayMenu: true, actPay: true,
+	actHistory: true, actDoc: true, actCorrect: true, actDecide: true, actRecord: true,
+	actEstPage: true, actNewOrder: true, actQty: true,
 }
 
 // callback is the typed content of a button's callback_data.

@@ -84,6 +84,10 @@ func staffKeyboard(l text.Lang, c crm.OrderCard, manager bool) *tgbotapi.InlineK
 	}
 	rows := [][]tgbotapi.InlineKeyboardButton{top}
 	rows = append(rows, chunk(moves, 2)...)
+	if o.Status != crm.StatusNew && o.Status != crm.StatusCancelled {
+		// Lines, estimate, payments and papers: order_lines.go.
+		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(l, text.WorkButton), at(actWork, ""))})
+	}
 	return inline(rows...)
 }
 

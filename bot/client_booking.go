@@ -79,7 +79,7 @@ func (b *Bot) menuKeyboard(r *request) *tgbotapi.InlineKeyboardMarkup {
 func (b *Bot) cmdHelp(ctx context.Context, r *request) error {
 	msg := text.T(r.lang, text.Help)
 	if _, err := b.staffMember(ctx, r); err == nil {
-		msg += "\n\n" + text.T(r.lang, text.HelpStaff)
+		msg += "\n\n" + text.T(r.lang, text.HelpStaff) + text.T(r.lang, text.HelpWork)
 	}
 	return b.say(ctx, r.chatID, msg, nil)
 }
@@ -205,6 +205,9 @@ func (b *Bot) takePhone(ctx context.Context, r *request) error {
 	phone, err := crm.NormalizePhone(raw, "RU")
 	if err != nil {
 		return b.reask(ctx, r, text.T(r.lang, text.PhoneInvalid))
+	}
+	if linked, err := b.linkKnownClient(ctx, r, phone); err != nil || linked { // manager_new_order.go
+		return err
 	}
 	r.conv.Phone = phone
 	r.conv.Step = stepName

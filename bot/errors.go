@@ -16,6 +16,9 @@ var errPanic = errors.New("handler panicked")
 // userText is the ONE place an error becomes words for a user, in their
 // language. Handlers return errors; they do not word them.
 func userText(l text.Lang, err error) string {
+	if s, ok := workErrorText(l, err); ok { // order work's precise refusals: work_dialog.go
+		return s
+	}
 	switch {
 	case errors.Is(err, crm.ErrForbidden):
 		return text.T(l, text.Forbidden)

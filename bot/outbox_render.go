@@ -65,6 +65,9 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 			})
 		}
 		html := text.T(l, title) + "\n" + b.staffCard(l, card)
+		if m.Kind == crm.KindNewRequest {
+			html += b.debtNote(ctx, l, card) // a client with an overdue debt: work_sender.go
+		}
 		out.parts = append(out.parts, textParts(html, kbOrNil(staffKeyboard(l, card, manager)))...)
 		return out, nil
 	case crm.KindStatusChanged:
@@ -75,6 +78,9 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 			return rendered{}, fmt.Errorf("decode daily summary: %w", err)
 		}
 		return rendered{parts: textParts(b.dailySummary(l, s), nil)}, nil
+	case crm.KindEstimate, crm.KindEstimateDecided, crm.KindPartsNeeded, crm.KindPartsArrived,
+		crm.KindLowStock, crm.KindInvoice, crm.KindPaymentReceipt, crm.KindDocuments:
+		return b.renderWork(ctx, l, m) // order work: work_sender.go
 	case crm.KindDeliveryFailed:
 		var d crm.DeliveryFailedData
 		if err := json.Unmarshal(m.Data, &d); err != nil {

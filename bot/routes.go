@@ -20,13 +20,18 @@ func (b *Bot) routeTable() routes {
 		commands: map[string]handler{
 			"start":   b.cmdStart,
 			"help":    b.cmdHelp,
-			"cancel":  b.cmdCancel,
+			"cancel":  b.cmdCancelAll, // a staff dialog, else the booking step
 			"my":      b.cmdMy,
 			"queue":   b.cmdQueue,
 			"orders":  b.cmdOrders,
 			"staff":   b.cmdStaff,
 			"notices": b.cmdNotices,
 			"outbox":  b.cmdOutbox,
+			// Order work (issue 4).
+			"new":     b.cmdNew,
+			"catalog": b.cmdCatalog,
+			"receive": b.cmdReceive,
+			"doc":     b.cmdDoc,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,
@@ -44,6 +49,16 @@ func (b *Bot) routeTable() routes {
 			actAssignTo:   b.onAssignTo,
 			actStatus:     b.onStatus,
 			actRefresh:    b.onRefresh,
+			// Order work (issue 4).
+			actCatalogPage: b.onCatalogPage, actItem: b.onItem, actItemAdd: b.onItemAdd,
+			actItemEdit: b.onItemEdit, actReceiveItem: b.onReceiveItem, actWork: b.onWork,
+			actLineAdd: b.onLineAdd, actLinePick: b.onLinePick, actLineSearchPg: b.onLineSearchPage,
+			actLine: b.onLine, actLineQty: b.onLineQty, actLinePrice: b.onLinePrice,
+			actLineRemove: b.onLineRemove, actNeedPart: b.onNeedPart, actSendEstimate: b.onSendEstimate,
+			actRecordMenu: b.onRecordMenu, actDiscount: b.onDiscount, actPayMenu: b.onPayMenu,
+			actPay: b.onPay, actHistory: b.onHistory, actDoc: b.onDoc, actCorrect: b.onCorrect,
+			actDecide: b.onDecide, actRecord: b.onRecord, actEstPage: b.onEstPage,
+			actNewOrder: b.onNewOrder, actQty: b.onQty,
 		},
 	}
 }
@@ -75,6 +90,9 @@ func (b *Bot) route(ctx context.Context, r *request) error {
 	}
 	if !r.private {
 		return nil // staff chatter in the group is not for us
+	}
+	if handled, err := b.onWorkDialog(ctx, r); handled { // a staff dialog: work_dialog.go
+		return err
 	}
 	return b.onMessage(ctx, r)
 }

@@ -109,7 +109,7 @@ ON CONFLICT (order_id) DO NOTHING`
 
 // fixInvoice issues the invoice of an order that became ready: its approved lines and totals,
 // due on delivery, or Options.CompanyPaymentDays after it for companies. The client gets it in
-// the chat (KindInvoice).
+// the chat (KindInvoice). An order without approved lines gets none.
 func (s *Service) fixInvoice(ctx context.Context, tx pgx.Tx, o *Order, by actorRef) error {
 	lines, err := orderLines(ctx, tx, o.ID)
 	if err != nil {
@@ -120,6 +120,9 @@ func (s *Service) fixInvoice(ctx context.Context, tx pgx.Tx, o *Order, by actorR
 		return err
 	}
 	il, t := invoiceFrom(lines, d)
+	if len(il) == 0 {
+		return nil // nothing was agreed to bill (an order worked without lines): no invoice
+	}
 	raw, err := json.Marshal(il)
 	if err != nil {
 		return fmt.Errorf("encode invoice lines: %w", err)

@@ -11,6 +11,9 @@ type Key string
 func T(l Lang, k Key, args ...any) string {
 	forms, ok := catalog[k]
 	if !ok {
+		forms, ok = workCatalog[k] // work.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru

@@ -72,8 +72,8 @@ func TestMechanicTakesRequestWithPhoto(t *testing.T) {
 			labels = append(labels, b.Text)
 		}
 	}
-	if got := strings.Join(labels, "|"); got != "🔍 Диагностика" {
-		t.Errorf("the mechanic's buttons: %q, want only Diagnose", got)
+	if got := strings.Join(labels, "|"); got != "🔍 Диагностика|🧾 Смета" {
+		t.Errorf("the mechanic's buttons: %q, want only Diagnose and the work view", got)
 	}
 	h.noRejections()
 }
