@@ -32,6 +32,16 @@ const (
 	envHTTPAddr       = "HTTP_ADDR"
 	envLogLevel       = "LOG_LEVEL"
 	envSendRate       = "TELEGRAM_SEND_RATE"
+
+	// Order work (issue 4): the shop's requisites on its papers, stock and payment terms.
+	envShopName       = "SHOP_NAME"
+	envShopAddress    = "SHOP_ADDRESS"
+	envShopINN        = "SHOP_INN"
+	envShopOGRN       = "SHOP_OGRN"
+	envShopPhone      = "SHOP_PHONE"
+	envShopVAT        = "SHOP_VAT"
+	envStockNegative  = "STOCK_ALLOW_NEGATIVE"
+	envCompanyPayDays = "COMPANY_PAYMENT_DAYS"
 )
 
 // envVar documents one variable. The README's configuration table is
@@ -57,6 +67,14 @@ func configVars() []envVar {
 		{envHTTPAddr, "127.0.0.1:8080", "Address of the HTTP server with GET /healthz (use 0.0.0.0:8080 in a container)."},
 		{envLogLevel, "info", "debug, info, warn or error."},
 		{envSendRate, "30", "Messages per second to all chats together, shared by every replica through Redis: Telegram's broadcast limit is about 30."},
+		{envShopName, "Автосервис", "The shop's legal name on work orders and invoices."},
+		{envShopAddress, "", "The shop's address on its papers."},
+		{envShopINN, "", "ИНН: 10 digits (a company) or 12 (an individual entrepreneur)."},
+		{envShopOGRN, "", "ОГРН (13 digits) or ОГРНИП (15 digits)."},
+		{envShopPhone, "", "The shop's phone on its papers."},
+		{envShopVAT, "Без НДС", "The VAT line of the papers: \"Без НДС\" (simplified tax system) or the rate's words."},
+		{envStockNegative, "false", "true lets parts go below zero stock (receipts recorded late); false refuses."},
+		{envCompanyPayDays, "10", "Days after delivery that clients marked as companies have to pay (others pay on delivery)."},
 	}
 }
 
@@ -76,6 +94,10 @@ type Config struct {
 	HTTPAddr       string
 	LogLevel       slog.Level
 	SendRate       float64 // messages per second, all chats and replicas together
+	// Order work (issue 4).
+	Shop               bot.ShopDetails
+	AllowNegativeStock bool
+	CompanyPaymentDays int
 }
 
 // loadConfig reads and validates every variable. It reports all bad
@@ -170,6 +192,27 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envLogLevel, "want one of debug, info, warn, error, got %q", get(envLogLevel))
 	}
 
+	cfg.Shop = bot.ShopDetails{
+		Name: get(envShopName), Address: get(envShopAddress), INN: get(envShopINN), OGRN: get(envShopOGRN),
+		Phone: get(envShopPhone), VAT: get(envShopVAT),
+	}
+	if n := len(cfg.Shop.INN); cfg.Shop.INN != "" && (!isDigits(cfg.Shop.INN) || (n != 10 && n != 12)) {
+		bad(envShopINN, "want 10 or 12 digits, got %q", cfg.Shop.INN)
+	}
+	if n := len(cfg.Shop.OGRN); cfg.Shop.OGRN != "" && (!isDigits(cfg.Shop.OGRN) || (n != 13 && n != 15)) {
+		bad(envShopOGRN, "want 13 or 15 digits, got %q", cfg.Shop.OGRN)
+	}
+	if v, err := strconv.ParseBool(get(envStockNegative)); err != nil {
+		bad(envStockNegative, "want true or false, got %q", get(envStockNegative))
+	} else {
+		cfg.AllowNegativeStock = v
+	}
+	if n, err := strconv.Atoi(get(envCompanyPayDays)); err != nil || n < 0 || n > 365 {
+		bad(envCompanyPayDays, "want a number of days from 0 to 365, got %q", get(envCompanyPayDays))
+	} else {
+		cfg.CompanyPaymentDays = n
+	}
+
 	// Up to 1,000 a second: Telegram's paid broadcasts go that far.
 	if r, err := strconv.ParseFloat(get(envSendRate), 64); err != nil || !(r > 0 && r <= 1000) {
 		bad(envSendRate, "want messages per second, more than 0 and at most 1000, got %q", get(envSendRate))
@@ -250,4 +293,13 @@ func leafError(err error) error {
 		}
 		err = next
 	}
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -30,6 +30,7 @@ commands:
   migrate    apply database migrations and exit
   emulator   serve the Telegram Bot API emulator [--addr 127.0.0.1:8081]
   demo       play a scripted story against the built-in emulator and print the chats
+  catalog    list, set, receive or count catalog items (uniflow catalog for usage)
   version    print the version
   help       print this help
 
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return fmt.Errorf("demo: unexpected arguments %q\n\n%s", rest, usage)
 		}
 		return runDemo(ctx, getenv, stdout)
+	case "catalog":
+		return runCatalog(ctx, rest, getenv, stdout) // catalog_cli.go
 	// Further commands (import, export, invite) go here, each with a
 	// line in usage and a runXxx function in its own file.
 	case "help", "-h", "-help", "--help":
@@ -178,6 +181,9 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		Location:    cfg.Location,
 		Region:      cfg.Region,
 		StaffChatID: cfg.StaffChatID,
+		// Order work (issue 4).
+		AllowNegativeStock: cfg.AllowNegativeStock,
+		CompanyPaymentDays: cfg.CompanyPaymentDays,
 	})
 	if err := svc.EnsureOwners(ctx, cfg.OwnerIDs); err != nil {
 		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
@@ -225,6 +231,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			StaffChatID: cfg.StaffChatID,
 			Location:    cfg.Location,
 			Hours:       cfg.ShopHours,
+			Shop:        cfg.Shop, // requisites on the order's papers
 			// The same constant sizes the HTTP client's timeout, which
 			// must outlast every long poll.
 			PollTimeout: pollTimeout,
