@@ -32,6 +32,7 @@ func (b *Bot) routeTable() routes {
 			"catalog": b.cmdCatalog,
 			"receive": b.cmdReceive,
 			"doc":     b.cmdDoc,
+			"company": b.cmdCompany,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,

@@ -194,6 +194,10 @@ const (
 	DocsSent        Key = "docs_sent"
 	DocsCaption     Key = "docs_caption"
 	DocUsage        Key = "doc_usage"
+	CompanyUsage    Key = "company_usage"
+	CompanyOn       Key = "company_on"
+	CompanyOff      Key = "company_off"
+	NoSuchClient    Key = "no_such_client"
 )
 
 var workCatalog = map[Key]forms{
@@ -351,8 +355,8 @@ var workCatalog = map[Key]forms{
 	NewSummary:     {"<b>Новый заказ</b>\n\nКлиент: %s, %s\nМашина: %s\nПроблема: %s\nВремя: %s", "<b>New order</b>\n\nClient: %s, %s\nCar: %s\nProblem: %s\nTime: %s"},
 	NewCreated:     {"✅ Заказ <b>№%d</b> создан.", "✅ Order <b>No. %d</b> created."},
 	HelpWork: {
-		"\n/new — заказ для клиента по телефону (менеджер)\n/catalog [слова] — каталог работ и запчастей\n/receive — приход запчастей (менеджер)\n/doc &lt;номер&gt; — документы заказа (PDF)",
-		"\n/new — an order for a client on the phone (manager)\n/catalog [words] — catalog of labour and parts\n/receive — goods received (manager)\n/doc &lt;number&gt; — the order's papers (PDF)",
+		"\n/new — заказ для клиента по телефону (менеджер)\n/catalog [слова] — каталог работ и запчастей\n/receive — приход запчастей (менеджер)\n/doc &lt;номер&gt; — документы заказа (PDF)\n/company &lt;телефон&gt; on|off — клиент-юрлицо (менеджер)",
+		"\n/new — an order for a client on the phone (manager)\n/catalog [words] — catalog of labour and parts\n/receive — goods received (manager)\n/doc &lt;number&gt; — the order's papers (PDF)\n/company &lt;phone&gt; on|off — a client who is a company (manager)",
 	},
 	MenuPrompt:     {"Что дальше?", "What next?"},
 	LinkedGreeting: {"Нашёл ваши заказы в автосервисе — теперь буду сообщать о них здесь.", "I found your orders at the shop; from now on I will tell you about them here."},
@@ -380,6 +384,10 @@ var workCatalog = map[Key]forms{
 	DocsSent:        {"📄 Документы отправлены.", "📄 Documents sent."},
 	DocsCaption:     {"Заказ №%d: %s", "Order No. %d: %s"},
 	DocUsage:        {"Формат: /doc &lt;номер заказа&gt;", "Usage: /doc &lt;order number&gt;"},
+	CompanyUsage:    {"Формат: /company &lt;телефон&gt; on|off — юрлицо (оплата после выдачи в срок) или частное лицо.", "Usage: /company &lt;phone&gt; on|off — a company (pays on terms after delivery) or a private client."},
+	CompanyOn:       {"🏢 %s, %s — юрлицо: новые счета с оплатой в срок после выдачи.", "🏢 %s, %s is a company: new invoices are due on terms after delivery."},
+	CompanyOff:      {"%s, %s — частное лицо: оплата при получении.", "%s, %s is a private client: payment on delivery."},
+	NoSuchClient:    {"Клиента с таким телефоном нет.", "There is no client with that phone."},
 }
 
 // choose picks a label of a plain-string value from m, or the value itself when unknown.

@@ -645,3 +645,54 @@ func workTranscript(chats map[string]*tgemu.Chat) string {
 	}
 	return out
 }
+
+// Two managers change one order at once: the first change wins, the second is told the order
+// changed and sees it as it is now; no change is lost.
+func TestTwoManagersOneOrder(t *testing.T) {
+	t.Parallel()
+	s := newWorkShop(t, nil)
+	h := s.h
+	second := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ирина", LanguageCode: "ru"})
+	s.say(s.owner, "/staff add "+itoa64(second.ID())+" manager", "добавлен")
+	s.say(second, "/help", "/catalog")
+	s.item(crm.ItemInput{Kind: crm.ItemService, SKU: "SRV-1", Name: "Замена масла в двигателе", Price: 150000}, 0)
+	s.item(crm.ItemInput{Kind: crm.ItemService, SKU: "SRV-2", Name: "Диагностика подвески", Price: 120000}, 0)
+	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Иван", LanguageCode: "ru"})
+	s.assigned(client, "+79120000401")
+
+	open := func(u *tgemu.User) tgemu.Message {
+		m := s.say(u, "/orders", "Заказ №1001 · ")
+		s.tap(u, m, "Смета")
+		return h.card(u.Chat(), m.ID, "Заказ №1001 · диагностика")
+	}
+	mine, theirs := open(s.manager), open(second)
+	mine = s.addLine(s.manager, mine, "➕ Работа", "замена", "1", "1")
+	// The second manager's view is from before the line: refused, redrawn with it.
+	if a := s.tap(second, theirs, "➕ Работа"); !strings.Contains(a.Text, "устарела") {
+		t.Errorf("stale view answered %q", a.Text)
+	}
+	theirs = h.card(second.Chat(), theirs.ID, "Замена масла в двигателе")
+	// Both start a price change on the line from the same view; the first typed wins.
+	s.tap(s.manager, mine, "1")
+	s.tap(s.manager, h.card(s.manager.Chat(), mine.ID, "позиция"), "Цена")
+	h.card(s.manager.Chat(), mine.ID, "новая цена")
+	s.tap(second, theirs, "1")
+	s.tap(second, h.card(second.Chat(), theirs.ID, "позиция"), "Цена")
+	h.card(second.Chat(), theirs.ID, "новая цена")
+	s.say(s.manager, "1600", "1 усл × 1 600,00 ₽")
+	fresh := s.say(second, "1700", "Заказ изменился")
+	if !strings.Contains(fresh.Text, "1 усл × 1 600,00 ₽") {
+		t.Errorf("the second manager does not see the first change: %q", fresh.Text)
+	}
+	if n := h.count(`SELECT price FROM order_lines`); n != 160000 {
+		t.Errorf("price %d, want the first manager's", n)
+	}
+	// /company marks a client as paying on terms.
+	s.say(s.manager, "/company +79120000401 on", "юрлицо")
+	if n := h.count(`SELECT count(*) FROM clients WHERE phone = '+79120000401' AND is_company`); n != 1 {
+		t.Errorf("client not marked as a company")
+	}
+	s.say(s.manager, "/company 89120000401 off", "частное лицо")
+	s.say(s.mech, "/company +79120000401 on", "нет прав")
+	h.noRejections()
+}
