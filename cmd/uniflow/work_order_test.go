@@ -663,7 +663,7 @@ func TestTwoManagersOneOrder(t *testing.T) {
 	open := func(u *tgemu.User) tgemu.Message {
 		m := s.say(u, "/orders", "Заказ №1001 · ")
 		s.tap(u, m, "Смета")
-		return h.card(u.Chat(), m.ID, "Заказ №1001 · диагностика")
+		return h.card(u.Chat(), m.ID, "Работ и запчастей пока нет")
 	}
 	mine, theirs := open(s.manager), open(second)
 	mine = s.addLine(s.manager, mine, "➕ Работа", "замена", "1", "1")
