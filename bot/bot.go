@@ -21,6 +21,7 @@ type Config struct {
 	OwnerIDs    []int64        // Telegram user ids of the owners
 	StaffChatID int64          // staff group for new requests; 0 sends them to managers
 	Location    *time.Location // the shop's time zone
+	Region      string         // reads phones written without a country code; default RU
 	Hours       ShopHours      // when slots can be booked
 	Shop        ShopDetails    // requisites printed on the order's papers (documents.go)
 	Workers     int            // updates processed in parallel; default 16
@@ -51,6 +52,9 @@ func (c *Config) defaults() {
 	}
 	if c.Location == nil {
 		c.Location = time.UTC
+	}
+	if c.Region == "" {
+		c.Region = "RU"
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -50,7 +50,7 @@ func (b *Bot) staffCard(l text.Lang, c crm.OrderCard) string {
 		b.slotOf(l, c.Order), esc(c.Order.LeadSource))
 	mech := text.T(l, text.NoMechanic)
 	if c.Mechanic != nil {
-		mech = esc(c.Mechanic.Name)
+		mech = esc(staffLabel(*c.Mechanic))
 	}
 	return s + text.T(l, text.StaffCardMechanic, mech) + b.unreachableNote(l, c.Client)
 }
@@ -66,7 +66,7 @@ func staffKeyboard(l text.Lang, c crm.OrderCard, manager bool) *tgbotapi.InlineK
 	if o.Status == crm.StatusNew {
 		top = append(top, button(text.T(l, text.Take), at(actTake, "")))
 	}
-	if manager && !o.Status.Terminal() {
+	if manager && !o.Status.Terminal() && o.Status != crm.StatusDelivered {
 		top = append(top, button(text.T(l, text.Assign), at(actAssignMenu, "")))
 	}
 	if o.Status != crm.StatusNew {
@@ -103,10 +103,14 @@ func (b *Bot) orderLine(l text.Lang, c crm.OrderCard) string {
 
 func dateText(t time.Time) string { return t.Format("02.01.2006") }
 
-func numbers(ns []int64) string {
+func numbers(l text.Lang, ns []int64) string {
+	sign := "№"
+	if l == text.EN {
+		sign = "No. "
+	}
 	parts := make([]string, len(ns))
 	for i, n := range ns {
-		parts[i] = "№" + strconv.FormatInt(n, 10)
+		parts[i] = sign + strconv.FormatInt(n, 10)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -3,12 +3,15 @@ package bot
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -44,6 +47,12 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	if r.hasConv && r.conv.Step != stepMenu {
 		return b.reask(ctx, r, "")
 	}
+	if s, err := b.staffMember(ctx, r); err == nil {
+		// Staff come to work, not to book: greet them with their commands.
+		return b.say(ctx, r.chatID, text.T(r.lang, text.StaffGreeting, esc(staffLabel(s)))+"\n\n"+text.T(r.lang, text.HelpStaff), nil)
+	} else if !errors.Is(err, crm.ErrNotFound) {
+		return fmt.Errorf("look up staff: %w", err)
+	}
 	source := crm.NormalizeLeadSource(r.msg.CommandArguments())
 	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
 	switch {
@@ -52,10 +61,7 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
 			return err
 		}
-		if err := b.say(ctx, r.chatID, text.T(r.lang, text.Greeting), nil); err != nil {
-			return err
-		}
-		return b.ask(ctx, r)
+		return b.reask(ctx, r, text.T(r.lang, text.Greeting))
 	case err != nil:
 		return fmt.Errorf("look up client: %w", err)
 	}
@@ -117,7 +123,7 @@ func (b *Bot) currentConversation(ctx context.Context, r *request) bool {
 		return true
 	}
 	b.answer(ctx, r, text.T(r.lang, text.Expired), false)
-	if r.cb.Message != nil {
+	if m := r.cb.Message; m != nil && m.ReplyMarkup != nil && len(m.ReplyMarkup.InlineKeyboard) > 0 {
 		// Take the dead buttons away so they are not pressed again.
 		_, _ = b.send(ctx, 0, tgbotapi.NewEditMessageReplyMarkup(r.chatID, r.cb.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}))
 	}
@@ -149,7 +155,11 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 			return b.reask(ctx, r, text.T(r.lang, text.NameInvalid))
 		}
 		r.conv.Name = txt
-		r.conv.Step = stepCarPick
+		if r.conv.Known {
+			r.then(stepCarPick)
+		} else {
+			r.then(stepCarModel) // a client new to us has no cars to pick from
+		}
 	case stepCarModel:
 		if utf8.RuneCountInString(txt) < 2 || utf8.RuneCountInString(txt) > crm.MaxMakeModelLen {
 			return b.reask(ctx, r, text.T(r.lang, text.CarModelInvalid))
@@ -166,11 +176,11 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 		r.conv.Step = stepPlate
 	case stepPlate:
 		plate := crm.NormalizePlate(txt)
-		if n := utf8.RuneCountInString(plate); n < 4 || n > 12 {
+		if n := utf8.RuneCountInString(plate); n < 4 || n > 12 || !lettersAndDigits(plate) {
 			return b.reask(ctx, r, text.T(r.lang, text.PlateInvalid))
 		}
 		r.conv.Plate = plate
-		r.conv.Step = stepProblem
+		r.then(stepProblem)
 	case stepProblem:
 		problem := txt
 		if len(m.Photo) > 0 {
@@ -181,7 +191,7 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 			return b.reask(ctx, r, text.T(r.lang, text.ProblemInvalid))
 		}
 		r.conv.Problem = problem
-		r.conv.Step = stepSlot
+		r.then(stepSlot)
 	default:
 		// The step waits for a button; text cannot answer it.
 		return b.reask(ctx, r, text.T(r.lang, text.UnexpectedInput))
@@ -193,34 +203,56 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 // number, normalised to E.164.
 func (b *Bot) takePhone(ctx context.Context, r *request) error {
 	raw := r.msg.Text
+	var phone string
+	var err error
 	if c := r.msg.Contact; c != nil {
 		if c.UserID != r.userID {
 			return b.reask(ctx, r, text.T(r.lang, text.ForeignContact))
 		}
-		raw = c.PhoneNumber
+		raw = strings.TrimSpace(c.PhoneNumber)
+		// Telegram gives a shared contact's number in international form
+		// but without the "+": "447911123456" is British, not local.
+		if !strings.HasPrefix(raw, "+") {
+			phone, err = crm.NormalizePhone("+"+raw, b.cfg.Region)
+		}
 	}
 	if strings.TrimSpace(raw) == "" {
 		return b.reask(ctx, r, "")
 	}
-	phone, err := crm.NormalizePhone(raw, "RU")
+	if phone == "" || err != nil {
+		phone, err = crm.NormalizePhone(raw, b.cfg.Region)
+	}
 	if err != nil {
 		return b.reask(ctx, r, text.T(r.lang, text.PhoneInvalid))
+	}
+	taken, err := b.crm.PhoneLinkedElsewhere(ctx, phone, r.userID)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return b.reask(ctx, r, text.T(r.lang, text.PhoneTaken))
 	}
 	if linked, err := b.linkKnownClient(ctx, r, phone); err != nil || linked { // manager_new_order.go
 		return err
 	}
 	r.conv.Phone = phone
-	r.conv.Step = stepName
+	r.then(stepName)
 	return b.advance(ctx, r)
 }
 
-// advance moves to the next question: back to the summary when the client
-// was editing one answer, and past the car questions for a known car.
-func (b *Bot) advance(ctx context.Context, r *request) error {
-	if r.conv.Editing && r.conv.Step != stepCarYear && r.conv.Step != stepPlate && r.conv.Step != stepCarPick {
-		r.conv.Step = stepConfirm
+// then sets the step after a group of questions (name, car, problem, slot)
+// is answered: the next question, or back to the summary when the client
+// was changing just that answer.
+func (r *request) then(next step) {
+	if r.conv.Editing {
+		next = stepConfirm
 		r.conv.Editing = false
 	}
+	r.conv.Step = next
+}
+
+// advance saves the conversation and asks the current step's question.
+func (b *Bot) advance(ctx context.Context, r *request) error {
 	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
 		return err
 	}
@@ -341,11 +373,7 @@ func (b *Bot) onVehicle(ctx context.Context, r *request) error {
 		if v.ID == r.data.ID { // only the client's own car, whatever the button said
 			r.conv.VehicleID, r.conv.VehicleLabel = v.ID, vehicleLabel(v)
 			r.conv.Model, r.conv.Year, r.conv.Plate = "", 0, ""
-			r.conv.Step = stepProblem
-			if r.conv.Editing {
-				r.conv.Step = stepConfirm
-				r.conv.Editing = false
-			}
+			r.then(stepProblem)
 			return b.advance(ctx, r)
 		}
 	}
@@ -363,11 +391,7 @@ func (b *Bot) onSkip(ctx context.Context, r *request) error {
 		r.conv.Step = stepPlate
 	case stepPlate:
 		r.conv.Plate = ""
-		r.conv.Step = stepProblem
-		if r.conv.Editing {
-			r.conv.Step = stepConfirm
-			r.conv.Editing = false
-		}
+		r.then(stepProblem)
 	default:
 		return b.reask(ctx, r, "")
 	}
@@ -432,8 +456,7 @@ func (b *Bot) onSlot(ctx context.Context, r *request) error {
 		}
 		r.conv.Slot = slot.Unix()
 	}
-	r.conv.Step = stepConfirm
-	r.conv.Editing = false
+	r.then(stepConfirm)
 	return b.advance(ctx, r)
 }
 
@@ -467,10 +490,12 @@ func (b *Bot) summary(r *request) string {
 	return text.T(r.lang, text.Summary, esc(c.Name), esc(c.Phone), b.carText(c), problem, b.slotText(r.lang, c.Slot))
 }
 
+// confirmKeyboard carries a tag of the summary it confirms: after an edit,
+// Confirm on an older summary would book what that message no longer shows.
 func (b *Bot) confirmKeyboard(r *request) *tgbotapi.InlineKeyboardMarkup {
 	n := r.conv.Nonce
 	return inline(
-		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.Confirm), callback{Action: actConfirm, Version: n})},
+		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.Confirm), callback{Action: actConfirm, Version: n, Arg: summaryTag(b.summary(r))})},
 		[]tgbotapi.InlineKeyboardButton{
 			button(text.T(r.lang, text.Edit), callback{Action: actEdit, Version: n}),
 			button(text.T(r.lang, text.Cancel), callback{Action: actCancel, Version: n}),
@@ -539,13 +564,13 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 	if !r.hasConv || r.conv.Nonce != r.data.Version {
 		return b.confirmedAlready(ctx, r)
 	}
-	if r.conv.Step != stepConfirm {
-		b.answer(ctx, r, "", false)
+	if r.conv.Step != stepConfirm || r.data.Arg != summaryTag(b.summary(r)) {
+		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
 		return b.reask(ctx, r, "")
 	}
 	c := &r.conv
 	req := crm.BookingRequest{
-		DedupeKey:      fmt.Sprintf("tg:%d:%d", r.userID, c.Nonce),
+		DedupeKey:      bookingKey(r.userID, c.Nonce),
 		TelegramUserID: r.userID,
 		ChatID:         r.chatID,
 		Language:       string(r.lang),
@@ -560,10 +585,29 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 	if c.Slot != 0 {
 		req.Slot = time.Unix(c.Slot, 0)
 	}
+	if r.cb.Message != nil {
+		// The summary being confirmed becomes the client's live card.
+		req.ClientCard = &crm.CardLocation{ChatID: r.chatID, MessageID: r.cb.Message.MessageID}
+	}
 	card, err := b.crm.Book(ctx, req)
 	if errors.Is(err, crm.ErrForbidden) {
+		// The phone was linked to someone else since it was checked: ask
+		// for another, then come back to the summary.
 		b.answer(ctx, r, "", false)
-		return b.say(ctx, r.chatID, text.T(r.lang, text.PhoneTaken), nil)
+		r.conv.Step, r.conv.Editing = stepPhone, true
+		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+			return err
+		}
+		return b.reask(ctx, r, text.T(r.lang, text.PhoneTaken))
+	}
+	if errors.Is(err, crm.ErrSlotTaken) {
+		// Someone confirmed the same time a moment earlier.
+		b.answer(ctx, r, "", false)
+		r.conv.Step, r.conv.Editing = stepSlot, true
+		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+			return err
+		}
+		return b.reask(ctx, r, text.T(r.lang, text.SlotTaken))
 	}
 	if err != nil {
 		return fmt.Errorf("book: %w", err)
@@ -576,35 +620,34 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 	return b.showBooked(ctx, r, card)
 }
 
-// showBooked turns the pressed summary into the client's live card and
-// records where it is, so status changes can redraw it in place.
+// showBooked turns the pressed summary into the client's live card; Book
+// recorded where it is, so status changes can redraw it in place.
 func (b *Bot) showBooked(ctx context.Context, r *request, card crm.OrderCard) error {
 	html := text.T(r.lang, text.Booked, card.Order.Number) + "\n\n" + b.clientCard(r.lang, card)
-	if err := b.editPressed(ctx, r, html, nil); err != nil {
-		return err
-	}
-	if r.cb.Message == nil {
-		return nil
-	}
-	if err := b.crm.SetClientCard(ctx, card.Order.ID, r.chatID, r.cb.Message.MessageID); err != nil {
-		return fmt.Errorf("record client card: %w", err)
-	}
-	return nil
+	return b.editPressed(ctx, r, html, nil)
 }
 
-// confirmedAlready answers a Confirm pressed again after the booking was
-// made: the order exists, so show it rather than an error.
+// confirmedAlready answers a Confirm pressed again on a summary whose
+// booking was made (a double tap, a redelivered update): that order is
+// shown rather than an error. A summary that was never confirmed (the
+// client cancelled, or the dialog expired) gets the friendly restart.
 func (b *Bot) confirmedAlready(ctx context.Context, r *request) error {
-	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
-	if err == nil {
-		orders, err := b.crm.ClientOrders(ctx, client.ID, 1)
-		if err == nil && len(orders) > 0 {
-			b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
-			return b.editPressed(ctx, r, b.clientCard(r.lang, orders[0]), nil)
-		}
+	card, err := b.crm.OrderCardByBookingKey(ctx, bookingKey(r.userID, r.data.Version))
+	if errors.Is(err, crm.ErrNotFound) {
+		b.currentConversation(ctx, r)
+		return nil
 	}
-	b.currentConversation(ctx, r)
-	return nil
+	if err != nil {
+		return err
+	}
+	b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
+	return b.editPressed(ctx, r, b.clientCard(r.lang, card), nil)
+}
+
+// bookingKey makes a conversation's booking idempotent: one conversation,
+// one order, however often Confirm arrives.
+func bookingKey(userID, nonce int64) string {
+	return fmt.Sprintf("tg:%d:%d", userID, nonce)
 }
 
 // newVehicle splits "Kia Rio" into make and model at the first space; a
@@ -612,4 +655,19 @@ func (b *Bot) confirmedAlready(ctx context.Context, r *request) error {
 func newVehicle(c *conversation) crm.NewVehicle {
 	mk, model, _ := strings.Cut(strings.TrimSpace(c.Model), " ")
 	return crm.NewVehicle{Make: mk, Model: strings.TrimSpace(model), Year: c.Year, Plate: c.Plate}
+}
+
+// summaryTag is a short digest of a summary's text, for its Confirm button.
+func summaryTag(summary string) string {
+	sum := sha256.Sum256([]byte(summary))
+	return hex.EncodeToString(sum[:4])
+}
+
+func lettersAndDigits(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
 }

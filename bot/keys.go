@@ -23,8 +23,10 @@ func drawnKey(prefix string, chatID int64, messageID int) string {
 	return prefix + "drawn:" + strconv.FormatInt(chatID, 10) + ":" + strconv.Itoa(messageID)
 }
 
-func updateKey(prefix string, updateID int) string {
-	return prefix + "upd:" + strconv.Itoa(updateID)
+// updateKey is scoped to the bot: update ids are only unique per bot, and a
+// new bot (or a new emulator) starts counting again from its own number.
+func updateKey(prefix string, botID int64, updateID int) string {
+	return prefix + "upd:" + strconv.FormatInt(botID, 10) + ":" + strconv.Itoa(updateID)
 }
 
 func conversationKey(prefix string, userID int64) string {

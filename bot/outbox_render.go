@@ -147,7 +147,7 @@ func (b *Bot) dailySummary(l text.Lang, s crm.DailySummary) string {
 		ns     []int64
 	}{{"new", s.NewNumbers}, {"ready", s.ReadyNumbers}, {"delivered", s.DeliveredNumbers}} {
 		if len(part.ns) > 0 {
-			html += text.T(l, text.SummaryNumbers, text.StatusName(l, part.status), numbers(part.ns))
+			html += text.T(l, text.SummaryNumbers, text.StatusName(l, part.status), numbers(l, part.ns))
 		}
 	}
 	return html

@@ -36,6 +36,23 @@ func (b *Bot) sayMessage(ctx context.Context, chatID int64, html string, markup 
 	return last, nil
 }
 
+// sayCard sends an order card, remembering what it shows: its buttons may
+// redraw it, and a redraw that changes nothing must not reach Telegram.
+func (b *Bot) sayCard(ctx context.Context, chatID int64, html string, kb *tgbotapi.InlineKeyboardMarkup) (tgbotapi.Message, error) {
+	sent, err := b.sayMessage(ctx, chatID, html, kbOrNil(kb))
+	if err == nil && kb != nil {
+		b.remember(ctx, chatID, sent.MessageID, html, kb)
+	}
+	return sent, err
+}
+
+// remember records what a message shows, for editCard.
+func (b *Bot) remember(ctx context.Context, chatID int64, messageID int, html string, kb *tgbotapi.InlineKeyboardMarkup) {
+	if err := b.rdb.Set(ctx, drawnKey(b.cfg.KeyPrefix, chatID, messageID), contentHash(html, kb), drawnTTL).Err(); err != nil {
+		b.log.Warn("remember drawn card", "err", err)
+	}
+}
+
 // editCard redraws a message in place, unless it already shows exactly
 // this: Telegram refuses an edit that changes nothing, and a double tap or
 // quick successive moves would ask for the same card twice. What each
@@ -53,9 +70,7 @@ func (b *Bot) editCard(ctx context.Context, chatID int64, messageID int, html st
 	if _, err := b.send(ctx, 0, e); err != nil && !isNotModified(err) {
 		return fmt.Errorf("edit message %d: %w", messageID, err)
 	}
-	if err := b.rdb.Set(ctx, key, drawn, drawnTTL).Err(); err != nil {
-		b.log.Warn("remember drawn card", "err", err)
-	}
+	b.remember(ctx, chatID, messageID, html, kb)
 	return nil
 }
 

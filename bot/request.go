@@ -86,7 +86,7 @@ func displayName(u *tgbotapi.User) string {
 // after a crash or a lost offset acknowledgement.
 func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 	pipe := b.rdb.Pipeline()
-	mark := pipe.SetNX(ctx, updateKey(b.cfg.KeyPrefix, r.update.UpdateID), 1, updateTTL)
+	mark := pipe.SetNX(ctx, updateKey(b.cfg.KeyPrefix, b.api.Self.ID, r.update.UpdateID), 1, updateTTL)
 	state := pipe.Get(ctx, conversationKey(b.cfg.KeyPrefix, r.userID))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return false, fmt.Errorf("mark update %d: %w", r.update.UpdateID, err)

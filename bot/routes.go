@@ -72,7 +72,7 @@ func (b *Bot) route(ctx context.Context, r *request) error {
 			// The client controls callback data: anything we did not make is
 			// refused, and logged with who sent it.
 			b.log.Warn("malformed callback data", "user_id", r.userID, "len", len(r.cb.Data))
-			b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
+			b.answer(ctx, r, text.T(r.lang, text.ButtonInvalid), false)
 			return nil
 		}
 		return h(ctx, r)

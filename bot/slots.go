@@ -63,11 +63,11 @@ func ParseShopHours(s string) (ShopHours, error) {
 		}
 	}
 	for _, w := range h.days {
-		if w.close > w.open {
+		if w.close-w.open >= h.SlotLength {
 			return h, nil
 		}
 	}
-	return ShopHours{}, fmt.Errorf("%q: the shop is never open", s)
+	return ShopHours{}, fmt.Errorf("%q: no day is open long enough for one %s slot", s, h.SlotLength)
 }
 
 func parseDays(s string) ([]time.Weekday, error) {

@@ -6,7 +6,7 @@ import (
 )
 
 func TestParseShopHours(t *testing.T) {
-	bad := []string{"mon 09:00", "xyz 09:00-10:00", "mon 19:00-09:00", "mon 25:00-26:00", "mon 9-10", "slot=1m", "mon-fri 09:00-19:00; slot=abc"}
+	bad := []string{"mon 09:00", "xyz 09:00-10:00", "mon 19:00-09:00", "mon 25:00-26:00", "mon 9-10", "slot=1m", "mon-fri 09:00-19:00; slot=abc", "mon-fri 09:00-09:30; slot=60m"}
 	for _, s := range bad {
 		if _, err := ParseShopHours(s); err == nil {
 			t.Errorf("ParseShopHours(%q): want an error", s)

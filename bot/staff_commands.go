@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,7 @@ func (b *Bot) sendCards(ctx context.Context, r *request, s crm.Staff, cards []cr
 		if i == queueShown {
 			return b.say(ctx, r.chatID, text.T(r.lang, text.QueueMore, len(cards)-queueShown), nil)
 		}
-		if err := b.say(ctx, r.chatID, b.staffCard(r.lang, c), kbOrNil(b.keyboardFor(r, s, c))); err != nil {
+		if _, err := b.sayCard(ctx, r.chatID, b.staffCard(r.lang, c), b.keyboardFor(r, s, c)); err != nil {
 			return err
 		}
 	}
@@ -93,6 +94,9 @@ func (b *Bot) cmdStaff(ctx context.Context, r *request) error {
 	role := crm.Role(strings.ToLower(args[2]))
 	if err != nil || id <= 0 || (role != crm.RoleMechanic && role != crm.RoleManager) {
 		return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAddUsage), nil)
+	}
+	if slices.Contains(b.cfg.OwnerIDs, id) {
+		return b.say(ctx, r.chatID, text.T(r.lang, text.OwnerRoleFixed), nil)
 	}
 	added, err := b.crm.AddStaff(ctx, s, id, role)
 	if err != nil {

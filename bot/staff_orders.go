@@ -18,7 +18,7 @@ func (b *Bot) orderAction(ctx context.Context, r *request, do func(s crm.Staff) 
 	s, err := b.staffMember(ctx, r)
 	if errors.Is(err, crm.ErrNotFound) {
 		b.log.Warn("order button pressed by a non-staff user", "user_id", r.userID, "action", string(r.data.Action))
-		b.answer(ctx, r, text.T(r.lang, text.NotStaff), true)
+		b.answer(ctx, r, text.T(r.lang, text.StaffOnlyButton), true)
 		return nil
 	}
 	if err != nil {
@@ -36,7 +36,11 @@ func (b *Bot) orderAction(ctx context.Context, r *request, do func(s crm.Staff) 
 	case err != nil:
 		return err
 	}
-	b.answer(ctx, r, text.T(r.lang, text.Done), false)
+	done := text.T(r.lang, text.Done)
+	if r.data.Action == actAssignTo && card.Mechanic != nil && card.Mechanic.ChatID == nil {
+		done = text.T(r.lang, text.MechanicNoChat)
+	}
+	b.answer(ctx, r, done, done != text.T(r.lang, text.Done))
 	b.wakeSender()
 	return b.editPressed(ctx, r, b.staffCard(r.lang, card), b.keyboardFor(r, s, card))
 }
@@ -82,7 +86,7 @@ func (b *Bot) onAssignTo(ctx context.Context, r *request) error {
 func (b *Bot) onRefresh(ctx context.Context, r *request) error {
 	s, err := b.staffMember(ctx, r)
 	if errors.Is(err, crm.ErrNotFound) {
-		b.answer(ctx, r, text.T(r.lang, text.NotStaff), true)
+		b.answer(ctx, r, text.T(r.lang, text.StaffOnlyButton), true)
 		return nil
 	}
 	if err != nil {

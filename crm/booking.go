@@ -15,6 +15,9 @@ import (
 // replayed concurrently, or two bookings creating the same client at once).
 const bookAttempts = 3
 
+// slotTakenIndex is the unique index that keeps one booking per slot.
+const slotTakenIndex = "orders_slot_taken"
+
 // Book records a finished booking conversation in one transaction:
 //
 //   - the client, found by Telegram user or phone: a new client is created; an imported client
@@ -34,15 +37,39 @@ func (s *Service) Book(ctx context.Context, r BookingRequest) (OrderCard, error)
 	if err != nil {
 		return OrderCard{}, fmt.Errorf("book: %w", err)
 	}
+	for range bookAttempts {
+		card, ok, err := s.bookFast(ctx, r)
+		if isUniqueViolation(err, slotTakenIndex) {
+			return OrderCard{}, fmt.Errorf("book %s: %w", r.Slot.Format(time.RFC3339), ErrSlotTaken)
+		}
+		if isUniqueViolation(err, "") {
+			continue
+		}
+		if err != nil {
+			return OrderCard{}, fmt.Errorf("book for telegram user %d: %w", r.TelegramUserID, err)
+		}
+		if ok {
+			return card, nil
+		}
+		break
+	}
 	var orderID int64
 	for range bookAttempts {
 		orderID, err = s.book(ctx, r)
+		if isUniqueViolation(err, slotTakenIndex) {
+			return OrderCard{}, fmt.Errorf("book %s: %w", r.Slot.Format(time.RFC3339), ErrSlotTaken)
+		}
 		if !isUniqueViolation(err, "") {
 			break
 		}
 	}
 	if err != nil {
 		return OrderCard{}, fmt.Errorf("book for telegram user %d: %w", r.TelegramUserID, err)
+	}
+	if r.ClientCard != nil {
+		if err := s.SetClientCard(ctx, orderID, r.ClientCard.ChatID, r.ClientCard.MessageID); err != nil {
+			return OrderCard{}, err
+		}
 	}
 	return s.OrderCard(ctx, orderID)
 }

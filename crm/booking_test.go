@@ -315,3 +315,22 @@ func TestBookConcurrentReplaysMakeOneOrder(t *testing.T) {
 		t.Errorf("clients = %d, want 1", got)
 	}
 }
+
+// Two bookings of one slot: the second is refused with ErrSlotTaken, and a
+// cancelled order frees its slot.
+func TestBookSlotTakenOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, crm.Options{})
+	a, b := booking(1, "a"), booking(2, "b")
+	b.Slot = a.Slot
+	e.MustBook(t, a)
+	if _, err := e.svc.Book(e.ctx, b); !errors.Is(err, crm.ErrSlotTaken) {
+		t.Fatalf("second booking of the slot: %v, want ErrSlotTaken", err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM orders`); n != 1 {
+		t.Errorf("%d orders", n)
+	}
+	if _, err := e.svc.Book(e.ctx, a); err != nil {
+		t.Errorf("a replay of the first booking: %v", err)
+	}
+}

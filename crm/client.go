@@ -64,3 +64,17 @@ func NormalizeLeadSource(payload string) string {
 		return "other"
 	}
 }
+
+const sqlPhoneLinkedElsewhere = `
+SELECT EXISTS (SELECT 1 FROM clients WHERE phone = $1 AND telegram_user_id <> $2)`
+
+// PhoneLinkedElsewhere reports whether phone belongs to a client linked to
+// another Telegram user, so a booking with it would be refused: the bot
+// asks at once rather than at the end of the dialog.
+func (s *Service) PhoneLinkedElsewhere(ctx context.Context, phone string, telegramUserID int64) (bool, error) {
+	var taken bool
+	if err := s.db.QueryRow(ctx, sqlPhoneLinkedElsewhere, phone, telegramUserID).Scan(&taken); err != nil {
+		return false, fmt.Errorf("check phone owner: %w", err)
+	}
+	return taken, nil
+}

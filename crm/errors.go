@@ -20,6 +20,8 @@ var (
 	// ErrForeignContact: a shared contact is not the sender's own (contact.user_id differs). The bot
 	// checks this; it lives here so that all user-facing errors map from one place.
 	ErrForeignContact = errors.New("contact belongs to someone else")
+	// ErrSlotTaken: another booking took the slot first.
+	ErrSlotTaken = errors.New("slot already taken")
 )
 
 // Limits on free text, in characters. The bot checks them at each step, so

@@ -3,6 +3,7 @@ package crm_test
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"sync"
 	"testing"
 	"time"
@@ -118,8 +119,16 @@ func booking(n int64, key string) crm.BookingRequest {
 		ClientName:     fmt.Sprintf("Client %d", n),
 		NewVehicle:     crm.NewVehicle{Make: "Lada", Model: "Vesta", Year: 2020, Plate: "a123bc77"},
 		Problem:        "knocking in the front",
-		Slot:           time.Date(2025, 3, 11, 10, 0, 0, 0, msk),
+		Slot:           slotOf(key),
 	}
+}
+
+// slotOf gives each booking key its own slot (one booking per slot), and a
+// replay of a key the same one.
+func slotOf(key string) time.Time {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return time.Date(2025, 3, 11, 10, 0, 0, 0, msk).Add(time.Duration(h.Sum32()%5000) * time.Hour)
 }
 
 func (e *env) MustBook(t *testing.T, r crm.BookingRequest) crm.OrderCard {

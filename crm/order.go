@@ -59,6 +59,15 @@ type BookingRequest struct {
 	NewVehicle             NewVehicle
 	Problem, PhotoFileID   string    // at least one of them
 	Slot                   time.Time // zero = no slot chosen
+	// ClientCard is where the client's live card of the order will be (the
+	// message that asked to confirm), recorded with the order; nil if none.
+	ClientCard *CardLocation
+}
+
+// CardLocation is a message in a Telegram chat.
+type CardLocation struct {
+	ChatID    int64
+	MessageID int
 }
 
 // Actor is a staff member acting on an order. Methods taking an Actor re-read the staff member

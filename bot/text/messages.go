@@ -58,6 +58,12 @@ const (
 	AskSlot           Key = "ask_slot"
 	NoSlots           Key = "no_slots"
 	NoSlotButton      Key = "no_slot_button"
+	SlotTaken         Key = "slot_taken"
+	MechanicNoChat    Key = "mechanic_no_chat"
+	OwnerRoleFixed    Key = "owner_role_fixed"
+	StaffOnlyButton   Key = "staff_only_button"
+	ButtonInvalid     Key = "button_invalid"
+	StaffGreeting     Key = "staff_greeting"
 	NoTime            Key = "no_time"
 	Summary           Key = "summary"
 	Confirm           Key = "confirm"
@@ -159,8 +165,8 @@ var catalog = map[Key]forms{
 		"That is someone else's contact. Please share your own number with the button below.",
 	},
 	PhoneTaken: {
-		"Этот номер уже привязан к другому аккаунту Telegram. Позвоните нам, и мы поможем.",
-		"This number is already linked to another Telegram account. Please call us and we will help.",
+		"Этот номер уже привязан к другому аккаунту Telegram. Укажите другой номер или позвоните в сервис — мы поможем.",
+		"This number is already linked to another Telegram account. Give another number, or call the shop and we will help.",
 	},
 	AskName:     {"Как к вам обращаться?", "What is your name?"},
 	NameInvalid: {"Напишите имя текстом, до 100 символов.", "Please type your name, up to 100 characters."},
@@ -197,6 +203,24 @@ var catalog = map[Key]forms{
 	NoSlots: {
 		"На ближайшую неделю свободного времени нет. Оставьте заявку без времени — мы позвоним.",
 		"There are no free slots in the next week. Leave the request without a time and we will call you.",
+	},
+	SlotTaken: {
+		"Это время только что заняли. Выберите другое:",
+		"Someone has just taken that time. Please pick another:",
+	},
+	MechanicNoChat: {
+		"Назначено. Механик ещё не писал боту: попросите его открыть бота, и заказ появится в /queue.",
+		"Assigned. The mechanic has not opened the bot yet: ask them to, and the order will be in their /queue.",
+	},
+	OwnerRoleFixed: {
+		"Это владелец: его роль задаётся в настройках (OWNER_TELEGRAM_IDS), а не командой.",
+		"That is an owner: owners are set in the configuration (OWNER_TELEGRAM_IDS), not by command.",
+	},
+	StaffOnlyButton: {"Эта кнопка — для сотрудников сервиса.", "This button is for the shop's staff."},
+	ButtonInvalid:   {"Эта кнопка больше не действует.", "This button no longer works."},
+	StaffGreeting: {
+		"Здравствуйте, %s! Вы в команде сервиса.",
+		"Hello, %s! You are on the shop's team.",
 	},
 	NoSlotButton: {"📞 Без времени — позвоните мне", "📞 No time, call me"},
 	NoTime:       {"по звонку", "we will call"},
@@ -259,7 +283,7 @@ var catalog = map[Key]forms{
 	Back:       {"« Назад", "« Back"},
 	QueueEmpty: {"Заказов в работе нет.", "No orders in work."},
 	QueueTitle: {"<b>Заказы: %d</b>", "<b>Orders: %d</b>"},
-	QueueMore:  {"…и ещё %d. Закройте выданные, чтобы увидеть остальные.", "…and %d more."},
+	QueueMore:  {"…и ещё %d. Закройте выданные, чтобы увидеть остальные.", "…and %d more. Close delivered orders to see the rest."},
 	OutOfDate: {
 		"Карточка устарела — показываю актуальную.",
 		"This card is out of date; here is the current one.",

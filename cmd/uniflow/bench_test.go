@@ -183,7 +183,7 @@ var benchBookingFlow = benchFlow{steps: 9, do: func(f *benchUser, step int) (int
 	switch step {
 	case 0:
 		f.u.Start("")
-		return 2, nil // greeting, then the phone question
+		return 1, nil // greeting and the phone question in one message
 	case 1:
 		_, err := f.u.ShareContact(f.phone)
 		return 1, err

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -230,6 +231,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			OwnerIDs:    cfg.OwnerIDs,
 			StaffChatID: cfg.StaffChatID,
 			Location:    cfg.Location,
+			Region:      cfg.Region,
 			Hours:       cfg.ShopHours,
 			Shop:        cfg.Shop, // requisites on the order's papers
 			// The same constant sizes the HTTP client's timeout, which
@@ -262,8 +264,20 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 	return nil
 }
 
+// minPoolConns is the least number of PostgreSQL connections: pgx's default
+// (four on two cores) makes the bot's 16 update workers queue for a
+// connection in a burst of bookings. A pool_max_conns in DATABASE_URL wins.
+const minPoolConns = 20
+
 func connectPostgres(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
-	pool, err := pgxpool.New(ctx, dsn)
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("start: %s: %w", envDatabaseURL, err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") && pcfg.MaxConns < minPoolConns {
+		pcfg.MaxConns = minPoolConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("start: %s: %w", envDatabaseURL, err)
 	}
