@@ -121,7 +121,9 @@ recipients AS (
 ),
 notices AS (
 	INSERT INTO outbox (kind, chat_id, language, order_id, data, dedupe_key, not_before, created_at)
-	SELECT 'new_request', r.chat_id, r.language, o.id, jsonb_build_object('number', o.number),
+	SELECT 'new_request',
+		coalesce((SELECT to_chat_id FROM chat_migrations WHERE from_chat_id = r.chat_id), r.chat_id),
+		r.language, o.id, jsonb_build_object('number', o.number),
 		'new_request:' || o.id || ':' || r.chat_id, a.now, a.now
 	FROM new_order o, recipients r, a
 	ON CONFLICT (dedupe_key) DO NOTHING
