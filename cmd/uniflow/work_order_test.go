@@ -316,6 +316,8 @@ func TestWorkOrderInTheChat(t *testing.T) {
 	if n := h.count(`SELECT total FROM invoices`); n != 200000 {
 		t.Errorf("invoice total %d", n)
 	}
+	// Each paper is recorded just after it is in the chat.
+	h.waitCount(4, `SELECT count(*) FROM order_activity WHERE kind = 'document_sent'`)
 	if n := h.count(`SELECT count(*) FROM order_activity WHERE kind = 'document_sent'`); n != 4 {
 		t.Errorf("%d documents recorded", n)
 	}
