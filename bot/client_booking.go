@@ -68,7 +68,7 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	if client.UnreachableSince != nil {
 		b.startedAgain(ctx, r) // they unblocked the bot and pressed Start
 	}
-	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: source, Known: true, Phone: client.Phone, Name: client.Name}
+	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: source, Known: true, Phone: client.Phone, PhoneVerified: true, Name: client.Name}
 	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
 		return err
 	}
@@ -225,17 +225,24 @@ func (b *Bot) takePhone(ctx context.Context, r *request) error {
 	if err != nil {
 		return b.reask(ctx, r, text.T(r.lang, text.PhoneInvalid))
 	}
-	taken, err := b.crm.PhoneLinkedElsewhere(ctx, phone, r.userID)
+	holder, err := b.crm.PhoneHolder(ctx, phone, r.userID)
 	if err != nil {
 		return err
 	}
-	if taken {
+	verified := r.msg.Contact != nil // checked above to be the sender's own
+	switch {
+	case holder == crm.PhoneOtherUser:
 		return b.reask(ctx, r, text.T(r.lang, text.PhoneTaken))
+	case holder == crm.PhoneUnlinked && !verified:
+		// The shop knows this number: anyone can type it, so only
+		// Telegram's word (the contact button) may open its orders.
+		return b.reask(ctx, r, text.T(r.lang, text.PhoneNeedsContact))
+	case holder == crm.PhoneUnlinked:
+		if linked, err := b.linkKnownClient(ctx, r, phone); err != nil || linked { // manager_new_order.go
+			return err
+		}
 	}
-	if linked, err := b.linkKnownClient(ctx, r, phone); err != nil || linked { // manager_new_order.go
-		return err
-	}
-	r.conv.Phone = phone
+	r.conv.Phone, r.conv.PhoneVerified = phone, verified
 	r.then(stepName)
 	return b.advance(ctx, r)
 }
@@ -576,6 +583,7 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		Language:       string(r.lang),
 		LeadSource:     c.LeadSource,
 		Phone:          c.Phone,
+		PhoneVerified:  c.PhoneVerified,
 		ClientName:     c.Name,
 		VehicleID:      c.VehicleID,
 		NewVehicle:     newVehicle(c),

@@ -26,22 +26,24 @@ const (
 
 // conversation is a client's booking in progress, kept in Redis with a TTL.
 type conversation struct {
-	Nonce        int64  `json:"n"` // ties buttons to this conversation
-	Step         step   `json:"s"`
-	Editing      bool   `json:"e,omitempty"` // go back to the summary after this step
-	LeadSource   string `json:"src,omitempty"`
-	Phone        string `json:"ph,omitempty"`
-	Name         string `json:"nm,omitempty"`
-	Known        bool   `json:"kn,omitempty"` // the client already exists in the CRM
-	VehicleID    int64  `json:"vid,omitempty"`
-	VehicleLabel string `json:"vl,omitempty"`
-	Model        string `json:"md,omitempty"`
-	Year         int    `json:"yr,omitempty"`
-	Plate        string `json:"pl,omitempty"`
-	Problem      string `json:"pr,omitempty"`
-	PhotoFileID  string `json:"pf,omitempty"`
-	Slot         int64  `json:"sl,omitempty"` // Unix seconds; 0 means "call me"
-	SlotChosen   bool   `json:"sc,omitempty"`
+	Nonce      int64  `json:"n"` // ties buttons to this conversation
+	Step       step   `json:"s"`
+	Editing    bool   `json:"e,omitempty"` // go back to the summary after this step
+	LeadSource string `json:"src,omitempty"`
+	Phone      string `json:"ph,omitempty"`
+	// PhoneVerified: the phone came from the user's own shared contact.
+	PhoneVerified bool   `json:"pv,omitempty"`
+	Name          string `json:"nm,omitempty"`
+	Known         bool   `json:"kn,omitempty"` // the client already exists in the CRM
+	VehicleID     int64  `json:"vid,omitempty"`
+	VehicleLabel  string `json:"vl,omitempty"`
+	Model         string `json:"md,omitempty"`
+	Year          int    `json:"yr,omitempty"`
+	Plate         string `json:"pl,omitempty"`
+	Problem       string `json:"pr,omitempty"`
+	PhotoFileID   string `json:"pf,omitempty"`
+	Slot          int64  `json:"sl,omitempty"` // Unix seconds; 0 means "call me"
+	SlotChosen    bool   `json:"sc,omitempty"`
 }
 
 func (b *Bot) saveConversation(ctx context.Context, userID int64, c *conversation) error {

@@ -83,8 +83,13 @@ func TestLimiterIsSharedAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	a, rdb, prefix := newTestLimiter(t)
 	b := newLimiter(rdb, prefix, a.log, testLimits)
-	if got := takeN(a, crm.LaneInteractive, 6, 100) + takeN(b, crm.LaneInteractive, 6, 200); got != 10 {
-		t.Errorf("two replicas took %d of one burst of 10", got)
+	start := time.Now()
+	got := takeN(a, crm.LaneInteractive, 6, 100) + takeN(b, crm.LaneInteractive, 6, 200)
+	// The budget refills one token every 50 ms, so a slow run (the race
+	// detector, a loaded CI machine) may rightly get a token more.
+	refilled := int(time.Since(start).Seconds() * testLimits.global)
+	if got < 10 || got > 10+refilled {
+		t.Errorf("two replicas took %d of one burst of 10 (plus %d refilled)", got, refilled)
 	}
 }
 

@@ -38,7 +38,7 @@ func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *work
 	}
 	switch d.Step {
 	case "phone":
-		phone, err := crm.NormalizePhone(txt, "RU")
+		phone, err := crm.NormalizePhone(txt, b.cfg.Region)
 		if err != nil {
 			return b.say(ctx, r.chatID, text.T(r.lang, text.PhoneInvalid), nil)
 		}
@@ -269,7 +269,7 @@ func (b *Bot) linkKnownClient(ctx context.Context, r *request, phone string) (li
 	if err != nil {
 		return false, fmt.Errorf("list client orders: %w", err)
 	}
-	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: r.conv.LeadSource, Known: true, Phone: c.Phone, Name: c.Name}
+	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: r.conv.LeadSource, Known: true, Phone: c.Phone, PhoneVerified: true, Name: c.Name}
 	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
 		return false, err
 	}

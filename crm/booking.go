@@ -234,6 +234,9 @@ func upsertBookingClient(ctx context.Context, tx pgx.Tx, r BookingRequest, now t
 	if byPhone != nil && byPhone.TelegramUserID != nil && *byPhone.TelegramUserID != r.TelegramUserID {
 		return bookingClient{}, fmt.Errorf("phone is linked to another telegram user: %w", ErrForbidden)
 	}
+	if byPhone != nil && byPhone.TelegramUserID == nil && !r.PhoneVerified {
+		return bookingClient{}, fmt.Errorf("an unverified phone cannot link the shop's client: %w", ErrForbidden)
+	}
 	switch {
 	case own != nil:
 		if byPhone != nil && byPhone.ID != own.ID {

@@ -38,7 +38,8 @@ WITH a AS (
 		$5::text AS name, $6::text AS lang, $7::text AS src, $8::bigint AS vid, $9::text AS make,
 		$10::text AS model, $11::int AS year, $12::text AS plate, $13::text AS problem,
 		$14::text AS photo, $15::timestamptz AS slot, $16::timestamptz AS now,
-		$17::bigint AS card_chat, $18::int AS card_msg, $19::bigint AS staff_chat
+		$17::bigint AS card_chat, $18::int AS card_msg, $19::bigint AS staff_chat,
+		$20::bool AS verified
 ),
 prior AS (
 	SELECT o.id, c.telegram_user_id AS tg FROM orders o JOIN clients c ON c.id = o.client_id, a
@@ -50,6 +51,7 @@ verdict AS (
 	SELECT CASE
 		WHEN EXISTS (SELECT 1 FROM prior) THEN 'replay'
 		WHEN EXISTS (SELECT 1 FROM byphone, a WHERE byphone.tg <> a.tg) THEN 'forbidden'
+		WHEN NOT a.verified AND EXISTS (SELECT 1 FROM byphone WHERE byphone.tg IS NULL) THEN 'forbidden'
 		WHEN EXISTS (SELECT 1 FROM own JOIN byphone ON byphone.id <> own.id) THEN 'slow'
 		WHEN a.vid <> 0 AND NOT EXISTS (SELECT 1 FROM vehicles WHERE id = a.vid) THEN 'novehicle'
 		WHEN a.vid <> 0 AND NOT EXISTS (
@@ -150,7 +152,7 @@ func (s *Service) bookFast(ctx context.Context, r BookingRequest) (card OrderCar
 	batch := &pgx.Batch{}
 	batch.Queue(sqlBookFast, r.DedupeKey, r.TelegramUserID, r.ChatID, r.Phone, r.ClientName, r.Language,
 		r.LeadSource, r.VehicleID, v.Make, v.Model, v.Year, v.Plate, r.Problem, r.PhotoFileID, slot,
-		s.now(), cardChat, cardMsg, s.opts.StaffChatID)
+		s.now(), cardChat, cardMsg, s.opts.StaffChatID, r.PhoneVerified)
 	batch.Queue(sqlCardByBookingKey, r.DedupeKey)
 	res := s.db.SendBatch(ctx, batch)
 	defer res.Close()

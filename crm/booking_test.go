@@ -334,3 +334,24 @@ func TestBookSlotTakenOnce(t *testing.T) {
 		t.Errorf("a replay of the first booking: %v", err)
 	}
 }
+
+// Only a phone Telegram vouched for links a client the shop created
+// without Telegram; a typed one could be anybody's.
+func TestBookUnverifiedPhoneDoesNotLinkShopClient(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, crm.Options{})
+	a := booking(1, "a")
+	e.MustBook(t, a)
+	if _, err := e.db.Exec(e.ctx, `UPDATE clients SET telegram_user_id = NULL, chat_id = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	eve := booking(2, "eve")
+	eve.Phone, eve.PhoneVerified = a.Phone, false
+	if _, err := e.svc.Book(e.ctx, eve); !errors.Is(err, crm.ErrForbidden) {
+		t.Fatalf("unverified phone of a shop client: %v, want ErrForbidden", err)
+	}
+	eve.PhoneVerified = true
+	if _, err := e.svc.Book(e.ctx, eve); err != nil {
+		t.Fatalf("verified phone: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -65,16 +66,31 @@ func NormalizeLeadSource(payload string) string {
 	}
 }
 
-const sqlPhoneLinkedElsewhere = `
-SELECT EXISTS (SELECT 1 FROM clients WHERE phone = $1 AND telegram_user_id <> $2)`
+// PhoneHolder says whose a phone is, seen from one Telegram user.
+type PhoneHolder int
 
-// PhoneLinkedElsewhere reports whether phone belongs to a client linked to
-// another Telegram user, so a booking with it would be refused: the bot
-// asks at once rather than at the end of the dialog.
-func (s *Service) PhoneLinkedElsewhere(ctx context.Context, phone string, telegramUserID int64) (bool, error) {
-	var taken bool
-	if err := s.db.QueryRow(ctx, sqlPhoneLinkedElsewhere, phone, telegramUserID).Scan(&taken); err != nil {
-		return false, fmt.Errorf("check phone owner: %w", err)
+const (
+	PhoneFree      PhoneHolder = iota // no client has it
+	PhoneMine                         // the user's own client
+	PhoneOtherUser                    // a client linked to another Telegram user
+	PhoneUnlinked                     // a client the shop created without Telegram (walk-in, import)
+)
+
+const sqlPhoneHolder = `
+SELECT CASE WHEN telegram_user_id = $2 THEN 1 WHEN telegram_user_id IS NOT NULL THEN 2 ELSE 3 END
+FROM clients WHERE phone = $1`
+
+// PhoneHolder tells whose phone is, so the bot can answer at the phone
+// step: another user's number is refused, and a walk-in client's number
+// links their orders only when Telegram vouches for it (a shared contact).
+func (s *Service) PhoneHolder(ctx context.Context, phone string, telegramUserID int64) (PhoneHolder, error) {
+	var h PhoneHolder
+	err := s.db.QueryRow(ctx, sqlPhoneHolder, phone, telegramUserID).Scan(&h)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return PhoneFree, nil
 	}
-	return taken, nil
+	if err != nil {
+		return PhoneFree, fmt.Errorf("check phone owner: %w", err)
+	}
+	return h, nil
 }

@@ -116,6 +116,7 @@ func booking(n int64, key string) crm.BookingRequest {
 		Language:       "ru",
 		LeadSource:     "avito",
 		Phone:          fmt.Sprintf("+7912%07d", n),
+		PhoneVerified:  true,
 		ClientName:     fmt.Sprintf("Client %d", n),
 		NewVehicle:     crm.NewVehicle{Make: "Lada", Model: "Vesta", Year: 2020, Plate: "a123bc77"},
 		Problem:        "knocking in the front",

@@ -54,11 +54,15 @@ type BookingRequest struct {
 	TelegramUserID, ChatID int64
 	Language, LeadSource   string // LeadSource as from NormalizeLeadSource; "" = "direct"
 	Phone                  string // already E.164
-	ClientName             string
-	VehicleID              int64 // 0 = create NewVehicle
-	NewVehicle             NewVehicle
-	Problem, PhotoFileID   string    // at least one of them
-	Slot                   time.Time // zero = no slot chosen
+	// PhoneVerified: Telegram vouched for the phone (the user shared their
+	// own contact). Only a verified phone links a client the shop created
+	// without Telegram; a typed one could be anybody's.
+	PhoneVerified        bool
+	ClientName           string
+	VehicleID            int64 // 0 = create NewVehicle
+	NewVehicle           NewVehicle
+	Problem, PhotoFileID string    // at least one of them
+	Slot                 time.Time // zero = no slot chosen
 	// ClientCard is where the client's live card of the order will be (the
 	// message that asked to confirm), recorded with the order; nil if none.
 	ClientCard *CardLocation

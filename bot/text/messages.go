@@ -59,6 +59,7 @@ const (
 	NoSlots           Key = "no_slots"
 	NoSlotButton      Key = "no_slot_button"
 	SlotTaken         Key = "slot_taken"
+	PhoneNeedsContact Key = "phone_needs_contact"
 	MechanicNoChat    Key = "mechanic_no_chat"
 	OwnerRoleFixed    Key = "owner_role_fixed"
 	StaffOnlyButton   Key = "staff_only_button"
@@ -203,6 +204,10 @@ var catalog = map[Key]forms{
 	NoSlots: {
 		"На ближайшую неделю свободного времени нет. Оставьте заявку без времени — мы позвоним.",
 		"There are no free slots in the next week. Leave the request without a time and we will call you.",
+	},
+	PhoneNeedsContact: {
+		"Этот номер уже есть у нас. Чтобы увидеть его заказы, поделитесь номером кнопкой ниже — так мы узнаем, что он ваш.",
+		"The shop knows this number. To see its orders, share it with the button below, so we know it is yours.",
 	},
 	SlotTaken: {
 		"Это время только что заняли. Выберите другое:",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -228,4 +229,39 @@ func (h *harness) pressData(u *tgemu.User, m tgemu.Message, data string) string 
 		h.t.Fatalf("press %q: %v", data, err)
 	}
 	return id
+}
+
+// A walk-in client's orders open only to a phone Telegram vouches for: a
+// typed number is asked to come through the contact button instead.
+func TestTypedPhoneDoesNotOpenWalkInOrders(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	h.start()
+	l := langs[1]
+	// A client the shop created without Telegram: a booking by a user who
+	// then leaves, made unlinked as an import or /new would leave it.
+	a := h.emu.NewUser(tgemu.UserOptions{FirstName: "A", LanguageCode: "en"})
+	h.book(a, l, "+79120000030", "Walk-in", "Kia Rio", "noise")
+	if _, err := h.pool.Exec(context.Background(), `UPDATE clients SET telegram_user_id = NULL, chat_id = NULL`); err != nil {
+		t.Fatal(err)
+	}
+
+	eve := h.emu.NewUser(tgemu.UserOptions{FirstName: "Eve", LanguageCode: "en"})
+	c := eve.Chat()
+	eve.Start("")
+	h.next(c, 0, l.askPhone)
+	eve.Send("+7 912 000-00-30")
+	m := h.next(c, last(c), "share it with the button")
+	if strings.Contains(m.Text, "1001") {
+		t.Errorf("a typed number showed the walk-in's orders: %q", m.Text)
+	}
+	if n := h.count(`SELECT count(*) FROM clients WHERE telegram_user_id IS NOT NULL`); n != 0 {
+		t.Errorf("a typed number linked the client")
+	}
+	// The owner of the number shares it and sees the orders.
+	if _, err := eve.ShareContact("79120000030"); err != nil {
+		t.Fatal(err)
+	}
+	h.next(c, last(c), "1001")
+	h.noRejections()
 }
