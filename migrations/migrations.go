@@ -59,6 +59,10 @@ func Up(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	p, err := goose.NewProvider(goose.DialectPostgres, db, FS,
 		goose.WithSessionLocker(locker),
 		goose.WithDisableGlobalRegistry(true),
+		// Work lands on main from parallel branches, so a database may have
+		// a later migration applied before an earlier-numbered one arrives.
+		// Each migration stands on its own; apply the missing ones.
+		goose.WithAllowOutofOrder(true),
 	)
 	if err != nil {
 		return fmt.Errorf("create migration provider: %w", err)

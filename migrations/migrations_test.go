@@ -104,3 +104,35 @@ func TestDownAndUpAgain(t *testing.T) {
 		t.Fatalf("up again: %v", err)
 	}
 }
+
+// A database that got a later migration before an earlier-numbered one
+// (parallel branches landing out of order) is brought up to date.
+func TestUpAppliesMissingEarlierMigrations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(pgtest.NewEmpty(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int64{1, 3} {
+		if _, err := p.ApplyVersion(ctx, v, true); err != nil {
+			t.Fatalf("apply %d: %v", v, err)
+		}
+	}
+	if err := migrations.Up(ctx, db, nil); err != nil {
+		t.Fatalf("up with 2 missing: %v", err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if sources := len(p.ListSources()); n != sources {
+		t.Errorf("%d of %d migrations applied", n, sources)
+	}
+}
