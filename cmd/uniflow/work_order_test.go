@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -634,18 +633,7 @@ func workTranscript(chats map[string]*tgemu.Chat) string {
 	for _, name := range []string{"client", "manager", "mechanic"} {
 		fmt.Fprintf(&b, "=== %s ===\n%s\n", name, chats[name].Transcript())
 	}
-	out := b.String()
-	for _, r := range []struct {
-		re   *regexp.Regexp
-		with string
-	}{
-		{regexp.MustCompile(`\d\d\.\d\d\.\d{4}`), "<date>"},
-		{regexp.MustCompile(`\d\d\.\d\d \d\d:\d\d`), "<time>"},
-		{regexp.MustCompile(`-?\d{9,}`), "<id>"},
-	} {
-		out = r.re.ReplaceAllString(out, r.with)
-	}
-	return out
+	return scrubTranscript(b.String())
 }
 
 // Two managers change one order at once: the first change wins, the second is told the order
