@@ -36,7 +36,7 @@ func (b *Bot) catalogSearch(ctx context.Context, r *request, s crm.Staff, query 
 		query = string([]rune(query)[:100])
 	}
 	d := workDialog{Kind: dlgCatalog, Query: query}
-	if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 		return err
 	}
 	html, kb, err := b.catalogPage(ctx, r.lang, s, &d, 0)
@@ -204,7 +204,7 @@ func (b *Bot) onItemAdd(ctx context.Context, r *request) error {
 	}
 	b.answer(ctx, r, "", false)
 	d := workDialog{Kind: dlgItemAdd, ItemKind: kind, Step: "name"}
-	if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.AskItemName), nil)
@@ -234,7 +234,7 @@ func (b *Bot) onItemEdit(ctx context.Context, r *request) error {
 	}
 	b.answer(ctx, r, "", false)
 	d := workDialog{Kind: dlgItemEdit, ItemID: it.ID, ItemKind: it.Kind, Field: r.data.Arg}
-	if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.EditingItem, short(it.Name, itemNameList))+"\n"+text.T(r.lang, prompt), nil)
@@ -248,7 +248,7 @@ func skipAnswer(s string) bool {
 // itemDialogText takes one answer of the add or edit dialog.
 func (b *Bot) itemDialogText(ctx context.Context, r *request, s crm.Staff, d *workDialog, txt string) error {
 	if !isManager(s) {
-		_ = b.dropWorkDialog(ctx, r.userID)
+		_ = b.dropWorkDialog(ctx, r)
 		return b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
 	}
 	if d.Kind == dlgItemEdit {
@@ -317,13 +317,13 @@ func (b *Bot) itemDialogText(ctx context.Context, r *request, s crm.Staff, d *wo
 			}
 			return fmt.Errorf("create item: %w", err)
 		}
-		if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+		if err := b.dropWorkDialog(ctx, r); err != nil {
 			return err
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.ItemSaved)+"\n\n"+b.itemCard(r.lang, it), b.itemKeyboard(r.lang, s, it, 0))
 	}
 	d.Step = next
-	if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, d); err != nil {
 		return err
 	}
 	prompts := map[string]text.Key{"sku": text.AskItemSKU, "unit": text.AskItemUnit, "price": text.AskItemPrice, "norm": text.AskItemNorm, "min": text.AskItemMin}
@@ -378,7 +378,7 @@ func (b *Bot) itemEditText(ctx context.Context, r *request, s crm.Staff, d *work
 		}
 		return fmt.Errorf("update item: %w", perr)
 	}
-	if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+	if err := b.dropWorkDialog(ctx, r); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.ItemSaved)+"\n\n"+b.itemCard(r.lang, it), b.itemKeyboard(r.lang, s, it, 0))

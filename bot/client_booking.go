@@ -58,7 +58,7 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	switch {
 	case errors.Is(err, crm.ErrNotFound):
 		r.conv = conversation{Nonce: newNonce(), Step: stepPhone, LeadSource: source}
-		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+		if err := b.saveConversation(ctx, r); err != nil {
 			return err
 		}
 		return b.reask(ctx, r, text.T(r.lang, text.Greeting))
@@ -69,7 +69,7 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 		b.startedAgain(ctx, r) // they unblocked the bot and pressed Start
 	}
 	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: source, Known: true, Phone: client.Phone, PhoneVerified: true, Name: client.Name}
-	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+	if err := b.saveConversation(ctx, r); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.GreetingKnown, esc(client.Name)), b.menuKeyboard(r))
@@ -95,7 +95,7 @@ func (b *Bot) cmdCancel(ctx context.Context, r *request) error {
 	if !r.hasConv {
 		return b.say(ctx, r.chatID, text.T(r.lang, text.NothingToCancel), tgbotapi.NewRemoveKeyboard(false))
 	}
-	if err := b.dropConversation(ctx, r.userID); err != nil {
+	if err := b.dropConversation(ctx, r); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.BookingCancelled), tgbotapi.NewRemoveKeyboard(false))
@@ -260,7 +260,7 @@ func (r *request) then(next step) {
 
 // advance saves the conversation and asks the current step's question.
 func (b *Bot) advance(ctx context.Context, r *request) error {
-	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+	if err := b.saveConversation(ctx, r); err != nil {
 		return err
 	}
 	return b.ask(ctx, r)
@@ -331,7 +331,7 @@ func (b *Bot) carQuestion(ctx context.Context, r *request) (string, any, error) 
 	}
 	if len(cars) == 0 {
 		r.conv.Step = stepCarModel
-		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+		if err := b.saveConversation(ctx, r); err != nil {
 			return "", nil, err
 		}
 		return b.question(ctx, r)
@@ -547,7 +547,7 @@ func (b *Bot) onEditField(ctx context.Context, r *request) error {
 	}
 	r.conv.Step = s
 	r.conv.Editing = true
-	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+	if err := b.saveConversation(ctx, r); err != nil {
 		return err
 	}
 	return b.ask(ctx, r)
@@ -558,7 +558,7 @@ func (b *Bot) onCancelBooking(ctx context.Context, r *request) error {
 		return nil
 	}
 	b.answer(ctx, r, "", false)
-	if err := b.dropConversation(ctx, r.userID); err != nil {
+	if err := b.dropConversation(ctx, r); err != nil {
 		return err
 	}
 	return b.editPressed(ctx, r, text.T(r.lang, text.BookingCancelled), nil)
@@ -603,7 +603,7 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		// for another, then come back to the summary.
 		b.answer(ctx, r, "", false)
 		r.conv.Step, r.conv.Editing = stepPhone, true
-		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+		if err := b.saveConversation(ctx, r); err != nil {
 			return err
 		}
 		return b.reask(ctx, r, text.T(r.lang, text.PhoneTaken))
@@ -612,7 +612,7 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		// Someone confirmed the same time a moment earlier.
 		b.answer(ctx, r, "", false)
 		r.conv.Step, r.conv.Editing = stepSlot, true
-		if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+		if err := b.saveConversation(ctx, r); err != nil {
 			return err
 		}
 		return b.reask(ctx, r, text.T(r.lang, text.SlotTaken))
@@ -622,7 +622,7 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 	}
 	b.answer(ctx, r, text.T(r.lang, text.Done), false)
 	b.wakeSender()
-	if err := b.dropConversation(ctx, r.userID); err != nil {
+	if err := b.dropConversation(ctx, r); err != nil {
 		return err
 	}
 	return b.showBooked(ctx, r, card)

@@ -46,22 +46,21 @@ type conversation struct {
 	SlotChosen    bool   `json:"sc,omitempty"`
 }
 
-func (b *Bot) saveConversation(ctx context.Context, userID int64, c *conversation) error {
-	data, err := json.Marshal(c)
+// saveConversation stores r.conv as the client's booking in progress.
+func (b *Bot) saveConversation(ctx context.Context, r *request) error {
+	data, err := json.Marshal(&r.conv)
 	if err != nil {
 		return fmt.Errorf("encode conversation: %w", err)
 	}
-	if err := b.rdb.Set(ctx, conversationKey(b.cfg.KeyPrefix, userID), data, conversationTTL).Err(); err != nil {
-		return fmt.Errorf("save conversation: %w", err)
-	}
-	return nil
+	r.hasConv = true
+	key := conversationKey(b.cfg.KeyPrefix, r.userID)
+	return b.writeState(ctx, func(p redis.Pipeliner) { p.Set(ctx, key, data, conversationTTL) })
 }
 
-func (b *Bot) dropConversation(ctx context.Context, userID int64) error {
-	if err := b.rdb.Del(ctx, conversationKey(b.cfg.KeyPrefix, userID)).Err(); err != nil {
-		return fmt.Errorf("drop conversation: %w", err)
-	}
-	return nil
+func (b *Bot) dropConversation(ctx context.Context, r *request) error {
+	r.hasConv = false
+	key := conversationKey(b.cfg.KeyPrefix, r.userID)
+	return b.writeState(ctx, func(p redis.Pipeliner) { p.Del(ctx, key) })
 }
 
 // decodeConversation reads what the dispatcher fetched; ok is false when

@@ -106,7 +106,12 @@ func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update) {
 		b.log.Debug("duplicate update skipped", "update_id", u.UpdateID)
 		return
 	}
-	if err := b.route(ctx, r); err != nil {
+	ctx, _ = withStateWrites(ctx)
+	err = b.route(ctx, r)
+	if flushErr := b.flushState(ctx); err == nil {
+		err = flushErr
+	}
+	if err != nil {
 		b.replyError(ctx, r, err)
 	}
 }

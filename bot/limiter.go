@@ -172,9 +172,19 @@ return {1, 0, 0, fresh and 1 or 0}
 
 // take tries once to take the budget of one message to chatID in lane.
 func (l *limiter) take(ctx context.Context, lane string, chatID int64) grant {
+	g, _ := l.takeWriting(ctx, lane, chatID, nil)
+	return g
+}
+
+// takeWriting is take that first sends writes (an update's dialog state, see stateWrites) in
+// the same round trip to Redis; err is only theirs, and with it nothing is taken.
+func (l *limiter) takeWriting(ctx context.Context, lane string, chatID int64, writes []func(redis.Pipeliner)) (grant, error) {
 	bulk := lane == crm.LaneBulk
 	if time.Now().UnixNano() < l.redisDown.Load() {
-		return l.local.take(chatID, bulk)
+		if err := execState(ctx, l.rdb, writes); err != nil {
+			return grant{}, err
+		}
+		return l.local.take(chatID, bulk), nil
 	}
 	gburst, isBulk := l.global.burst, "0"
 	if bulk {
@@ -185,21 +195,42 @@ func (l *limiter) take(ctx context.Context, lane string, chatID int64) grant {
 		hasChat = "0"
 	}
 	keys := []string{rateGlobalKey(l.prefix), rateChatKey(l.prefix, chatID), rateBulkHoldKey(l.prefix)}
-	res, err := takeScript.Run(ctx, l.rdb, keys, "take", l.global.interval.Microseconds(), gburst,
-		cb.interval.Microseconds(), cb.burst, hasChat, isBulk).Int64Slice()
+	args := []any{"take", l.global.interval.Microseconds(), gburst, cb.interval.Microseconds(), cb.burst, hasChat, isBulk}
+	var res []int64
+	var err error
+	if len(writes) == 0 {
+		res, err = takeScript.Run(ctx, l.rdb, keys, args...).Int64Slice()
+	} else {
+		pipe := l.rdb.Pipeline()
+		for _, w := range writes {
+			w(pipe)
+		}
+		script := takeScript.EvalSha(ctx, pipe, keys, args...)
+		cmds, _ := pipe.Exec(ctx)
+		for _, c := range cmds[:len(cmds)-1] {
+			if c.Err() != nil {
+				return grant{}, fmt.Errorf("save dialog state: %w", c.Err())
+			}
+		}
+		res, err = script.Int64Slice()
+		if redis.HasErrorPrefix(err, "NOSCRIPT") {
+			// Redis restarted and forgot the script: Run loads it again.
+			res, err = takeScript.Run(ctx, l.rdb, keys, args...).Int64Slice()
+		}
+	}
 	if err == nil && len(res) != 4 {
 		err = fmt.Errorf("rate script answered %v", res)
 	}
 	if err != nil {
 		l.fellBack(ctx, err)
-		return l.local.take(chatID, bulk)
+		return l.local.take(chatID, bulk), nil
 	}
 	return grant{
 		ok:         res[0] == 1,
 		globalWait: time.Duration(res[1]) * time.Microsecond,
 		chatWait:   time.Duration(res[2]) * time.Microsecond,
 		fresh:      res[3] == 1,
-	}
+	}, nil
 }
 
 // fellBack logs, at most once a minute, that the shared budgets are out of reach.
@@ -219,6 +250,8 @@ func (l *limiter) fellBack(ctx context.Context, err error) {
 // wait, so that the caller can put the message aside instead of holding a worker.
 func (l *limiter) wait(ctx context.Context, lane string, chatID int64, hold time.Duration) (grant, error) {
 	bulk := lane == crm.LaneBulk
+	// The update's dialog state goes to Redis with the first take: one round trip for both.
+	writes := stateWritesFrom(ctx).take()
 	for {
 		if err := ctx.Err(); err != nil {
 			return grant{}, fmt.Errorf("wait for the rate limit: %w", err)
@@ -226,7 +259,14 @@ func (l *limiter) wait(ctx context.Context, lane string, chatID int64, hold time
 		if bulk {
 			l.bulkTurn.Lock()
 		}
-		g := l.take(ctx, lane, chatID)
+		g, err := l.takeWriting(ctx, lane, chatID, writes)
+		writes = nil
+		if err != nil {
+			if bulk {
+				l.bulkTurn.Unlock()
+			}
+			return grant{}, err
+		}
 		for !g.ok && g.chatWait == 0 && g.globalWait > 0 && bulk {
 			// Only the global budget is short: keep the turn while it refills.
 			if !sleepCtx(ctx, g.globalWait) {

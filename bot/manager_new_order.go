@@ -24,7 +24,7 @@ func (b *Bot) cmdNew(ctx context.Context, r *request) error {
 		return err
 	}
 	d := workDialog{Kind: dlgNewOrder, Step: "phone"}
-	if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.NewAskPhone), nil)
@@ -33,7 +33,7 @@ func (b *Bot) cmdNew(ctx context.Context, r *request) error {
 // newOrderText takes a typed answer of /new.
 func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *workDialog, txt string) error {
 	if !isManager(s) {
-		_ = b.dropWorkDialog(ctx, r.userID)
+		_ = b.dropWorkDialog(ctx, r)
 		return b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
 	}
 	switch d.Step {
@@ -81,7 +81,7 @@ func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *work
 	default:
 		return b.say(ctx, r.chatID, text.T(r.lang, text.UnexpectedInput), nil)
 	}
-	if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, d); err != nil {
 		return err
 	}
 	return b.newOrderAsk(ctx, r, d)
@@ -103,7 +103,7 @@ func (b *Bot) newOrderAsk(ctx context.Context, r *request, d *workDialog) error 
 		}
 		if len(cars) == 0 {
 			d.Step = "model"
-			if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+			if err := b.saveWorkDialog(ctx, r, d); err != nil {
 				return err
 			}
 			return b.newOrderAsk(ctx, r, d)
@@ -211,7 +211,7 @@ func (b *Bot) onNewOrder(ctx context.Context, r *request) error {
 	case r.data.Arg == "no":
 		b.answer(ctx, r, "", false)
 		clear()
-		if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+		if err := b.dropWorkDialog(ctx, r); err != nil {
 			return err
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.WorkCancelled), nil)
@@ -223,7 +223,7 @@ func (b *Bot) onNewOrder(ctx context.Context, r *request) error {
 	}
 	b.answer(ctx, r, "", false)
 	clear()
-	if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 		return err
 	}
 	return b.newOrderAsk(ctx, r, &d)
@@ -244,7 +244,7 @@ func (b *Bot) createManagerOrder(ctx context.Context, r *request, s crm.Staff, d
 	}
 	b.answer(ctx, r, text.T(r.lang, text.Done), false)
 	b.wakeSender()
-	if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+	if err := b.dropWorkDialog(ctx, r); err != nil {
 		return err
 	}
 	html := text.T(r.lang, text.NewCreated, card.Order.Number) + "\n\n" + b.staffCard(r.lang, card)
@@ -270,7 +270,7 @@ func (b *Bot) linkKnownClient(ctx context.Context, r *request, phone string) (li
 		return false, fmt.Errorf("list client orders: %w", err)
 	}
 	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: r.conv.LeadSource, Known: true, Phone: c.Phone, PhoneVerified: true, Name: c.Name}
-	if err := b.saveConversation(ctx, r.userID, &r.conv); err != nil {
+	if err := b.saveConversation(ctx, r); err != nil {
 		return false, err
 	}
 	lines := []string{text.T(r.lang, text.LinkedGreeting)}

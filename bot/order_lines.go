@@ -246,7 +246,7 @@ func (b *Bot) onLineAdd(ctx context.Context, r *request) error {
 				return fmt.Errorf("free-text line: %w", crm.ErrForbidden)
 			}
 			d.Kind, d.Step = dlgFreeLine, "name"
-			if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+			if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 				return err
 			}
 			b.answer(ctx, r, "", false)
@@ -257,7 +257,7 @@ func (b *Bot) onLineAdd(ctx context.Context, r *request) error {
 			d.ItemKind = crm.ItemService
 		}
 		d.Kind, d.Step = dlgLineSearch, "search"
-		if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+		if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 			return err
 		}
 		b.answer(ctx, r, "", false)
@@ -307,7 +307,7 @@ func (b *Bot) lineSearchPage(ctx context.Context, l text.Lang, d *workDialog, pa
 
 // lineDialog loads the staff member's line-search dialog for the order a button names.
 func (b *Bot) lineDialog(ctx context.Context, r *request) (workDialog, bool, error) {
-	d, ok, err := b.loadWorkDialog(ctx, r.userID)
+	d, ok, err := b.loadWorkDialog(ctx, r)
 	if err != nil {
 		return workDialog{}, false, err
 	}
@@ -345,7 +345,7 @@ func (b *Bot) lineSearchText(ctx context.Context, r *request, s crm.Staff, d *wo
 		return b.addPickedLine(ctx, r, s, d, q)
 	}
 	d.Query = string([]rune(txt)[:min(len([]rune(txt)), 100)])
-	if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, d); err != nil {
 		return err
 	}
 	html, kb, err := b.lineSearchPage(ctx, r.lang, d, 0)
@@ -374,7 +374,7 @@ func (b *Bot) onLinePick(ctx context.Context, r *request) error {
 		if r.cb.Message != nil {
 			d.Msg = r.cb.Message.MessageID
 		}
-		if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+		if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 			return err
 		}
 		b.answer(ctx, r, "", false)
@@ -415,7 +415,7 @@ func (b *Bot) addPickedLine(ctx context.Context, r *request, s crm.Staff, d *wor
 		return b.dialogRefused(ctx, r, s, d, err)
 	}
 	b.wakeSender()
-	if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+	if err := b.dropWorkDialog(ctx, r); err != nil {
 		return err
 	}
 	if d.Msg != 0 {
@@ -445,7 +445,7 @@ func (b *Bot) sayError(ctx context.Context, r *request, err error) error {
 func (b *Bot) dialogRefused(ctx context.Context, r *request, s crm.Staff, d *workDialog, err error) error {
 	switch {
 	case errors.Is(err, crm.ErrStale), errors.Is(err, crm.ErrInvalidTransition), errors.Is(err, crm.ErrInvoiceFixed):
-		if dropErr := b.dropWorkDialog(ctx, r.userID); dropErr != nil {
+		if dropErr := b.dropWorkDialog(ctx, r); dropErr != nil {
 			return dropErr
 		}
 		note := text.T(r.lang, text.OrderChanged)
@@ -454,7 +454,7 @@ func (b *Bot) dialogRefused(ctx context.Context, r *request, s crm.Staff, d *wor
 		}
 		return b.sayWork(ctx, r, s, d.OrderID, note)
 	case errors.Is(err, crm.ErrForbidden):
-		if dropErr := b.dropWorkDialog(ctx, r.userID); dropErr != nil {
+		if dropErr := b.dropWorkDialog(ctx, r); dropErr != nil {
 			return dropErr
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
@@ -538,7 +538,7 @@ func (b *Bot) startLineDialog(ctx context.Context, r *request, kind string, prom
 			d.LineID = ln.ID
 			d.Name = ln.Name
 		}
-		if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+		if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 			return err
 		}
 		b.answer(ctx, r, "", false)
@@ -592,7 +592,7 @@ func (b *Bot) lineDialogText(ctx context.Context, r *request, s crm.Staff, d *wo
 				return b.sayError(ctx, r, err)
 			}
 			d.Price, d.Step = p, "reason"
-			if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+			if err := b.saveWorkDialog(ctx, r, d); err != nil {
 				return err
 			}
 			return b.say(ctx, r.chatID, text.T(r.lang, text.AskCorrectReason), nil)
@@ -606,7 +606,7 @@ func (b *Bot) lineDialogText(ctx context.Context, r *request, s crm.Staff, d *wo
 		return b.dialogRefused(ctx, r, s, d, err)
 	}
 	b.wakeSender()
-	if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+	if err := b.dropWorkDialog(ctx, r); err != nil {
 		return err
 	}
 	if note == "" {
@@ -624,7 +624,7 @@ func (b *Bot) freeLineText(ctx context.Context, r *request, s crm.Staff, d *work
 			return b.say(ctx, r.chatID, text.T(r.lang, text.ItemNameTooLong, crm.MaxLineNameLen), nil)
 		}
 		d.Name, d.Step = txt, "price"
-		if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+		if err := b.saveWorkDialog(ctx, r, d); err != nil {
 			return err
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.AskFreeLinePrice), nil)
@@ -634,7 +634,7 @@ func (b *Bot) freeLineText(ctx context.Context, r *request, s crm.Staff, d *work
 			return b.sayError(ctx, r, err)
 		}
 		d.Price, d.Step = p, "qty"
-		if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+		if err := b.saveWorkDialog(ctx, r, d); err != nil {
 			return err
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.AskFreeLineQty), nil)
@@ -656,7 +656,7 @@ func (b *Bot) freeLineText(ctx context.Context, r *request, s crm.Staff, d *work
 		return b.dialogRefused(ctx, r, s, d, err)
 	}
 	b.wakeSender()
-	if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+	if err := b.dropWorkDialog(ctx, r); err != nil {
 		return err
 	}
 	return b.sayWork(ctx, r, s, d.OrderID, text.T(r.lang, text.LineAdded, short(d.Name, lineNameList), q.String(), esc(defaultUnitOf(in))))

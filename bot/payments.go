@@ -64,7 +64,7 @@ func (b *Bot) onPay(ctx context.Context, r *request) error {
 		} else if d.Method = payMethods[r.data.Arg]; d.Method == "" {
 			return fmt.Errorf("method %q: %w", r.data.Arg, crm.ErrStale)
 		}
-		if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+		if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 			return err
 		}
 		b.answer(ctx, r, "", false)
@@ -88,7 +88,7 @@ func (b *Bot) paymentText(ctx context.Context, r *request, s crm.Staff, d *workD
 		return b.dialogRefused(ctx, r, s, d, err)
 	}
 	b.wakeSender()
-	if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+	if err := b.dropWorkDialog(ctx, r); err != nil {
 		return err
 	}
 	key := text.PaymentRecorded

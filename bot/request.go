@@ -28,6 +28,10 @@ type request struct {
 
 	conv    conversation
 	hasConv bool
+	// work is the sender's staff dialog; workErr says why it could not be read.
+	work    workDialog
+	hasWork bool
+	workErr error
 
 	staffOnce sync.Once
 	staff     crm.Staff
@@ -80,20 +84,22 @@ func displayName(u *tgbotapi.User) string {
 	return name
 }
 
-// begin marks the update as taken and loads the sender's conversation in
-// one Redis round trip. first is false when the update was seen before:
+// begin marks the update as taken and loads the sender's conversation and
+// staff dialog in one Redis round trip. first is false when the update was seen before:
 // Telegram delivers at least once, so the same update_id can come again
 // after a crash or a lost offset acknowledgement.
 func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 	pipe := b.rdb.Pipeline()
 	mark := pipe.SetNX(ctx, updateKey(b.cfg.KeyPrefix, b.api.Self.ID, r.update.UpdateID), 1, updateTTL)
 	state := pipe.Get(ctx, conversationKey(b.cfg.KeyPrefix, r.userID))
+	work := pipe.Get(ctx, workDialogKey(b.cfg.KeyPrefix, r.userID))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return false, fmt.Errorf("mark update %d: %w", r.update.UpdateID, err)
 	}
 	if !mark.Val() {
 		return false, nil
 	}
+	r.work, r.hasWork, r.workErr = decodeWorkDialog(work)
 	r.conv, r.hasConv, err = decodeConversation(state)
 	return err == nil, err
 }

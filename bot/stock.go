@@ -29,7 +29,7 @@ func (b *Bot) cmdReceive(ctx context.Context, r *request) error {
 	if len(args) == 1 {
 		d.Query = args[0]
 	}
-	if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 		return err
 	}
 	if d.Query != "" {
@@ -68,7 +68,7 @@ func (b *Bot) receive(ctx context.Context, r *request, s crm.Staff, itemID int64
 		return b.sayError(ctx, r, err)
 	}
 	b.wakeSender()
-	if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+	if err := b.dropWorkDialog(ctx, r); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.Received, short(it.Name, itemNameList), q.String(), esc(it.Unit),
@@ -111,7 +111,7 @@ func (b *Bot) onReceiveItem(ctx context.Context, r *request) error {
 	}
 	b.answer(ctx, r, "", false)
 	d := workDialog{Kind: dlgReceive, Step: "qty", ItemID: it.ID}
-	if err := b.saveWorkDialog(ctx, r.userID, &d); err != nil {
+	if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.AskReceiveQty, short(it.Name, itemNameList), esc(it.Unit)), nil)
@@ -119,13 +119,13 @@ func (b *Bot) onReceiveItem(ctx context.Context, r *request) error {
 
 func (b *Bot) receiveText(ctx context.Context, r *request, s crm.Staff, d *workDialog, txt string) error {
 	if !isManager(s) {
-		_ = b.dropWorkDialog(ctx, r.userID)
+		_ = b.dropWorkDialog(ctx, r)
 		return b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
 	}
 	switch d.Step {
 	case "item":
 		d.Query = txt
-		if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+		if err := b.saveWorkDialog(ctx, r, d); err != nil {
 			return err
 		}
 		return b.receiveSearch(ctx, r, d)
@@ -135,7 +135,7 @@ func (b *Bot) receiveText(ctx context.Context, r *request, s crm.Staff, d *workD
 			return b.sayError(ctx, r, err)
 		}
 		d.Qty, d.Step = q, "cost"
-		if err := b.saveWorkDialog(ctx, r.userID, d); err != nil {
+		if err := b.saveWorkDialog(ctx, r, d); err != nil {
 			return err
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.AskReceiveCost), nil)

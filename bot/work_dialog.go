@@ -77,22 +77,28 @@ type workDialog struct {
 	Refund   bool         `json:"rf,omitempty"`
 }
 
-func (b *Bot) loadWorkDialog(ctx context.Context, userID int64) (workDialog, bool, error) {
-	data, err := b.rdb.Get(ctx, workDialogKey(b.cfg.KeyPrefix, userID)).Bytes()
+// loadWorkDialog is the staff dialog of the request's sender, as begin fetched it and this
+// update's own saves changed it.
+func (b *Bot) loadWorkDialog(_ context.Context, r *request) (workDialog, bool, error) {
+	return r.work, r.hasWork, r.workErr
+}
+
+// decodeWorkDialog reads what begin fetched; ok is false when there is none.
+func decodeWorkDialog(raw *redis.StringCmd) (d workDialog, ok bool, err error) {
+	data, err := raw.Bytes()
 	if errors.Is(err, redis.Nil) {
 		return workDialog{}, false, nil
 	}
 	if err != nil {
 		return workDialog{}, false, fmt.Errorf("load staff dialog: %w", err)
 	}
-	var d workDialog
 	if err := json.Unmarshal(data, &d); err != nil {
 		return workDialog{}, false, nil // unreadable is as good as expired
 	}
 	return d, true, nil
 }
 
-func (b *Bot) saveWorkDialog(ctx context.Context, userID int64, d *workDialog) error {
+func (b *Bot) saveWorkDialog(ctx context.Context, r *request, d *workDialog) error {
 	if d.Nonce == 0 {
 		d.Nonce = newNonce()
 	}
@@ -100,30 +106,28 @@ func (b *Bot) saveWorkDialog(ctx context.Context, userID int64, d *workDialog) e
 	if err != nil {
 		return fmt.Errorf("encode staff dialog: %w", err)
 	}
-	if err := b.rdb.Set(ctx, workDialogKey(b.cfg.KeyPrefix, userID), data, workDialogTTL).Err(); err != nil {
-		return fmt.Errorf("save staff dialog: %w", err)
-	}
-	return nil
+	r.work, r.hasWork, r.workErr = *d, true, nil
+	key := workDialogKey(b.cfg.KeyPrefix, r.userID)
+	return b.writeState(ctx, func(p redis.Pipeliner) { p.Set(ctx, key, data, workDialogTTL) })
 }
 
-func (b *Bot) dropWorkDialog(ctx context.Context, userID int64) error {
-	if err := b.rdb.Del(ctx, workDialogKey(b.cfg.KeyPrefix, userID)).Err(); err != nil {
-		return fmt.Errorf("drop staff dialog: %w", err)
-	}
-	return nil
+func (b *Bot) dropWorkDialog(ctx context.Context, r *request) error {
+	r.work, r.hasWork, r.workErr = workDialog{}, false, nil
+	key := workDialogKey(b.cfg.KeyPrefix, r.userID)
+	return b.writeState(ctx, func(p redis.Pipeliner) { p.Del(ctx, key) })
 }
 
 // onWorkDialog takes a private text message that answers a staff dialog; handled is false when
 // the sender has none (the message is then a client's booking step).
 func (b *Bot) onWorkDialog(ctx context.Context, r *request) (handled bool, err error) {
-	d, ok, err := b.loadWorkDialog(ctx, r.userID)
+	d, ok, err := b.loadWorkDialog(ctx, r)
 	if err != nil || !ok {
 		return err != nil, err
 	}
 	s, err := b.staffMember(ctx, r)
 	if errors.Is(err, crm.ErrNotFound) {
 		// No longer staff: the dialog is void.
-		return false, b.dropWorkDialog(ctx, r.userID)
+		return false, b.dropWorkDialog(ctx, r)
 	}
 	if err != nil {
 		return true, fmt.Errorf("look up staff: %w", err)
@@ -148,15 +152,15 @@ func (b *Bot) onWorkDialog(ctx context.Context, r *request) (handled bool, err e
 	case dlgReceive:
 		return true, b.receiveText(ctx, r, s, &d, txt)
 	}
-	return false, b.dropWorkDialog(ctx, r.userID)
+	return false, b.dropWorkDialog(ctx, r)
 }
 
 // cmdCancelAll leaves a staff dialog, or else the client's booking step.
 func (b *Bot) cmdCancelAll(ctx context.Context, r *request) error {
-	if _, ok, err := b.loadWorkDialog(ctx, r.userID); err != nil {
+	if _, ok, err := b.loadWorkDialog(ctx, r); err != nil {
 		return err
 	} else if ok {
-		if err := b.dropWorkDialog(ctx, r.userID); err != nil {
+		if err := b.dropWorkDialog(ctx, r); err != nil {
 			return err
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.WorkCancelled), nil)
@@ -192,7 +196,7 @@ func (b *Bot) staffButton(ctx context.Context, r *request) (crm.Staff, bool, err
 
 // dialogButton checks that a dialog button belongs to the live dialog of the presser.
 func (b *Bot) dialogButton(ctx context.Context, r *request, kind string) (workDialog, bool, error) {
-	d, ok, err := b.loadWorkDialog(ctx, r.userID)
+	d, ok, err := b.loadWorkDialog(ctx, r)
 	if err != nil {
 		return workDialog{}, false, err
 	}
