@@ -59,11 +59,11 @@ func TestSendPhotoAndDocument(t *testing.T) {
 	}
 
 	_, err = bot.Send(tgbotapi.NewPhoto(u.ID(), tgbotapi.FileBytes{Name: "x.jpg", Bytes: []byte("not an image")}))
-	wantAPIError(t, err, 400, "Bad Request: IMAGE_PROCESS_FAILED")
+	wantUploadError(t, srv, err, 400, "Bad Request: IMAGE_PROCESS_FAILED")
 	_, err = bot.Send(tgbotapi.NewPhoto(u.ID(), tgbotapi.FileID("AgACAgIAAxkBnosuchfile")))
 	wantAPIError(t, err, 400, "Bad Request: wrong file_id or the file is temporarily unavailable")
 	_, err = bot.Send(tgbotapi.NewPhoto(u.ID(), tgbotapi.FileBytes{Name: "big.png", Bytes: make([]byte, 10<<20+1)}))
-	wantAPIError(t, err, 400, "Bad Request: file is too big")
+	wantUploadError(t, srv, err, 400, "Bad Request: file is too big")
 	r := raw(t, srv, "sendPhoto", map[string][]string{"chat_id": {fmt.Sprint(u.ID())}})
 	if r.Status != 400 || r.desc() != "Bad Request: there is no photo in the request" {
 		t.Fatalf("no photo: %d %q", r.Status, r.desc())
@@ -94,7 +94,7 @@ func TestSendPhotoAndDocument(t *testing.T) {
 		t.Fatalf("document: %+v %v", d.Document, err)
 	}
 	_, err = bot.Send(tgbotapi.NewDocument(u.ID(), tgbotapi.FileBytes{Name: "huge.bin", Bytes: make([]byte, 50<<20+1)}))
-	wantAPIError(t, err, 400, "Bad Request: file is too big")
+	wantUploadError(t, srv, err, 400, "Bad Request: file is too big")
 	_, err = bot.GetFile(tgbotapi.FileConfig{FileID: "nope"})
 	wantAPIError(t, err, 400, "Bad Request: invalid file_id")
 }
