@@ -310,3 +310,96 @@ func TestCopyForwardContactLocation(t *testing.T) {
 		t.Fatalf("date %d is not in seconds", date)
 	}
 }
+
+// Telegram counts the 4096 (text) and 1024 (caption) characters after entity parsing, on the
+// visible text (notes 2.1, 2.3): tags and HTML entities do not count, leading and trailing
+// white space is trimmed first.
+func TestLengthLimitsAfterEntityParsing(t *testing.T) {
+	srv, bot := newEmu(t, tgemu.Options{NoRateLimits: true})
+	u := started(srv, tgemu.UserOptions{})
+	photo, err := bot.Send(tgbotapi.NewPhoto(u.ID(), tgbotapi.FileBytes{Name: "car.png", Bytes: pngBytes(t, 40, 30)}))
+	if err != nil {
+		t.Fatalf("sendPhoto: %v", err)
+	}
+	photoID := photo.Photo[len(photo.Photo)-1].FileID
+	const (
+		tooLong        = "Bad Request: message is too long"
+		captionTooLong = "Bad Request: message caption is too long"
+	)
+	tests := []struct {
+		name     string
+		caption  bool
+		mode     string
+		raw      string
+		wantLen  int // visible characters stored, when accepted
+		wantDesc string
+	}{
+		{name: "bold 4096", mode: "HTML", raw: "<b>" + strings.Repeat("я", 4096) + "</b>", wantLen: 4096},
+		{name: "bold link 4096", mode: "HTML", raw: `<b>` + strings.Repeat("a", 2000) + `</b><a href="https://example.com/` + strings.Repeat("p", 500) + `">` + strings.Repeat("b", 2096) + `</a>`, wantLen: 4096},
+		{name: "entities 4096", mode: "HTML", raw: strings.Repeat("&amp;", 4000) + strings.Repeat("&#1103;", 96), wantLen: 4096},
+		{name: "trimmed 4096", mode: "HTML", raw: "\n  <i>" + strings.Repeat("x", 4096) + "</i>  \n\n", wantLen: 4096},
+		{name: "bold 4097", mode: "HTML", raw: "<b>" + strings.Repeat("я", 4097) + "</b>", wantDesc: tooLong},
+		{name: "entities 4097", mode: "HTML", raw: strings.Repeat("&lt;", 4097), wantDesc: tooLong},
+		{name: "markdownv2 4096", mode: "MarkdownV2", raw: "*" + strings.Repeat("a", 4095) + "*\\.", wantLen: 4096},
+		{name: "markdownv2 4097", mode: "MarkdownV2", raw: "*" + strings.Repeat("a", 4096) + "*\\.", wantDesc: tooLong},
+		{name: "caption bold 1024", caption: true, mode: "HTML", raw: "<b>" + strings.Repeat("я", 1024) + "</b>", wantLen: 1024},
+		{name: "caption entities 1024", caption: true, mode: "HTML", raw: strings.Repeat("&quot;", 1024), wantLen: 1024},
+		{name: "caption bold 1025", caption: true, mode: "HTML", raw: "<b>" + strings.Repeat("я", 1025) + "</b>", wantDesc: captionTooLong},
+		{name: "caption entities 1025", caption: true, mode: "HTML", raw: strings.Repeat("&gt;", 1025), wantDesc: captionTooLong},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			limit := 4096
+			if tt.caption {
+				limit = 1024
+			}
+			if n := len([]rune(tt.raw)); n <= limit {
+				t.Fatalf("test case: the raw text (%d characters) must exceed the limit %d", n, limit)
+			}
+			var c tgbotapi.Chattable
+			if tt.caption {
+				p := tgbotapi.NewPhoto(u.ID(), tgbotapi.FileID(photoID))
+				p.Caption, p.ParseMode = tt.raw, tt.mode
+				c = p
+			} else {
+				m := tgbotapi.NewMessage(u.ID(), tt.raw)
+				m.ParseMode = tt.mode
+				c = m
+			}
+			sent, err := bot.Send(c)
+			if tt.wantDesc != "" {
+				wantAPIError(t, err, 400, tt.wantDesc)
+				return
+			}
+			if err != nil {
+				t.Fatalf("visible length %d refused: %v", tt.wantLen, err)
+			}
+			got := sent.Text
+			if tt.caption {
+				got = sent.Caption
+			}
+			if n := len([]rune(got)); n != tt.wantLen {
+				t.Fatalf("stored %d characters, want %d", n, tt.wantLen)
+			}
+
+			// The edit methods count the same way: the same content is "not modified", one
+			// character more is too long.
+			if tt.caption {
+				e := tgbotapi.NewEditMessageCaption(u.ID(), sent.MessageID, "<b>"+strings.Repeat("я", 1025)+"</b>")
+				e.ParseMode = "HTML"
+				_, err = bot.Send(e)
+				wantAPIError(t, err, 400, captionTooLong)
+				return
+			}
+			e := tgbotapi.NewEditMessageText(u.ID(), sent.MessageID, "<i>"+strings.Repeat("я", 4097)+"</i>")
+			e.ParseMode = "HTML"
+			_, err = bot.Send(e)
+			wantAPIError(t, err, 400, tooLong)
+			e = tgbotapi.NewEditMessageText(u.ID(), sent.MessageID, "<i>"+strings.Repeat("я", 4096)+"</i>")
+			e.ParseMode = "HTML"
+			if _, err := bot.Send(e); err != nil {
+				t.Fatalf("edit to 4096 visible characters: %v", err)
+			}
+		})
+	}
+}
