@@ -93,7 +93,7 @@ type OutboxMessage struct {
 	Kind              string          `db:"kind"`
 	Lane              string          `db:"lane"` // LaneInteractive or LaneBulk; "" in Enqueue = LaneOf(Kind)
 	ChatID            int64           `db:"chat_id"`
-	Language          string          `db:"language"`
+	Language          string          `db:"language"` // as enqueued; ClaimOutbox gives the recipient's current one
 	OrderID           *int64          `db:"order_id"`
 	Data              json.RawMessage `db:"data"` // JSON object; see the Kind constants
 	DedupeKey         string          `db:"dedupe_key"`
@@ -141,9 +141,27 @@ WHERE id IN (
 	ORDER BY o.not_before, o.id
 	LIMIT $3
 	FOR UPDATE SKIP LOCKED)
-RETURNING ` + outboxColumns
+RETURNING id, kind, lane, chat_id, ` + sqlRecipientLanguage + ` AS language, order_id, data, dedupe_key,
+	not_before, retry_at, attempts, state, attempted_at, parts_sent, telegram_message_id, last_error`
 
-// ClaimOutbox claims up to limit due messages of lane for sending (state sending), in id order.
+// sqlRecipientLanguage is the language of a claimed row's recipient as it is now: the client or
+// staff member whose chat it is (the one updated last, should a person be both), else the
+// language stored when the row was written (a staff group, a chat nobody in the CRM owns, or a
+// person whose language is not known). Notices are rendered when they are sent, and a row may
+// wait (a schedule, retries) long after the recipient switched language.
+const sqlRecipientLanguage = `coalesce((
+	SELECT p.language FROM (
+		SELECT cl.language, cl.updated_at FROM clients cl
+		WHERE cl.chat_id = outbox.chat_id AND cl.language <> ''
+		UNION ALL
+		SELECT st.language, st.updated_at FROM staff st
+		WHERE st.chat_id = outbox.chat_id AND st.language <> '') p
+	ORDER BY p.updated_at DESC
+	LIMIT 1), outbox.language)`
+
+// ClaimOutbox claims up to limit due messages of lane for sending (state sending), in id order,
+// each with the Language its recipient speaks now (see sqlRecipientLanguage), read in the same
+// statement as the claim.
 // Rows locked by another claimer are skipped (FOR UPDATE SKIP LOCKED), so concurrent senders
 // (workers, replicas) never get the same row; per chat only the oldest unsent message of the lane
 // is claimed, and none while another message of the chat is in flight; a message left in sending

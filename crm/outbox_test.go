@@ -251,3 +251,75 @@ func TestEnqueue(t *testing.T) {
 		}
 	}
 }
+
+// The claim gives each row the language its recipient speaks when it is claimed, not the one
+// stored when the row was written: a client or staff member who switched language after a notice
+// was enqueued gets it in the new one.
+func TestClaimOutboxSpeaksTheRecipientsLanguageNow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, crm.Options{})
+	for _, sql := range []string{`
+INSERT INTO clients (phone, telegram_user_id, chat_id, language, updated_at) VALUES
+	('+79120000101', 101, 101, 'en', $1),
+	('+79120000103', 103, 103, 'ru', $1),
+	('+79120000104', 104, 104, '', $1)`, `
+INSERT INTO staff (telegram_user_id, chat_id, role, branch_id, language, updated_at) VALUES
+	(102, 102, 'mechanic', 1, 'en', $1),
+	(103, 103, 'manager', 1, 'ru', $1)`} {
+		if _, err := e.db.Exec(e.ctx, sql, t0.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := []struct {
+		chat        int64
+		stored      string
+		want        string
+		description string
+	}{
+		{101, "en", "ru", "a client who switched to Russian"},
+		{102, "en", "ru", "a staff member who switched to Russian"},
+		{103, "ru", "en", "a client who is staff too: the language set last"},
+		{104, "en", "en", "a client whose language is not known: the stored one"},
+		{-500, "ru", "ru", "a group nobody owns: the stored one"},
+	}
+	for _, r := range rows {
+		ok, err := e.svc.Enqueue(e.ctx, crm.OutboxMessage{Kind: "test", ChatID: r.chat, Language: r.stored,
+			DedupeKey: fmt.Sprintf("lang:%d", r.chat)})
+		if err != nil || !ok {
+			t.Fatalf("Enqueue(%d) = %v, %v", r.chat, ok, err)
+		}
+	}
+	// After the rows were written: the client changes language, and two staff members talk to
+	// the bot from a Telegram set to another language.
+	if _, err := e.db.Exec(e.ctx, `UPDATE clients SET language = 'ru', updated_at = $1 WHERE chat_id = 101`, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.TouchStaff(e.ctx, 102, 102, "", "ru"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.TouchStaff(e.ctx, 103, 103, "", "en"); err != nil {
+		t.Fatal(err)
+	}
+
+	ms, err := e.svc.ClaimOutbox(e.ctx, crm.LaneInteractive, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := map[int64]string{}, map[int64]string{}
+	for _, m := range ms {
+		got[m.ChatID] = m.Language
+	}
+	for _, r := range rows {
+		want[r.chat] = r.want
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("languages of the claimed rows by chat (-want +got):\n%s", diff)
+		for _, r := range rows {
+			t.Logf("%d: %s", r.chat, r.description)
+		}
+	}
+	// The stored language is left as it was written.
+	if n := e.count(t, `SELECT count(*) FROM outbox WHERE chat_id = 101 AND language = 'en'`); n != 1 {
+		t.Errorf("the stored language of the row was changed")
+	}
+}
