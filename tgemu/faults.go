@@ -23,11 +23,14 @@ const (
 	// FaultTruncated runs the method for real, then sends only half of its JSON answer: the
 	// message WAS sent although the client cannot know it.
 	FaultTruncated
-	// FaultLatency waits Delay, then answers normally.
+	// FaultLatency waits Delay, then answers normally (runs the method after the wait, or before
+	// it with Action.AfterCall).
 	FaultLatency
 	// FaultHang never answers; the request ends when the client gives up or the server closes.
+	// The method does not run, unless Action.AfterCall.
 	FaultHang
-	// FaultDrop closes the TCP connection without an answer (the method does not run).
+	// FaultDrop closes the TCP connection without an answer. The method does not run, unless
+	// Action.AfterCall.
 	FaultDrop
 	// FaultReorder hands out a getUpdates batch (or dispatches webhook deliveries) with chats in
 	// reverse order; each chat's own updates stay in order.
@@ -58,6 +61,13 @@ type Action struct {
 	RetryAfter  int
 	MigrateTo   int64
 	Delay       time.Duration
+	// AfterCall runs the method for real first (the message is in the chat, the edit is made),
+	// then answers as Kind says: FaultDrop closes the connection, FaultHang holds it until the
+	// client gives up, FaultLatency answers after Delay, FaultError and FaultHTML replace the
+	// real answer. It is the answer lost after Telegram did the call, which a client cannot
+	// tell from one lost before. The call is recorded with its real status and the fault
+	// "<kind>_after_call". FaultTruncated always runs the method; delivery faults ignore it.
+	AfterCall bool
 }
 
 // FaultRule is an injected fault; keep it to count or remove it.
@@ -67,6 +77,9 @@ type FaultRule struct {
 	action Action
 	seen   int
 	fired  int
+	// q is set only on the firing matchCallFault hands out for an AfterCall action: the request
+	// to run before the fault answers.
+	q *request
 }
 
 // faultSet holds the rules; guarded by s.mu.
@@ -185,6 +198,14 @@ func Hang() Action { return Action{Kind: FaultHang} }
 // DropConnection closes the connection without an answer.
 func DropConnection() Action { return Action{Kind: FaultDrop} }
 
+// DropAfterCall runs the call, then closes the connection without an answer: the message is in
+// the chat, the client sees a lost connection.
+func DropAfterCall() Action { return Action{Kind: FaultDrop, AfterCall: true} }
+
+// HangAfterCall runs the call, then never answers: the message is in the chat, the client times
+// out.
+func HangAfterCall() Action { return Action{Kind: FaultHang, AfterCall: true} }
+
 // ReorderChats delivers chats out of order (getUpdates batches, webhook dispatch).
 func ReorderChats() Action { return Action{Kind: FaultReorder} }
 
@@ -254,7 +275,8 @@ func methodMatches(pattern, method string) bool {
 	return pattern == "" || pattern == "*" || strings.EqualFold(pattern, method)
 }
 
-// matchCallFault finds the call fault that fires for q, if any.
+// matchCallFault finds the call fault that fires for q, if any. For an AfterCall action it
+// returns a copy of the rule that carries q, for faultBefore to run.
 func (s *Server) matchCallFault(q *request) *FaultRule {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -269,6 +291,9 @@ func (s *Server) matchCallFault(q *request) *FaultRule {
 			continue
 		}
 		if s.faults.fire(r) {
+			if r.action.AfterCall && r.action.Kind != FaultTruncated {
+				return &FaultRule{s: s, match: r.match, action: r.action, q: q}
+			}
 			return r
 		}
 	}
@@ -311,6 +336,10 @@ func (f *faultSet) reorderNext(s *Server) bool {
 // method. It returns true when the request is fully answered.
 func (s *Server) faultBefore(w http.ResponseWriter, r *http.Request, rule *FaultRule, call *Call) bool {
 	a := rule.action
+	if rule.q != nil {
+		s.faultAfterCall(w, r, rule, call)
+		return true
+	}
 	call.Fault = a.Kind.String()
 	switch a.Kind {
 	case FaultError:
@@ -347,6 +376,34 @@ func (s *Server) faultBefore(w http.ResponseWriter, r *http.Request, rule *Fault
 		return true
 	}
 	return false
+}
+
+// faultAfterCall runs the method of an AfterCall fault for real, records it, and then answers as
+// the fault's kind says instead of with the method's answer.
+func (s *Server) faultAfterCall(w http.ResponseWriter, r *http.Request, rule *FaultRule, call *Call) {
+	a := rule.action
+	entry := s.methods[strings.ToLower(rule.q.method)]
+	env, aerr := s.run(r.Context(), entry, rule.q, call)
+	call.Fault = a.Kind.String() + "_after_call"
+	s.record(*call)
+	switch a.Kind {
+	case FaultError:
+		writeError(w, &apiError{Code: a.Code, Desc: a.Description, RetryAfter: a.RetryAfter, MigrateTo: a.MigrateTo})
+	case FaultHTML:
+		writeHTMLError(w, a.Code)
+	case FaultLatency:
+		if s.sleep(r.Context(), a.Delay) {
+			writeEnvelope(w, env, aerr)
+		}
+	case FaultHang:
+		select {
+		case <-r.Context().Done():
+		case <-s.closed:
+		}
+		hijackClose(w)
+	default: // FaultDrop
+		hijackClose(w)
+	}
 }
 
 // sleep waits d of real time unless ctx ends or the server closes; false if interrupted.

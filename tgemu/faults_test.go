@@ -179,3 +179,92 @@ func TestFaultMatching(t *testing.T) {
 		t.Fatalf("probability 0.5 fired %d of 200", failed)
 	}
 }
+
+// AfterCall faults do the call and then lose its answer: the message is in the chat (once) while
+// the client sees a dropped connection, a timeout, a late answer or an error. The same kinds
+// without AfterCall do not run the call.
+func TestAfterCallFaults(t *testing.T) {
+	srv, bot := newEmu(t, tgemu.Options{NoRateLimits: true})
+	impatient, err := tgbotapi.NewBotAPIWithClient(srv.Token(), srv.Endpoint(), &http.Client{Timeout: 150 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := tgemu.Latency(300 * time.Millisecond)
+	late.AfterCall = true
+	gateway := tgemu.GatewayTimeout()
+	gateway.AfterCall = true
+	tests := []struct {
+		name   string
+		action tgemu.Action
+		client *tgbotapi.BotAPI
+		fault  string
+		check  func(error) bool
+	}{
+		{"drop", tgemu.DropAfterCall(), bot, "drop_after_call", func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "EOF")
+		}},
+		{"hang", tgemu.HangAfterCall(), impatient, "hang_after_call", func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "Client.Timeout")
+		}},
+		{"late answer", late, impatient, "latency_after_call", func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "Client.Timeout")
+		}},
+		{"504", gateway, bot, "html_after_call", func(err error) bool {
+			var syn *json.SyntaxError
+			return errors.As(err, &syn)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := started(srv, tgemu.UserOptions{})
+			rule := srv.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Times: 1}, tt.action)
+			_, err := tt.client.Send(tgbotapi.NewMessage(u.ID(), "payment received"))
+			if !tt.check(err) {
+				t.Fatalf("the client got %T %v", err, err)
+			}
+			if rule.Fired() != 1 {
+				t.Fatalf("fired %d", rule.Fired())
+			}
+			msgs := u.Chat().BotMessages()
+			if len(msgs) != 1 || msgs[0].Text != "payment received" {
+				t.Fatalf("after the lost answer the chat holds %+v, want the message once", msgs)
+			}
+			var calls []tgemu.Call
+			for _, c := range srv.Calls() {
+				if c.Method == "sendMessage" && c.Params["chat_id"] == strconv.FormatInt(u.ID(), 10) {
+					calls = append(calls, c)
+				}
+			}
+			if len(calls) != 1 || calls[0].Fault != tt.fault || calls[0].Status != 200 {
+				t.Fatalf("call log %+v, want one call with status 200 and fault %q", calls, tt.fault)
+			}
+		})
+	}
+
+	// An edit whose answer is lost is made all the same, and makes no new message.
+	u := started(srv, tgemu.UserOptions{})
+	card, err := bot.Send(tgbotapi.NewMessage(u.ID(), "card: new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFault(tgemu.Match{Method: "editMessageText", Times: 1}, tgemu.DropAfterCall())
+	if _, err := bot.Send(tgbotapi.NewEditMessageText(u.ID(), card.MessageID, "card: ready")); err == nil {
+		t.Fatal("the dropped edit answered")
+	}
+	msgs := u.Chat().BotMessages()
+	if len(msgs) != 1 || msgs[0].ID != card.MessageID || msgs[0].Text != "card: ready" {
+		t.Fatalf("after the lost edit: %+v", msgs)
+	}
+
+	// Without AfterCall, the same kinds do not run the call.
+	u = started(srv, tgemu.UserOptions{})
+	for _, a := range []tgemu.Action{tgemu.DropConnection(), tgemu.Hang(), tgemu.GatewayTimeout()} {
+		srv.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Times: 1}, a)
+		if _, err := impatient.Send(tgbotapi.NewMessage(u.ID(), "x")); err == nil {
+			t.Fatalf("%v answered", a.Kind)
+		}
+	}
+	if n := len(u.Chat().BotMessages()); n != 0 {
+		t.Fatalf("a fault before the call ran it: %d messages", n)
+	}
+}
