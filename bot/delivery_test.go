@@ -654,3 +654,51 @@ func TestDeliveryInteractiveOvertakesBroadcast(t *testing.T) {
 		t.Errorf("notice %+v delivered with %d of %d broadcast rows still waiting; want it ahead of most", r, pending, len(users))
 	}
 }
+
+// A notice speaks the language its recipient has when it is sent, not the one they had when it
+// was written: the client and the mechanic switch to Russian after their English notices were
+// enqueued, and get them in Russian; a chat nobody in the CRM owns keeps the stored language.
+func TestDeliveryLanguageAtSendTime(t *testing.T) {
+	t.Parallel()
+	e := newDeliveryEnv(t, tgemu.Options{})
+	ctx := context.Background()
+	client, mechanic, stranger := e.user(true), e.user(true), e.user(true)
+	card := e.book(client)
+	if _, err := e.pool.Exec(ctx, `INSERT INTO staff (telegram_user_id, chat_id, role, branch_id, language)
+		VALUES ($1, $1, 'mechanic', 1, 'en')`, mechanic.ID()); err != nil {
+		t.Fatal(err)
+	}
+	e.drainUpdates()
+	day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	notice := e.statusNotice(t, card, crm.StatusAccepted)
+	assigned := e.enqueue(t, crm.OutboxMessage{Kind: crm.KindOrderAssigned, ChatID: mechanic.ID(), Language: "en",
+		OrderID: &card.Order.ID, Data: json.RawMessage(fmt.Sprintf(`{"number":%d}`, card.Order.Number))})
+	data, _ := json.Marshal(crm.DailySummary{Day: day})
+	summary := e.enqueue(t, crm.OutboxMessage{Kind: crm.KindDailySummary, ChatID: stranger.ID(), Language: "en", Data: data})
+	// The rows are written; now both switch language (a client's booking in Russian, a staff
+	// member writing from a Telegram set to Russian).
+	if _, err := e.pool.Exec(ctx, `UPDATE clients SET language = 'ru', updated_at = now() WHERE id = $1`, card.Client.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.TouchStaff(ctx, mechanic.ID(), mechanic.ID(), "", "ru"); err != nil {
+		t.Fatal(err)
+	}
+	e.newBot(nil).run(t)
+
+	for _, id := range []int64{notice, assigned, summary} {
+		if r := e.settled(t, id); r.State != crm.OutboxSent {
+			t.Fatalf("row %d: %+v", id, r)
+		}
+	}
+	want := map[string]string{
+		"client":   text.T(text.RU, text.StatusNotice, card.Order.Number, text.StatusName(text.RU, string(crm.StatusAccepted))),
+		"mechanic": text.T(text.RU, text.AssignedTitle),
+		"stranger": "Summary for ",
+	}
+	for name, u := range map[string]*tgemu.User{"client": client, "mechanic": mechanic, "stranger": stranger} {
+		msgs := u.Chat().BotMessages()
+		if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Text, want[name]) {
+			t.Errorf("%s got %d messages, want one starting %q:\n%s", name, len(msgs), want[name], u.Chat().Transcript())
+		}
+	}
+}

@@ -39,8 +39,10 @@ func textParts(html string, markup any) []func(int64) tgbotapi.Chattable {
 	return parts
 }
 
-// renderOutbox renders a row in its recipient's language, as things are now: an order is read
-// at send time, so a notice delayed by retries still shows the current card.
+// renderOutbox renders a row as things are now: in the language its recipient speaks at send
+// time (m.Language as crm.ClaimOutbox returns it, read from the client or staff member when the
+// row is claimed, not the one stored at enqueue), and with the order read at send time, so a
+// notice delayed by retries still shows the current card.
 func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, error) {
 	l := text.Parse(m.Language)
 	switch m.Kind {
