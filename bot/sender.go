@@ -354,11 +354,16 @@ func (b *Bot) retryOrFail(ctx context.Context, m crm.OutboxMessage, cause error)
 
 // backoff is base doubled per earlier failure, capped at most, with "equal jitter": a random
 // point in the upper half, so retries of rows that failed together spread out but never come
-// sooner than half the nominal wait.
+// sooner than half the nominal wait. The doubling stops at the cap, so a large base or many
+// failures never overflow into a negative wait.
 func backoff(base, most time.Duration, failures int) time.Duration {
-	d := most
-	if failures < 30 {
-		d = min(most, base<<failures)
+	d := min(max(base, 0), max(most, 0))
+	for i := 0; i < failures && d < most; i++ {
+		if d > most/2 {
+			d = most
+			break
+		}
+		d *= 2
 	}
 	return d/2 + rand.N(d/2+1)
 }
