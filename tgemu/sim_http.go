@@ -1,6 +1,7 @@
 package tgemu
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,10 +38,15 @@ import (
 //	GET    /__sim/calls[?rejected=1]            -> [Call]
 //	GET    /__sim/callbacks/{id}                -> CallbackAnswer (404 while unanswered)
 //	GET    /__sim/deliveries                    -> [Delivery]
-//	POST   /__sim/faults                        {"match":{...},"action":{...}} or {"match":{...},"preset":"blocked"} -> {"id"}
+//	POST   /__sim/faults                        {"match":{...},"action":{...}} or {"match":{...},"preset":"blocked"} -> {"rules"} (rules now active)
 //	DELETE /__sim/faults
 //	POST   /__sim/clock/advance                 {"seconds"}
 //	POST   /__sim/duplicate_delivery            {"on"}
+//
+// Bodies are strict: bad JSON, or a field the route does not know, is 400; an unknown user,
+// chat or message is 404; an action no Telegram client could make (an empty text, a photo
+// without bytes, writing in another user's private chat) is 400; a route that does not exist
+// is 404 with the route in the description.
 func (s *Server) simMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /__sim/users", s.simNewUser)
@@ -57,6 +63,9 @@ func (s *Server) simMux() *http.ServeMux {
 	mux.HandleFunc("DELETE /__sim/faults", func(w http.ResponseWriter, _ *http.Request) { s.ClearFaults(); simOK(w, true) })
 	mux.HandleFunc("POST /__sim/clock/advance", s.simAdvance)
 	mux.HandleFunc("POST /__sim/duplicate_delivery", s.simDuplicate)
+	mux.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
+		simErr(w, 404, fmt.Errorf("no /__sim/ route %s %s (the list is in tgemu/sim_http.go)", r.Method, r.URL.Path))
+	})
 	return mux
 }
 
@@ -74,51 +83,85 @@ func simOK(w http.ResponseWriter, v any) {
 	_, _ = w.Write([]byte(`}`))
 }
 
+// simErr answers an error with the prefix the Bot API uses for its code ("Bad Request: ",
+// "Not Found: ", ...), unless the text already carries it.
 func simErr(w http.ResponseWriter, code int, err error) {
-	writeError(w, &apiError{Code: code, Desc: err.Error()})
+	desc := err.Error()
+	if p := http.StatusText(code) + ": "; !strings.HasPrefix(desc, p) {
+		desc = p + desc
+	}
+	writeError(w, &apiError{Code: code, Desc: desc})
 }
 
-// simBody decodes an optional JSON body into v.
+// simBody decodes an optional JSON body into v. Unknown fields are refused, so that a
+// misspelled field fails loudly instead of acting with its zero value.
 func simBody(r *http.Request, v any) error {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
 	if err != nil {
 		return fmt.Errorf("read body: %w", err)
 	}
-	if len(strings.TrimSpace(string(raw))) == 0 {
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("decode body: %w", err)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("decode JSON body: %w", err)
+	}
+	if dec.More() {
+		return errors.New("decode JSON body: data after the JSON object")
 	}
 	return nil
 }
 
-func (s *Server) simUser(r *http.Request) (*User, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+// simID parses the {id} of a route: a malformed id is 400, an unknown one 404.
+func simID(text, what string) (int64, *apiError) {
+	id, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("bad user id %q", r.PathValue("id"))
+		return 0, errDesc(400, fmt.Sprintf("Bad Request: %s id %q is not an integer", what, text))
 	}
+	return id, nil
+}
+
+func (s *Server) simUser(r *http.Request) (*User, *apiError) {
+	id, aerr := simID(r.PathValue("id"), "user")
+	if aerr != nil {
+		return nil, aerr
+	}
+	return s.simUserByID(id)
+}
+
+func (s *Server) simUserByID(id int64) (*User, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[id]
 	if u == nil {
-		return nil, fmt.Errorf("user %d not found", id)
+		return nil, errDesc(404, fmt.Sprintf("Not Found: user %d not found", id))
 	}
 	return u, nil
 }
 
-func (s *Server) simChat(idText string) (*Chat, error) {
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("bad chat id %q", idText)
+func (s *Server) simChat(idText string) (*Chat, *apiError) {
+	id, aerr := simID(idText, "chat")
+	if aerr != nil {
+		return nil, aerr
 	}
+	return s.simChatByID(id)
+}
+
+func (s *Server) simChatByID(id int64) (*Chat, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chats[id]
 	if c == nil {
-		return nil, fmt.Errorf("chat %d not found", id)
+		return nil, errDesc(404, fmt.Sprintf("Not Found: chat %d not found", id))
 	}
 	return c, nil
+}
+
+// simBad answers 400 with a detail in the Bot API's style.
+func simBad(w http.ResponseWriter, detail string) {
+	writeError(w, errDesc(400, "Bad Request: "+detail))
 }
 
 func (s *Server) simNewUser(w http.ResponseWriter, r *http.Request) {
@@ -134,6 +177,16 @@ func (s *Server) simNewUser(w http.ResponseWriter, r *http.Request) {
 		simErr(w, 400, err)
 		return
 	}
+	if in.ID < 0 {
+		simBad(w, fmt.Sprintf("user id %d: Telegram user ids are positive", in.ID))
+		return
+	}
+	if in.ID != 0 {
+		if _, aerr := s.simUserByID(in.ID); aerr == nil {
+			simBad(w, fmt.Sprintf("user %d already exists", in.ID))
+			return
+		}
+	}
 	u := s.NewUser(UserOptions{ID: in.ID, FirstName: in.FirstName, LastName: in.LastName, Username: in.Username, LanguageCode: in.LanguageCode, Phone: in.Phone})
 	simOK(w, map[string]int64{"id": u.ID(), "chat_id": u.Chat().ID()})
 }
@@ -145,6 +198,10 @@ func (s *Server) simNewGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := simBody(r, &in); err != nil {
 		simErr(w, 400, err)
+		return
+	}
+	if strings.TrimSpace(in.Title) == "" {
+		simBad(w, "a group needs a title")
 		return
 	}
 	simOK(w, map[string]int64{"id": s.NewGroup(in.Title, in.Supergroup).ID()})
@@ -168,9 +225,9 @@ type simUserIn struct {
 }
 
 func (s *Server) simUserAction(w http.ResponseWriter, r *http.Request) {
-	u, err := s.simUser(r)
-	if err != nil {
-		simErr(w, 404, err)
+	u, aerr := s.simUser(r)
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	var in simUserIn
@@ -178,27 +235,38 @@ func (s *Server) simUserAction(w http.ResponseWriter, r *http.Request) {
 		simErr(w, 400, err)
 		return
 	}
-	target := func() (Message, error) {
-		c, err := s.simChat(strconv.FormatInt(in.ChatID, 10))
-		if in.ChatID == 0 {
-			c, err = u.Chat(), nil
-		}
-		if err != nil {
-			return Message{}, err
+	// target is the message an edit or a press addresses: chat_id (default the private chat)
+	// and message_id.
+	target := func() (Message, *apiError) {
+		c := u.Chat()
+		if in.ChatID != 0 {
+			var aerr *apiError
+			if c, aerr = s.simChatByID(in.ChatID); aerr != nil {
+				return Message{}, aerr
+			}
 		}
 		m, ok := c.Message(in.MessageID)
 		if !ok {
-			return Message{}, fmt.Errorf("message %d not found in chat %d", in.MessageID, c.ID())
+			return Message{}, errDesc(404, fmt.Sprintf("Not Found: message %d not found in chat %d", in.MessageID, c.ID()))
 		}
 		return m, nil
 	}
 	var res any
+	var err error
 	switch r.PathValue("action") {
 	case "send":
+		if strings.TrimSpace(in.Text) == "" {
+			simBad(w, "text is empty: a Telegram client sends no empty message")
+			return
+		}
 		if in.ChatID != 0 && in.ChatID != u.ID() {
-			c, cerr := s.simChat(strconv.FormatInt(in.ChatID, 10))
-			if cerr != nil {
-				simErr(w, 404, cerr)
+			c, aerr := s.simChatByID(in.ChatID)
+			if aerr != nil {
+				writeError(w, aerr)
+				return
+			}
+			if c.Type() == "private" {
+				simBad(w, fmt.Sprintf("chat %d is another user's private chat with the bot", c.ID()))
 				return
 			}
 			res = u.SendIn(c, in.Text)
@@ -207,37 +275,61 @@ func (s *Server) simUserAction(w http.ResponseWriter, r *http.Request) {
 		}
 	case "start":
 		if in.Payload != "" && !validStartPayload(in.Payload) {
-			simErr(w, 400, errors.New("start payload must be 1-64 characters of A-Z a-z 0-9 _ -"))
+			simBad(w, "start payload must be 1-64 characters of A-Z a-z 0-9 _ -")
 			return
 		}
 		res = u.Start(in.Payload)
 	case "share_contact":
 		res, err = u.ShareContact(in.Phone)
 	case "contact":
+		if in.Phone == "" {
+			simBad(w, "phone is empty")
+			return
+		}
 		res = u.SendContact(in.Phone, in.UserID)
 	case "photo":
+		if len(in.Data) == 0 {
+			simBad(w, `a photo needs "data" (its bytes, base64)`)
+			return
+		}
 		res = u.SendPhoto(in.Data, in.Caption)
 	case "document":
+		if len(in.Data) == 0 || in.Name == "" {
+			simBad(w, `a document needs "name" and "data" (its bytes, base64)`)
+			return
+		}
 		res = u.SendDocument(in.Name, in.Data, in.Caption)
 	case "sticker":
 		res = u.SendSticker()
 	case "voice":
 		res = u.SendVoice()
 	case "location":
+		if in.Latitude < -90 || in.Latitude > 90 || in.Longitude < -180 || in.Longitude > 180 {
+			simBad(w, "latitude must be within -90..90 and longitude within -180..180")
+			return
+		}
 		res = u.SendLocation(in.Latitude, in.Longitude)
 	case "edit":
-		m, terr := target()
-		if terr != nil {
-			simErr(w, 404, terr)
+		m, aerr := target()
+		if aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+		if m.FromBot || m.FromUserID != u.ID() || m.Deleted {
+			simBad(w, fmt.Sprintf("message %d in chat %d is not a message of user %d that can be edited", m.ID, m.ChatID, u.ID()))
+			return
+		}
+		if strings.TrimSpace(in.Text) == "" && m.Kind == "text" {
+			simBad(w, "text is empty")
 			return
 		}
 		u.Edit(m, in.Text)
-		c, _ := s.simChat(strconv.FormatInt(m.ChatID, 10))
+		c, _ := s.simChatByID(m.ChatID)
 		res, _ = c.Message(m.ID)
 	case "press":
-		m, terr := target()
-		if terr != nil {
-			simErr(w, 404, terr)
+		m, aerr := target()
+		if aerr != nil {
+			writeError(w, aerr)
 			return
 		}
 		var id string
@@ -270,9 +362,9 @@ func (s *Server) simUserAction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) simChatAction(w http.ResponseWriter, r *http.Request) {
-	c, err := s.simChat(r.PathValue("id"))
-	if err != nil {
-		simErr(w, 404, err)
+	c, aerr := s.simChat(r.PathValue("id"))
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	var in struct {
@@ -282,9 +374,13 @@ func (s *Server) simChatAction(w http.ResponseWriter, r *http.Request) {
 		simErr(w, 400, err)
 		return
 	}
-	s.mu.Lock()
-	by := s.users[in.UserID]
-	s.mu.Unlock()
+	var by *User // nil: Telegram's service account acts
+	if in.UserID != 0 {
+		if by, aerr = s.simUserByID(in.UserID); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+	}
 	switch r.PathValue("action") {
 	case "migrate":
 		nc, merr := c.MigrateToSupergroup()
@@ -293,11 +389,16 @@ func (s *Server) simChatAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		simOK(w, map[string]int64{"id": nc.ID()})
-	case "remove_bot":
-		c.RemoveBot(by)
-		simOK(w, true)
-	case "add_bot":
-		c.AddBot(by)
+	case "remove_bot", "add_bot":
+		if c.Type() == "private" {
+			simBad(w, fmt.Sprintf("chat %d is a private chat: the bot is added to and removed from groups only", c.ID()))
+			return
+		}
+		if r.PathValue("action") == "remove_bot" {
+			c.RemoveBot(by)
+		} else {
+			c.AddBot(by)
+		}
 		simOK(w, true)
 	default:
 		simErr(w, 404, fmt.Errorf("unknown chat action %q", r.PathValue("action")))
@@ -305,18 +406,18 @@ func (s *Server) simChatAction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) simMessages(w http.ResponseWriter, r *http.Request) {
-	c, err := s.simChat(r.PathValue("id"))
-	if err != nil {
-		simErr(w, 404, err)
+	c, aerr := s.simChat(r.PathValue("id"))
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	simOK(w, c.Messages())
 }
 
 func (s *Server) simTranscript(w http.ResponseWriter, r *http.Request) {
-	c, err := s.simChat(r.PathValue("id"))
-	if err != nil {
-		simErr(w, 404, err)
+	c, aerr := s.simChat(r.PathValue("id"))
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -324,13 +425,18 @@ func (s *Server) simTranscript(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) simAwait(w http.ResponseWriter, r *http.Request) {
-	c, err := s.simChat(r.PathValue("id"))
-	if err != nil {
-		simErr(w, 404, err)
+	c, aerr := s.simChat(r.PathValue("id"))
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	timeout := 5 * time.Second
-	if ms, perr := strconv.Atoi(r.URL.Query().Get("timeout_ms")); perr == nil && ms > 0 {
+	if v := r.URL.Query().Get("timeout_ms"); v != "" {
+		ms, perr := strconv.Atoi(v)
+		if perr != nil || ms <= 0 {
+			simBad(w, fmt.Sprintf("timeout_ms %q must be a positive integer", v))
+			return
+		}
 		timeout = time.Duration(ms) * time.Millisecond
 	}
 	m, err := c.AwaitText(timeout, r.URL.Query().Get("contains"))
