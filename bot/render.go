@@ -76,74 +76,92 @@ func visibleLen(html string) int {
 	return n
 }
 
-// splitMessage cuts a long HTML message into parts within Telegram's limit, in order: at
-// paragraph boundaries (a blank line) where it can, else at line boundaries, and a single line
-// longer than the limit at its last space (or, without one, at a rune boundary) outside tags and
-// entities. Our renderers keep user text shortened and tags within a line, so no part opens a
-// tag another one closes.
+// splitMessage cuts a long HTML message into parts within Telegram's limit, in order, losing
+// nothing but the break each part ends at. Each part is the longest that fits, ended at its last
+// paragraph break (a blank line), else its last line break, else its last space, else cut at the
+// limit (at a rune boundary, outside tags and entities). A break in the first quarter of what
+// fits is passed over for a lesser one further on, and taken only when there is no other: an
+// early blank line (after a title, say) should not leave a part of a few characters and more
+// parts in all. Breaks inside a tag, or inside an element (between <b> and </b>), are taken only
+// when there is no other: a part should not open a tag the next one closes.
 func splitMessage(html string) []string {
 	if visibleLen(html) <= maxMessage {
 		return []string{html}
 	}
+	const (
+		paragraph = iota
+		line
+		space
+		tiers
+	)
+	// breakIn is where to end a part whose longest possible text is window: the part is
+	// window[:at] and skip bytes (the break) are dropped.
+	breakIn := func(window string) (at, skip int) {
+		var balanced, any [tiers]int // the last break of each tier, outside tags; -1 none
+		for t := range tiers {
+			balanced[t], any[t] = -1, -1
+		}
+		inTag, depth := false, 0
+		for i := 0; i < len(window); i++ {
+			c := window[i]
+			tier := -1
+			switch {
+			case inTag:
+				inTag = c != '>'
+			case c == '<':
+				inTag = true
+				if i+1 < len(window) && window[i+1] == '/' {
+					depth = max(0, depth-1)
+				} else {
+					depth++
+				}
+			case c == '\n' && i+1 < len(window) && window[i+1] == '\n':
+				tier = paragraph
+			case c == '\n':
+				tier = line
+			case c == ' ':
+				tier = space
+			}
+			if tier < 0 || i == 0 {
+				continue
+			}
+			any[tier] = i
+			if depth == 0 {
+				balanced[tier] = i
+			}
+		}
+		skips := [tiers]int{paragraph: 2, line: 1, space: 1}
+		for _, pick := range []func(int) bool{
+			func(i int) bool { return i >= len(window)/4 },
+			func(i int) bool { return i > 0 },
+		} {
+			for t := range tiers {
+				if pick(balanced[t]) {
+					return balanced[t], skips[t]
+				}
+			}
+		}
+		for t := range tiers {
+			if any[t] > 0 {
+				return any[t], skips[t]
+			}
+		}
+		return len(window), 0
+	}
 	var parts []string
-	var cur strings.Builder
-	curLen := 0
-	flush := func() {
-		if p := strings.TrimRight(cur.String(), "\n"); p != "" {
+	rest := html
+	for visibleLen(rest) > maxMessage {
+		window, _ := cutVisible(rest, maxMessage)
+		at, skip := breakIn(window)
+		if p := strings.TrimRight(rest[:at], "\n"); p != "" {
 			parts = append(parts, p)
 		}
-		cur.Reset()
-		curLen = 0
+		rest = strings.TrimLeft(rest[at+skip:], "\n")
 	}
-	add := func(piece string) {
-		n := visibleLen(piece)
-		if curLen+n > maxMessage {
-			flush()
-		}
-		cur.WriteString(piece)
-		curLen += n
+	if rest = strings.TrimRight(rest, "\n"); rest != "" {
+		parts = append(parts, rest)
 	}
-	for _, para := range strings.SplitAfter(html, "\n\n") {
-		if visibleLen(para) <= maxMessage {
-			add(para)
-			continue
-		}
-		for _, line := range strings.SplitAfter(para, "\n") {
-			for visibleLen(line) > maxMessage {
-				// A line longer than a message fills the rest of this part with its start.
-				if curLen > maxMessage*3/4 {
-					flush()
-				}
-				head, tail := cutVisible(line, maxMessage-curLen)
-				if i := lastSpaceOutsideTags(head); i > len(head)/2 {
-					head, tail = head[:i], head[i+1:]+tail
-				}
-				cur.WriteString(head)
-				flush()
-				line = tail
-			}
-			add(line)
-		}
-	}
-	flush()
 	return parts
-}
-
-// lastSpaceOutsideTags is the byte index of the last space of s that is not inside a tag
-// ("<a href=...>"), or -1.
-func lastSpaceOutsideTags(s string) int {
-	last, inTag := -1, false
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '<':
-			inTag = true
-		case s[i] == '>':
-			inTag = false
-		case s[i] == ' ' && !inTag:
-			last = i
-		}
-	}
-	return last
 }
 
 // cutVisible splits s after n visible characters, never inside a tag or entity.
