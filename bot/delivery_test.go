@@ -1,11 +1,15 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -701,4 +705,189 @@ func TestDeliveryLanguageAtSendTime(t *testing.T) {
 			t.Errorf("%s got %d messages, want one starting %q:\n%s", name, len(msgs), want[name], u.Chat().Transcript())
 		}
 	}
+}
+
+// Telegram took the message and its answer was lost (tgemu's AfterCall faults: the message is in
+// the chat, the sender sees a dropped connection or a timeout). Each lane keeps its promise: a
+// bulk message is not sent again (at most once), an interactive notice is (it may show twice, a
+// rare duplicate beating a lost status), and a live card is only ever edited, never sent anew.
+func TestDeliveryAnswerLostAfterTelegramTookIt(t *testing.T) {
+	t.Parallel()
+	e := newDeliveryEnv(t, tgemu.Options{})
+	ctx := context.Background()
+	day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	faults := map[string]tgemu.Action{"drop": tgemu.DropAfterCall(), "hang": tgemu.HangAfterCall()}
+	bulk, interactive, cards := map[string]*tgemu.User{}, map[string]*tgemu.User{}, map[string]*tgemu.User{}
+	icards, ccards := map[string]crm.OrderCard{}, map[string]crm.OrderCard{}
+	for name := range faults {
+		bulk[name] = e.user(true)
+		interactive[name] = e.user(true)
+		icards[name] = e.book(interactive[name])
+		cards[name] = e.user(true)
+		ccards[name] = e.book(cards[name])
+	}
+	e.drainUpdates()
+	b := e.newBot(nil)
+	b.run(t)
+
+	t.Run("bulk: uncertain, in the chat once, not sent again", func(t *testing.T) {
+		t.Parallel()
+		for name, fault := range faults {
+			u := bulk[name]
+			e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Times: 1}, fault)
+			r := e.settled(t, e.summary(t, u.ID(), day, 1001))
+			if r.State != crm.OutboxUncertain || r.Attempts != 1 || r.LastError == "" {
+				t.Errorf("%s: row %+v, want uncertain after one attempt", name, r)
+			}
+			if calls := e.calls("sendMessage", u.ID()); len(calls) != 1 || calls[0].Fault != name+"_after_call" {
+				t.Errorf("%s: calls %+v, want the one that lost its answer", name, calls)
+			}
+			if got := texts(u.Chat(), "Итоги дня"); len(got) != 1 {
+				t.Errorf("%s: the summary is in the chat %d times, want once:\n%s", name, len(got), u.Chat().Transcript())
+			}
+		}
+	})
+
+	t.Run("interactive: resent, so the notice shows twice", func(t *testing.T) {
+		t.Parallel()
+		for name, fault := range faults {
+			u, card := interactive[name], icards[name]
+			e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Times: 1}, fault)
+			r := e.settled(t, e.statusNotice(t, card, crm.StatusAccepted))
+			got := texts(u.Chat(), fmt.Sprintf("Order No. %d: accepted", card.Order.Number))
+			if r.State != crm.OutboxSent || r.Attempts != 1 || r.MsgID == nil || len(got) != 2 || *r.MsgID != got[1].ID {
+				t.Errorf("%s: row %+v, %d copies in the chat, want sent as the second of two:\n%s", name, r, len(got), u.Chat().Transcript())
+			}
+			if calls := e.calls("sendMessage", u.ID()); len(calls) != 2 {
+				t.Errorf("%s: %d sends, want 2", name, len(calls))
+			}
+		}
+	})
+
+	t.Run("a live card: its edit lost its answer, and it is not sent as a second message", func(t *testing.T) {
+		t.Parallel()
+		for name, fault := range faults {
+			u, card := cards[name], ccards[name]
+			// The card as the client saw it before the move; the notice of the current status
+			// redraws it in place.
+			shown, err := b.sayMessage(ctx, u.ID(), "your order, as it was", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.svc.SetClientCard(ctx, card.Order.ID, u.ID(), shown.MessageID); err != nil {
+				t.Fatal(err)
+			}
+			e.emu.InjectFault(tgemu.Match{Method: "editMessageText", ChatID: u.ID(), Times: 1}, fault)
+			r := e.settled(t, e.statusNotice(t, card, crm.StatusNew))
+			if _, err := e.emu.AwaitCall(deliveryWait, func(c tgemu.Call) bool {
+				return c.Method == "editMessageText" && c.Params["chat_id"] == strconv.FormatInt(u.ID(), 10)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			// The edit's answer is lost only once the client gives up on it.
+			deadline := time.Now().Add(deliveryWait)
+			lost := fmt.Sprintf(`"msg":"redraw client card","order_id":%d`, card.Order.ID)
+			for !strings.Contains(e.logs.String(), lost) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: the edit's answer was not lost", name)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			msgs := u.Chat().BotMessages()
+			redrawn := len(msgs) == 2 && msgs[0].ID == shown.MessageID &&
+				strings.HasPrefix(msgs[0].Text, fmt.Sprintf("Order No. %d\nStatus: new request", card.Order.Number))
+			if r.State != crm.OutboxSent || !redrawn {
+				t.Errorf("%s: row %+v; want the card edited in place and the notice:\n%s", name, r, u.Chat().Transcript())
+			}
+			if n := len(e.calls("sendMessage", u.ID())); n != 2 { // the card as it was, and the notice
+				t.Errorf("%s: %d sendMessage calls, want 2: the card was sent again", name, n)
+			}
+			if n := len(e.calls("editMessageText", u.ID())); n != 1 {
+				t.Errorf("%s: %d edits, want 1", name, n)
+			}
+		}
+	})
+}
+
+// refusingTransport makes the first refuse sendMessage calls to chat fail to connect for real
+// (a dial to a closed port: ECONNREFUSED), and lets every other call through to the emulator.
+type refusingTransport struct {
+	chat    string
+	refuse  atomic.Int32
+	closed  *http.Transport
+	refused atomic.Int32
+}
+
+func newRefusingTransport(t *testing.T, chat int64, refuse int32) *refusingTransport {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	rt := &refusingTransport{chat: strconv.FormatInt(chat, 10), closed: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	}}
+	rt.refuse.Store(refuse)
+	return rt
+}
+
+func (rt *refusingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/sendMessage") && r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if form, _ := url.ParseQuery(string(body)); form.Get("chat_id") == rt.chat && rt.refuse.Add(-1) >= 0 {
+			rt.refused.Add(1)
+			return rt.closed.RoundTrip(r)
+		}
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// What never reached Telegram is sent again, in the bulk lane too: a 502 from the proxy in front
+// of the Bot API (it did not reach it) and a connection refused (nothing was sent) are retried
+// with backoff, and the message arrives once; neither is taken for a lost answer (uncertain).
+func TestDeliveryBulkRetriesWhatNeverReachedTelegram(t *testing.T) {
+	t.Parallel()
+	e := newDeliveryEnv(t, tgemu.Options{})
+	day := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	gateway, refused := e.user(true), e.user(true)
+	e.drainUpdates()
+	rt := newRefusingTransport(t, refused.ID(), 1)
+	b := e.newBot(nil)
+	b.api.Client = &http.Client{Transport: rt, Timeout: 10 * time.Second}
+	b.run(t)
+
+	t.Run("502", func(t *testing.T) {
+		t.Parallel()
+		e.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: gateway.ID(), Times: 1}, tgemu.BadGateway())
+		r := e.settled(t, e.summary(t, gateway.ID(), day, 1001))
+		if r.State != crm.OutboxSent || r.Attempts != 1 || len(texts(gateway.Chat(), "Итоги дня")) != 1 {
+			t.Errorf("row %+v, chat:\n%s", r, gateway.Chat().Transcript())
+		}
+		if calls := e.calls("sendMessage", gateway.ID()); len(calls) != 2 || calls[0].Status != 502 || calls[1].Status != 200 {
+			t.Errorf("calls %+v, want a 502 and then a 200", calls)
+		}
+	})
+	t.Run("connection refused", func(t *testing.T) {
+		t.Parallel()
+		r := e.settled(t, e.summary(t, refused.ID(), day, 1001))
+		if r.State != crm.OutboxSent || r.Attempts != 1 || len(texts(refused.Chat(), "Итоги дня")) != 1 {
+			t.Errorf("row %+v, chat:\n%s", r, refused.Chat().Transcript())
+		}
+		if n, calls := rt.refused.Load(), e.calls("sendMessage", refused.ID()); n != 1 || len(calls) != 1 {
+			t.Errorf("%d refused connections and %d calls that reached the emulator, want 1 and 1", n, len(calls))
+		}
+		if !strings.Contains(e.logs.String(), "connection refused") {
+			t.Errorf("the retry was not for a refused connection:\n%s", e.logs.String())
+		}
+	})
 }
