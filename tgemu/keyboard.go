@@ -51,6 +51,38 @@ func isInlineAction(field string) bool {
 	return false
 }
 
+// markupKey identifies a reply_markup value and the rules it was checked under.
+type markupKey struct {
+	raw                 string
+	private, inlineOnly bool
+}
+
+// markupCacheSize bounds the parsed keyboards kept; a bot sends a few keyboards again and again.
+const markupCacheSize = 512
+
+// parseMarkupCached is parseMarkup remembering its successes: the same reply_markup checked
+// under the same rules always gives the same answer, and a parsed markup is never modified
+// (messages share its rows, snapshots copy them). Errors are not kept, they are cheap and
+// rare. Caller holds s.mu.
+func (s *Server) parseMarkupCached(raw string, private, inlineOnly bool) (*markup, *apiError) {
+	if raw == "" {
+		return nil, nil
+	}
+	k := markupKey{raw: raw, private: private, inlineOnly: inlineOnly}
+	if mk, ok := s.markups[k]; ok {
+		return mk, nil
+	}
+	mk, err := parseMarkup(raw, private, inlineOnly)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.markups) >= markupCacheSize {
+		clear(s.markups)
+	}
+	s.markups[k] = mk
+	return mk, nil
+}
+
 // parseMarkup validates reply_markup like the reference server. inlineOnly is set for the
 // edit methods, which take InlineKeyboardMarkup only; private tells whether request_contact /
 // request_location / web_app buttons are allowed (they are not in groups).

@@ -105,7 +105,7 @@ func (s *Server) prepareSend(q *request) (*outgoing, *apiError) {
 		// forwardMessage takes neither a keyboard nor a reply target.
 		return &outgoing{chat: c, msg: &message{}}, nil
 	}
-	mk, err := parseMarkup(q.str("reply_markup"), c.typ == "private", false)
+	mk, err := s.parseMarkupCached(q.str("reply_markup"), c.typ == "private", false)
 	if err != nil {
 		return nil, err
 	}
@@ -241,8 +241,9 @@ func (s *Server) editTarget(q *request) (*message, *apiError) {
 }
 
 // editMarkup parses the inline markup of an edit; a missing reply_markup removes the keyboard.
-func editMarkup(q *request, c *Chat) (*markup, *apiError) {
-	mk, err := parseMarkup(q.str("reply_markup"), c.typ == "private", true)
+// Caller holds s.mu.
+func (s *Server) editMarkup(q *request, c *Chat) (*markup, *apiError) {
+	mk, err := s.parseMarkupCached(q.str("reply_markup"), c.typ == "private", true)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +297,7 @@ func (s *Server) editFormatted(q *request, caption bool) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	mk, err := editMarkup(q, m.chat)
+	mk, err := s.editMarkup(q, m.chat)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +315,7 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, q *request) (any, *ap
 	if err != nil {
 		return nil, err
 	}
-	mk, err := editMarkup(q, m.chat)
+	mk, err := s.editMarkup(q, m.chat)
 	if err != nil {
 		return nil, err
 	}

@@ -403,3 +403,39 @@ func TestLengthLimitsAfterEntityParsing(t *testing.T) {
 		})
 	}
 }
+
+// Parsed keyboards are remembered, but under the rules of the chat they were checked for: the
+// same request_contact keyboard is accepted in a private chat, again and again, and still
+// refused in a group; the same inline keyboard is still checked by an edit.
+func TestRememberedKeyboardsKeepTheirRules(t *testing.T) {
+	srv, bot := newEmu(t, tgemu.Options{NoRateLimits: true})
+	u := started(srv, tgemu.UserOptions{})
+	group := srv.NewGroup("Staff", false)
+	u.SendIn(group, "hi")
+	contact := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact("Share phone")))
+	for range 2 {
+		m := tgbotapi.NewMessage(u.ID(), "Your phone?")
+		m.ReplyMarkup = contact
+		if _, err := bot.Send(m); err != nil {
+			t.Fatalf("private chat: %v", err)
+		}
+		g := tgbotapi.NewMessage(group.ID(), "Your phone?")
+		g.ReplyMarkup = contact
+		_, err := bot.Send(g)
+		wantAPIError(t, err, 400, "Bad Request: BUTTON_TYPE_INVALID")
+	}
+	if kb := u.Chat().ReplyKeyboard(); len(kb) != 1 || !kb[0][0].RequestContact {
+		t.Fatalf("reply keyboard shown: %+v", kb)
+	}
+	// An edit with the keyboard the message already has is still compared: not modified.
+	inline := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("A", "a")))
+	m := tgbotapi.NewMessage(u.ID(), "card")
+	m.ReplyMarkup = inline
+	sent, err := bot.Send(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := tgbotapi.NewEditMessageReplyMarkup(u.ID(), sent.MessageID, inline)
+	_, err = bot.Send(e)
+	wantAPIError(t, err, 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+}

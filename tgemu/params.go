@@ -36,18 +36,21 @@ type request struct {
 	method string // canonical spelling, e.g. "sendMessage"
 	vals   map[string]string
 	files  map[string]*upload
-	// read records every parameter name a handler looked at, so that a test can prove the
-	// emulator only accepts parameters the spec defines (see Server.SpecDrift).
-	read map[string]bool
+	// read records every parameter name a handler looked at (repeats included: a slice is
+	// much cheaper per request than a set), so that a test can prove the emulator only
+	// accepts parameters the spec defines (see Server.SpecDrift).
+	read []string
 }
 
 // readRequest collects every parameter of r. Query-string values come first and body values
 // override them, as in the reference server.
 func readRequest(r *http.Request) (*request, error) {
-	req := &request{vals: map[string]string{}, files: map[string]*upload{}}
-	for k, vs := range r.URL.Query() {
-		if len(vs) > 0 {
-			req.vals[k] = vs[len(vs)-1]
+	req := &request{vals: map[string]string{}, files: map[string]*upload{}, read: make([]string, 0, 16)}
+	if r.URL.RawQuery != "" {
+		for k, vs := range r.URL.Query() {
+			if len(vs) > 0 {
+				req.vals[k] = vs[len(vs)-1]
+			}
 		}
 	}
 	if r.Method != http.MethodPost || r.Body == nil {
@@ -136,10 +139,7 @@ func (q *request) file(name string) *upload {
 }
 
 func (q *request) mark(name string) {
-	if q.read == nil {
-		q.read = map[string]bool{}
-	}
-	q.read[name] = true
+	q.read = append(q.read, name)
 }
 
 // int64Param parses an integer parameter. ok is false when it is absent.

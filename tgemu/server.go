@@ -71,6 +71,7 @@ type Server struct {
 	lastPoll     pollMemo
 	dupDelivery  bool
 
+	markups     map[markupKey]*markup // parsed reply_markup values, see parseMarkupCached
 	callbacks   map[string]*callbackQuery
 	nextCBID    int64
 	files       map[string]*storedFile
@@ -168,6 +169,7 @@ func newServer(opts Options) (*Server, error) {
 		nextSuper:    1_002_000_000_000,
 		nextUpdateID: 100_000_001,
 		callbacks:    map[string]*callbackQuery{},
+		markups:      map[markupKey]*markup{},
 		files:        map[string]*storedFile{},
 		filePaths:    map[string]*storedFile{},
 		commands:     map[string][]wBotCommand{},

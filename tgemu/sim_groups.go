@@ -106,6 +106,7 @@ func (s *Server) Reset() {
 	s.users, s.chats = map[int64]*User{}, map[int64]*Chat{}
 	s.updates, s.allowed, s.lastPoll = nil, nil, pollMemo{}
 	s.callbacks, s.files, s.filePaths = map[string]*callbackQuery{}, map[string]*storedFile{}, map[string]*storedFile{}
+	s.markups = map[markupKey]*markup{}
 	s.commands, s.calls, s.deliveries, s.specDrift = map[string][]wBotCommand{}, nil, nil, nil
 	s.limits = newRateLimiter(s.opts.GlobalRate)
 	s.faults.rules = nil

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,7 +33,8 @@ type specMethod struct {
 // method names are case-insensitive.
 type apiSpec struct {
 	Version string
-	methods map[string]*specMethod
+	methods map[string]*specMethod // by lower-cased name
+	exact   map[string]*specMethod // by the spec's own spelling, the common case
 }
 
 // legacyParams are parameters that today's server still accepts although the current spec no
@@ -76,7 +78,7 @@ func loadSpec() (*apiSpec, error) {
 	if err := json.Unmarshal(specJSON, &raw); err != nil {
 		return nil, fmt.Errorf("parse embedded bot-api-spec.json: %w", err)
 	}
-	sp := &apiSpec{Version: raw.Version, methods: make(map[string]*specMethod, len(raw.Methods))}
+	sp := &apiSpec{Version: raw.Version, methods: make(map[string]*specMethod, len(raw.Methods)), exact: make(map[string]*specMethod, len(raw.Methods))}
 	for name, m := range raw.Methods {
 		m.Name = name
 		m.Fields = append(m.Fields, legacyParams(name)...)
@@ -85,12 +87,16 @@ func loadSpec() (*apiSpec, error) {
 			m.byName[m.Fields[i].Name] = &m.Fields[i]
 		}
 		sp.methods[strings.ToLower(name)] = m
+		sp.exact[name] = m
 	}
 	return sp, nil
 }
 
 // method returns the spec of a method by any spelling, or nil.
 func (sp *apiSpec) method(name string) *specMethod {
+	if m := sp.exact[name]; m != nil {
+		return m
+	}
 	return sp.methods[strings.ToLower(specName(name))]
 }
 
@@ -190,13 +196,13 @@ func valueFits(v string, types []string) bool {
 func (sp *apiSpec) drift(q *request) []string {
 	m := sp.method(q.method)
 	var out []string
-	for name := range q.read {
+	for _, name := range q.read {
 		if m == nil || m.byName[name] == nil {
 			out = append(out, q.method+"."+name)
 		}
 	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // SpecVersion is the Bot API version of the embedded spec, e.g. "Bot API 10.1".
