@@ -125,10 +125,27 @@ func deliveryWaitSettled(tb testing.TB, h *harness, kind string, limit time.Dura
 	}
 }
 
-// 2,000 notices to 500 chats while a fifth of all sends fail at random (flood control, server
-// errors, gateway timeouts, hung requests, dropped connections, answers cut short after the
-// message was taken): every notice to a chat that can receive it arrives exactly once, in order;
-// chats whose users blocked the bot get nothing and their notices are marked blocked.
+// sqlSoakSummaries enqueues one bulk message (a daily summary) per client chat.
+const sqlSoakSummaries = `
+INSERT INTO outbox (kind, lane, chat_id, language, data, dedupe_key)
+SELECT 'daily_summary', 'bulk', c.chat_id, 'en', jsonb_build_object('day', '2026-12-03T00:00:00Z'), 'soak-summary:' || c.id
+FROM clients c ORDER BY c.id`
+
+// 2,000 status notices (interactive) and 500 summaries (bulk) to 500 chats while a fifth of all
+// sends fail at random: flood control, server errors, gateway timeouts, hung requests, dropped
+// connections, answers cut short after the message was taken, and answers lost after Telegram
+// put the message in the chat (AfterCall: the connection dropped or hung once the call ran).
+//
+// What "exactly once" can honestly mean with that last fault: the sender cannot tell an answer
+// lost after the call from one lost before it, so it does what its lane promises. An interactive
+// notice is resent (a duplicate beats a lost status), so each send of it that lost its answer
+// after the call adds exactly one copy; a bulk message is not resent (uncertain), so it is in the
+// chat at most once: once if sent, once if its lost send had run, never if it had not. So:
+//   - every interactive notice to a chat that can receive it is in the chat once, plus one copy
+//     for each of its sends that hit an after-call fault (the emulator's log says which), and
+//     the copies are adjacent, in per-chat order;
+//   - every bulk message is in the chat at most once, exactly once when sent;
+//   - chats whose users blocked the bot get nothing, and their rows are marked blocked.
 func TestDeliverySoak(t *testing.T) {
 	t.Parallel()
 	// The emulator's own limits are off: the faults stand for them. Our limiter keeps Telegram's
@@ -154,17 +171,22 @@ func TestDeliverySoak(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := h.pool.Exec(context.Background(), sqlSoakSummaries); err != nil {
+		t.Fatal(err)
+	}
 	faults := []struct {
 		name string
 		p    float64
 		a    tgemu.Action
 	}{
 		{"429", 0.04, tgemu.TooManyRequests(1)},
-		{"500", 0.04, tgemu.InternalError()},
-		{"504", 0.04, tgemu.GatewayTimeout()},
-		{"hang", 0.03, tgemu.Hang()},
-		{"drop", 0.04, tgemu.DropConnection()},
-		{"truncated", 0.03, tgemu.TruncatedJSON()},
+		{"500", 0.03, tgemu.InternalError()},
+		{"504", 0.03, tgemu.GatewayTimeout()},
+		{"hang", 0.02, tgemu.Hang()},
+		{"drop", 0.03, tgemu.DropConnection()},
+		{"truncated", 0.02, tgemu.TruncatedJSON()},
+		{"drop after the call", 0.02, tgemu.DropAfterCall()},
+		{"hang after the call", 0.01, tgemu.HangAfterCall()},
 	}
 	rules := make([]*tgemu.FaultRule, len(faults))
 	for i, f := range faults {
@@ -182,14 +204,25 @@ func TestDeliverySoak(t *testing.T) {
 		c.Delivery.MaxHold = 100 * time.Millisecond
 	})
 	deliveryWaitSettled(t, h, "status_changed", 50*time.Second)
-	t.Logf("%d notices settled in %v", chats*len(statuses), time.Since(start).Round(time.Millisecond))
+	deliveryWaitSettled(t, h, "daily_summary", 20*time.Second)
+	t.Logf("%d notices and %d summaries settled in %v", chats*len(statuses), chats, time.Since(start).Round(time.Millisecond))
 
+	// Sends that Telegram ran but whose answer was lost, per chat and text: each may leave a
+	// copy the sender cannot know of.
+	type sent struct {
+		chat string
+		text string
+	}
+	ranLost := map[sent]int{}
 	var calls, failed int
 	for _, c := range h.emu.Calls() {
 		if c.Method == "sendMessage" {
 			calls++
 			if c.Fault != "" {
 				failed++
+			}
+			if strings.HasSuffix(c.Fault, "_after_call") && c.Status == 200 {
+				ranLost[sent{c.Params["chat_id"], c.Params["text"]}]++
 			}
 		}
 	}
@@ -200,21 +233,77 @@ func TestDeliverySoak(t *testing.T) {
 	}
 	t.Logf("%d sends, %d (%.0f%%) faulted", calls, failed, 100*float64(failed)/float64(calls))
 
+	summaryState := map[int64]string{}
+	rows, err := h.pool.Query(context.Background(), `SELECT chat_id, state FROM outbox WHERE kind = 'daily_summary'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var chat int64
+		var state string
+		if err := rows.Scan(&chat, &state); err != nil {
+			t.Fatal(err)
+		}
+		summaryState[chat] = state
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var duplicates, lostRan, uncertain int
 	for i, u := range users {
+		chat := strconv.FormatInt(u.ID(), 10)
 		var got []string
+		summaries := 0
 		for _, m := range u.Chat().BotMessages() {
+			if strings.HasPrefix(m.Text, "Summary for ") {
+				summaries++
+				continue
+			}
 			got = append(got, m.Text)
 		}
 		var want []string
 		if i >= blocked {
 			for _, s := range statuses {
-				want = append(want, fmt.Sprintf("Order No. %d: %s", numbers[i], s.en))
+				notice := fmt.Sprintf("Order No. %d: %s", numbers[i], s.en)
+				copies := 1 + ranLost[sent{chat, notice}]
+				duplicates += copies - 1
+				for range copies {
+					want = append(want, notice)
+				}
 			}
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("chat %d: got %q, want %q", u.ID(), got, want)
 		}
+		// The bulk message: once when sent; when uncertain, once if its lost send ran, else not.
+		state, ran := summaryState[u.ID()], 0
+		for k, n := range ranLost {
+			if k.chat == chat && strings.Contains(k.text, "Summary for") {
+				ran += n
+			}
+		}
+		lostRan += ran
+		wantSummaries := 0
+		switch {
+		case i < blocked:
+			if state != "blocked" {
+				t.Errorf("chat %d blocked the bot: its summary is %s", u.ID(), state)
+			}
+		case state == "sent":
+			wantSummaries = 1
+		case state == "uncertain":
+			uncertain++
+			wantSummaries = min(ran, 1)
+		default:
+			t.Errorf("chat %d: its summary is %s", u.ID(), state)
+		}
+		if summaries != wantSummaries || ran > 1 {
+			t.Errorf("chat %d: the summary (%s) is in the chat %d times, want %d; Telegram ran %d sends of it whose answer was lost",
+				u.ID(), state, summaries, wantSummaries, ran)
+		}
 	}
+	t.Logf("interactive copies from answers lost after the call: %d; bulk rows uncertain: %d, of which %d are in the chat",
+		duplicates, uncertain, lostRan)
 	if n := h.count(`SELECT count(*) FROM outbox WHERE kind = 'status_changed' AND state = 'sent'`); n != (chats-blocked)*len(statuses) {
 		t.Errorf("%d notices sent, want %d", n, (chats-blocked)*len(statuses))
 	}
