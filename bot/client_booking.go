@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,9 +59,6 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	switch {
 	case errors.Is(err, crm.ErrNotFound):
 		r.conv = conversation{Nonce: newNonce(), Step: stepPhone, LeadSource: source}
-		if err := b.saveConversation(ctx, r); err != nil {
-			return err
-		}
 		return b.reask(ctx, r, text.T(r.lang, text.Greeting))
 	case err != nil:
 		return fmt.Errorf("look up client: %w", err)
@@ -69,15 +67,12 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 		b.startedAgain(ctx, r) // they unblocked the bot and pressed Start
 	}
 	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: source, Known: true, Phone: client.Phone, PhoneVerified: true, Name: client.Name}
-	if err := b.saveConversation(ctx, r); err != nil {
-		return err
-	}
-	return b.say(ctx, r.chatID, text.T(r.lang, text.GreetingKnown, esc(client.Name)), b.menuKeyboard(r))
+	return b.reask(ctx, r, "")
 }
 
 func (b *Bot) menuKeyboard(r *request) *tgbotapi.InlineKeyboardMarkup {
 	return inline(
-		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.MenuBook), callback{Action: actMenuBook, Version: r.conv.Nonce})},
+		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.MenuBook), r.conv.at(actMenuBook, 0, ""))},
 		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.MenuMyOrders), callback{Action: actMenuMy})},
 	)
 }
@@ -102,8 +97,8 @@ func (b *Bot) cmdCancel(ctx context.Context, r *request) error {
 }
 
 func (b *Bot) onMenuBook(ctx context.Context, r *request) error {
-	if !b.currentConversation(ctx, r) {
-		return nil
+	if _, ok, err := b.bookingButton(ctx, r, stepMenu); !ok {
+		return err
 	}
 	b.answer(ctx, r, "", false)
 	r.conv.Step = stepCarPick
@@ -115,29 +110,91 @@ func (b *Bot) onMenuMy(ctx context.Context, r *request) error {
 	return b.cmdMy(ctx, r)
 }
 
-// currentConversation checks that a booking button belongs to the live
-// conversation. A button from an expired or finished one gets a friendly
-// restart rather than an error.
-func (b *Bot) currentConversation(ctx context.Context, r *request) bool {
-	if r.hasConv && r.conv.Nonce == r.data.Version {
-		return true
+// Booking buttons are tied to the question they were shown with: the
+// conversation (Version: its nonce) and, in Arg, the step's code and the
+// question's number (conversation.Seq), then the button's own argument, as
+// "y3" or "c7_1a2b3c4d". Every question asked takes the next number, so only
+// the question asked last has live buttons: a Skip left on an answered
+// question cannot skip the one asked now.
+
+// stepCodes are the one-letter codes of the steps on buttons.
+var stepCodes = map[step]byte{
+	stepMenu: 'u', stepPhone: 'p', stepName: 'n', stepCarPick: 'v', stepCarModel: 'm',
+	stepCarYear: 'y', stepPlate: 't', stepProblem: 'r', stepSlot: 's', stepConfirm: 'c',
+}
+
+// at is the callback of a button of the question now asked.
+func (c *conversation) at(a action, id int64, arg string) callback {
+	return callback{Action: a, ID: id, Version: c.Nonce, Arg: questionTag(stepCodes[c.Step], c.Seq, arg)}
+}
+
+func questionTag(code byte, seq int64, arg string) string {
+	s := string(code) + strconv.FormatInt(seq, 36)
+	if arg != "" {
+		s += "_" + arg
 	}
-	b.answer(ctx, r, text.T(r.lang, text.Expired), false)
+	return s
+}
+
+// parseQuestionTag splits what questionTag made; ok is false for anything else.
+func parseQuestionTag(s string) (code byte, seq int64, arg string, ok bool) {
+	if len(s) < 2 {
+		return 0, 0, "", false
+	}
+	num, arg, _ := strings.Cut(s[1:], "_")
+	seq, err := strconv.ParseInt(num, 36, 64)
+	if err != nil || seq < 0 {
+		return 0, 0, "", false
+	}
+	return s[0], seq, arg, true
+}
+
+// bookingButton checks that a booking button belongs to the question now
+// asked, at one of steps; it returns the button's own argument. A button of
+// a finished or expired conversation gets a friendly restart; one of an
+// earlier question gets "out of date" and the current question, drawn in
+// the pressed message. ok is false then, and err is what the handler returns.
+func (b *Bot) bookingButton(ctx context.Context, r *request, steps ...step) (arg string, ok bool, err error) {
+	if !r.hasConv {
+		b.answer(ctx, r, text.T(r.lang, text.Expired), false)
+		b.takeButtons(ctx, r) // so they are not pressed again
+		r.msg = &tgbotapi.Message{Chat: &tgbotapi.Chat{ID: r.chatID, Type: "private"}}
+		return "", false, b.cmdStart(ctx, r)
+	}
+	code, seq, arg, parsed := parseQuestionTag(r.data.Arg)
+	if r.conv.Nonce != r.data.Version || !parsed || code != stepCodes[r.conv.Step] || seq != r.conv.Seq || !slices.Contains(steps, r.conv.Step) {
+		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
+		return "", false, b.redrawQuestion(ctx, r)
+	}
+	return arg, true, nil
+}
+
+// takeButtons takes the inline buttons off the pressed message.
+func (b *Bot) takeButtons(ctx context.Context, r *request) {
 	if m := r.cb.Message; m != nil && m.ReplyMarkup != nil && len(m.ReplyMarkup.InlineKeyboard) > 0 {
-		// Take the dead buttons away so they are not pressed again.
-		_, _ = b.send(ctx, 0, tgbotapi.NewEditMessageReplyMarkup(r.chatID, r.cb.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}))
+		_, _ = b.send(ctx, 0, tgbotapi.NewEditMessageReplyMarkup(r.chatID, m.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}))
 	}
-	if r.hasConv {
-		if err := b.reask(ctx, r, ""); err != nil {
-			b.log.Warn("re-ask after stale button", "err", err)
-		}
-		return false
+}
+
+// redrawQuestion answers a stale press by drawing the current question in
+// the pressed message: no second copy of a question appears, and the
+// question shown before loses its live buttons. A question that needs a
+// reply keyboard (the phone) cannot be drawn by an edit; it is asked anew.
+func (b *Bot) redrawQuestion(ctx context.Context, r *request) error {
+	html, markup, err := b.nextQuestion(ctx, r)
+	if err != nil {
+		return err
 	}
-	r.msg = &tgbotapi.Message{Chat: &tgbotapi.Chat{ID: r.chatID, Type: "private"}}
-	if err := b.cmdStart(ctx, r); err != nil {
-		b.log.Warn("restart after stale button", "err", err)
+	var kb *tgbotapi.InlineKeyboardMarkup
+	switch m := markup.(type) {
+	case nil, tgbotapi.ReplyKeyboardRemove:
+	case *tgbotapi.InlineKeyboardMarkup:
+		kb = m
+	default:
+		b.takeButtons(ctx, r)
+		return b.say(ctx, r.chatID, html, markup)
 	}
-	return false
+	return b.editPressed(ctx, r, html, kb)
 }
 
 // onMessage handles a message sent at a step of the booking.
@@ -237,7 +294,9 @@ func (b *Bot) takePhone(ctx context.Context, r *request) error {
 		// The shop knows this number: anyone can type it, so only
 		// Telegram's word (the contact button) may open its orders.
 		return b.reask(ctx, r, text.T(r.lang, text.PhoneNeedsContact))
-	case holder == crm.PhoneUnlinked:
+	case holder == crm.PhoneUnlinked && !r.conv.Editing:
+		// (A phone changed from the summary is linked when the booking is
+		// made, without leaving the summary.)
 		if linked, err := b.linkKnownClient(ctx, r, phone); err != nil || linked { // manager_new_order.go
 			return err
 		}
@@ -260,17 +319,14 @@ func (r *request) then(next step) {
 
 // advance saves the conversation and asks the current step's question.
 func (b *Bot) advance(ctx context.Context, r *request) error {
-	if err := b.saveConversation(ctx, r); err != nil {
-		return err
-	}
-	return b.ask(ctx, r)
+	return b.reask(ctx, r, "")
 }
 
 // reask repeats the current question in one message, after a note when
 // there is one: one message, because Telegram allows a chat about one a
 // second.
 func (b *Bot) reask(ctx context.Context, r *request, note string) error {
-	html, markup, err := b.question(ctx, r)
+	html, markup, err := b.nextQuestion(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -285,10 +341,22 @@ func (b *Bot) ask(ctx context.Context, r *request) error {
 	return b.reask(ctx, r, "")
 }
 
+// nextQuestion numbers the question about to be shown, so the buttons of
+// every earlier one are out of date, and saves the conversation with it
+// (the write goes with the reply's trip to Redis).
+func (b *Bot) nextQuestion(ctx context.Context, r *request) (string, any, error) {
+	r.conv.Seq++
+	html, markup, err := b.question(ctx, r)
+	if err != nil {
+		return "", nil, err
+	}
+	return html, markup, b.saveConversation(ctx, r)
+}
+
 // question is the text and keyboard of the current step's question.
 func (b *Bot) question(ctx context.Context, r *request) (string, any, error) {
 	l, c := r.lang, &r.conv
-	skip := inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.Skip), callback{Action: actSkip, Version: c.Nonce})})
+	skip := inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.Skip), c.at(actSkip, 0, ""))})
 	switch c.Step {
 	case stepMenu:
 		return text.T(l, text.GreetingKnown, esc(c.Name)), b.menuKeyboard(r), nil
@@ -330,17 +398,14 @@ func (b *Bot) carQuestion(ctx context.Context, r *request) (string, any, error) 
 		}
 	}
 	if len(cars) == 0 {
-		r.conv.Step = stepCarModel
-		if err := b.saveConversation(ctx, r); err != nil {
-			return "", nil, err
-		}
+		r.conv.Step = stepCarModel // saved by nextQuestion
 		return b.question(ctx, r)
 	}
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, v := range cars {
-		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(label(vehicleLabel(v)), callback{Action: actVehicle, ID: v.ID, Version: r.conv.Nonce})})
+		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(label(vehicleLabel(v)), r.conv.at(actVehicle, v.ID, ""))})
 	}
-	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.AnotherCar), callback{Action: actVehicle, Version: r.conv.Nonce})})
+	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.AnotherCar), r.conv.at(actVehicle, 0, ""))})
 	return text.T(r.lang, text.AskCarPick), inline(rows...), nil
 }
 
@@ -357,14 +422,11 @@ func vehicleLabel(v crm.Vehicle) string {
 }
 
 func (b *Bot) onVehicle(ctx context.Context, r *request) error {
-	if !b.currentConversation(ctx, r) {
-		return nil
-	}
-	b.answer(ctx, r, "", false)
-	if r.conv.Step != stepCarPick {
-		return b.reask(ctx, r, "")
+	if _, ok, err := b.bookingButton(ctx, r, stepCarPick); !ok {
+		return err
 	}
 	if r.data.ID == 0 {
+		b.answer(ctx, r, "", false)
 		r.conv.Step = stepCarModel
 		return b.advance(ctx, r)
 	}
@@ -378,29 +440,28 @@ func (b *Bot) onVehicle(ctx context.Context, r *request) error {
 	}
 	for _, v := range cars {
 		if v.ID == r.data.ID { // only the client's own car, whatever the button said
+			b.answer(ctx, r, "", false)
 			r.conv.VehicleID, r.conv.VehicleLabel = v.ID, vehicleLabel(v)
 			r.conv.Model, r.conv.Year, r.conv.Plate = "", 0, ""
 			r.then(stepProblem)
 			return b.advance(ctx, r)
 		}
 	}
-	return b.reask(ctx, r, "")
+	b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
+	return b.redrawQuestion(ctx, r)
 }
 
 func (b *Bot) onSkip(ctx context.Context, r *request) error {
-	if !b.currentConversation(ctx, r) {
-		return nil
+	if _, ok, err := b.bookingButton(ctx, r, stepCarYear, stepPlate); !ok {
+		return err
 	}
 	b.answer(ctx, r, "", false)
-	switch r.conv.Step {
-	case stepCarYear:
+	if r.conv.Step == stepCarYear {
 		r.conv.Year = 0
 		r.conv.Step = stepPlate
-	case stepPlate:
+	} else {
 		r.conv.Plate = ""
 		r.then(stepProblem)
-	default:
-		return b.reask(ctx, r, "")
 	}
 	return b.advance(ctx, r)
 }
@@ -416,10 +477,10 @@ func (b *Bot) slotQuestion(ctx context.Context, r *request) (string, any, error)
 	slots := b.cfg.Hours.Slots(now, b.cfg.Location, slotDays, taken, time.Hour, slotsShown)
 	var buttons []tgbotapi.InlineKeyboardButton
 	for _, s := range slots {
-		buttons = append(buttons, button(slotLabel(r.lang, s.In(b.cfg.Location)), callback{Action: actSlot, ID: s.Unix(), Version: r.conv.Nonce}))
+		buttons = append(buttons, button(slotLabel(r.lang, s.In(b.cfg.Location)), r.conv.at(actSlot, s.Unix(), "")))
 	}
 	rows := chunk(buttons, 2)
-	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.NoSlotButton), callback{Action: actNoSlot, Version: r.conv.Nonce})})
+	rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.NoSlotButton), r.conv.at(actNoSlot, 0, ""))})
 	msg := text.T(r.lang, text.AskSlot)
 	if len(slots) == 0 {
 		msg = text.T(r.lang, text.NoSlots)
@@ -438,14 +499,10 @@ func slotLabel(l text.Lang, t time.Time) string {
 }
 
 func (b *Bot) onSlot(ctx context.Context, r *request) error {
-	if !b.currentConversation(ctx, r) {
-		return nil
+	if _, ok, err := b.bookingButton(ctx, r, stepSlot); !ok {
+		return err
 	}
-	b.answer(ctx, r, "", false)
-	if r.conv.Step != stepSlot {
-		return b.reask(ctx, r, "")
-	}
-	r.conv.Slot, r.conv.SlotChosen = 0, true
+	r.conv.Slot = 0
 	if r.data.Action == actSlot {
 		// The client controls the data: accept only a slot we would offer.
 		slot := time.Unix(r.data.ID, 0)
@@ -459,10 +516,14 @@ func (b *Bot) onSlot(ctx context.Context, r *request) error {
 			ok = ok || s.Equal(slot)
 		}
 		if !ok {
-			return b.reask(ctx, r, text.T(r.lang, text.OutOfDate))
+			// Taken since it was offered: the pressed list is redrawn.
+			b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
+			return b.redrawQuestion(ctx, r)
 		}
 		r.conv.Slot = slot.Unix()
 	}
+	b.answer(ctx, r, "", false)
+	r.conv.SlotChosen = true
 	r.then(stepConfirm)
 	return b.advance(ctx, r)
 }
@@ -500,42 +561,44 @@ func (b *Bot) summary(r *request) string {
 // confirmKeyboard carries a tag of the summary it confirms: after an edit,
 // Confirm on an older summary would book what that message no longer shows.
 func (b *Bot) confirmKeyboard(r *request) *tgbotapi.InlineKeyboardMarkup {
-	n := r.conv.Nonce
+	c := &r.conv
 	return inline(
-		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.Confirm), callback{Action: actConfirm, Version: n, Arg: summaryTag(b.summary(r))})},
+		[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.Confirm), c.at(actConfirm, 0, summaryTag(b.summary(r))))},
 		[]tgbotapi.InlineKeyboardButton{
-			button(text.T(r.lang, text.Edit), callback{Action: actEdit, Version: n}),
-			button(text.T(r.lang, text.Cancel), callback{Action: actCancel, Version: n}),
+			button(text.T(r.lang, text.Edit), c.at(actEdit, 0, "")),
+			button(text.T(r.lang, text.Cancel), c.at(actCancel, 0, "")),
 		},
 	)
 }
 
+// editFields are the answers the summary's Edit menu can change.
+var editFields = map[string]step{"name": stepName, "phone": stepPhone, "car": stepCarPick, "problem": stepProblem, "slot": stepSlot}
+
 func (b *Bot) onEdit(ctx context.Context, r *request) error {
-	if !b.currentConversation(ctx, r) {
-		return nil
+	if _, ok, err := b.bookingButton(ctx, r, stepConfirm); !ok {
+		return err
 	}
 	b.answer(ctx, r, "", false)
-	n, l := r.conv.Nonce, r.lang
+	c, l := &r.conv, r.lang
 	field := func(k text.Key, name string) tgbotapi.InlineKeyboardButton {
-		return button(text.T(l, k), callback{Action: actEditField, Version: n, Arg: name})
+		return button(text.T(l, k), c.at(actEditField, 0, name))
 	}
 	kb := inline(
-		[]tgbotapi.InlineKeyboardButton{field(text.FieldName, "name"), field(text.FieldCar, "car")},
-		[]tgbotapi.InlineKeyboardButton{field(text.FieldProblem, "problem"), field(text.FieldSlot, "slot")},
-		[]tgbotapi.InlineKeyboardButton{button(text.T(l, text.Back), callback{Action: actEditField, Version: n, Arg: "back"})},
+		[]tgbotapi.InlineKeyboardButton{field(text.FieldName, "name"), field(text.FieldPhone, "phone")},
+		[]tgbotapi.InlineKeyboardButton{field(text.FieldCar, "car"), field(text.FieldProblem, "problem")},
+		[]tgbotapi.InlineKeyboardButton{field(text.FieldSlot, "slot"), field(text.Back, "back")},
 	)
 	return b.editPressed(ctx, r, b.summary(r)+"\n\n"+text.T(l, text.EditWhat), kb)
 }
 
 func (b *Bot) onEditField(ctx context.Context, r *request) error {
-	if !b.currentConversation(ctx, r) {
-		return nil
+	arg, ok, err := b.bookingButton(ctx, r, stepConfirm)
+	if !ok {
+		return err
 	}
 	b.answer(ctx, r, "", false)
-	steps := map[string]step{"name": stepName, "car": stepCarPick, "problem": stepProblem, "slot": stepSlot}
-	s, ok := steps[r.data.Arg]
-	if !ok || r.conv.Step != stepConfirm {
-		r.conv.Step = stepConfirm
+	s, ok := editFields[arg]
+	if !ok { // Back, or a field we do not know
 		return b.editPressed(ctx, r, b.summary(r), b.confirmKeyboard(r))
 	}
 	if s == stepCarPick && !r.conv.Known {
@@ -547,15 +610,12 @@ func (b *Bot) onEditField(ctx context.Context, r *request) error {
 	}
 	r.conv.Step = s
 	r.conv.Editing = true
-	if err := b.saveConversation(ctx, r); err != nil {
-		return err
-	}
 	return b.ask(ctx, r)
 }
 
 func (b *Bot) onCancelBooking(ctx context.Context, r *request) error {
-	if !b.currentConversation(ctx, r) {
-		return nil
+	if _, ok, err := b.bookingButton(ctx, r, stepConfirm); !ok {
+		return err
 	}
 	b.answer(ctx, r, "", false)
 	if err := b.dropConversation(ctx, r); err != nil {
@@ -571,9 +631,14 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 	if !r.hasConv || r.conv.Nonce != r.data.Version {
 		return b.confirmedAlready(ctx, r)
 	}
-	if r.conv.Step != stepConfirm || r.data.Arg != summaryTag(b.summary(r)) {
+	tag, ok, err := b.bookingButton(ctx, r, stepConfirm)
+	if !ok {
+		return err
+	}
+	if tag != summaryTag(b.summary(r)) {
+		// A summary of other answers: it would book what it no longer shows.
 		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
-		return b.reask(ctx, r, "")
+		return b.redrawQuestion(ctx, r)
 	}
 	c := &r.conv
 	req := crm.BookingRequest{
@@ -603,18 +668,12 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		// for another, then come back to the summary.
 		b.answer(ctx, r, "", false)
 		r.conv.Step, r.conv.Editing = stepPhone, true
-		if err := b.saveConversation(ctx, r); err != nil {
-			return err
-		}
 		return b.reask(ctx, r, text.T(r.lang, text.PhoneTaken))
 	}
 	if errors.Is(err, crm.ErrSlotTaken) {
 		// Someone confirmed the same time a moment earlier.
 		b.answer(ctx, r, "", false)
 		r.conv.Step, r.conv.Editing = stepSlot, true
-		if err := b.saveConversation(ctx, r); err != nil {
-			return err
-		}
 		return b.reask(ctx, r, text.T(r.lang, text.SlotTaken))
 	}
 	if err != nil {
@@ -642,8 +701,8 @@ func (b *Bot) showBooked(ctx context.Context, r *request, card crm.OrderCard) er
 func (b *Bot) confirmedAlready(ctx context.Context, r *request) error {
 	card, err := b.crm.OrderCardByBookingKey(ctx, bookingKey(r.userID, r.data.Version))
 	if errors.Is(err, crm.ErrNotFound) {
-		b.currentConversation(ctx, r)
-		return nil
+		_, _, err := b.bookingButton(ctx, r)
+		return err
 	}
 	if err != nil {
 		return err

@@ -26,8 +26,11 @@ const (
 
 // conversation is a client's booking in progress, kept in Redis with a TTL.
 type conversation struct {
-	Nonce      int64  `json:"n"` // ties buttons to this conversation
-	Step       step   `json:"s"`
+	Nonce int64 `json:"n"` // ties buttons to this conversation
+	Step  step  `json:"s"`
+	// Seq numbers the questions asked: buttons carry it with the step's code,
+	// so only the question asked last has live buttons (client_booking.go).
+	Seq        int64  `json:"q,omitempty"`
 	Editing    bool   `json:"e,omitempty"` // go back to the summary after this step
 	LeadSource string `json:"src,omitempty"`
 	Phone      string `json:"ph,omitempty"`

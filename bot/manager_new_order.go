@@ -148,6 +148,10 @@ func (b *Bot) newOrderAsk(ctx context.Context, r *request, d *workDialog) error 
 	return fmt.Errorf("/new at unknown step %q", d.Step)
 }
 
+// newOrderArgStep is the step of /new each button kind is shown at: a button is tied to its
+// step, and one pressed after the dialog moved on is out of date.
+var newOrderArgStep = map[string]string{"car": "car", "slot": "slot", "noslot": "slot", "ok": "confirm", "no": "confirm"}
+
 // onNewOrder takes the buttons of /new: a car, a slot, confirm or cancel.
 func (b *Bot) onNewOrder(ctx context.Context, r *request) error {
 	s, ok, err := b.staffButton(ctx, r)
@@ -163,13 +167,19 @@ func (b *Bot) onNewOrder(ctx context.Context, r *request) error {
 		return err
 	}
 	// Take the buttons off the answered question.
-	clear := func() {
-		if r.cb.Message != nil {
-			_, _ = b.send(ctx, 0, tgbotapi.NewEditMessageReplyMarkup(r.chatID, r.cb.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}))
-		}
+	clear := func() { b.takeButtons(ctx, r) }
+	// stale answers a button of a step the dialog has left (or a car or time
+	// no longer offered): its buttons go, and the current question is asked.
+	stale := func() error {
+		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
+		clear()
+		return b.newOrderAsk(ctx, r, &d)
 	}
-	switch {
-	case r.data.Arg == "car" && d.Step == "car":
+	if newOrderArgStep[r.data.Arg] != d.Step {
+		return stale()
+	}
+	switch r.data.Arg {
+	case "car":
 		if r.data.ID == 0 {
 			d.Step = "model"
 			break
@@ -185,11 +195,10 @@ func (b *Bot) onNewOrder(ctx context.Context, r *request) error {
 			}
 		}
 		if !found {
-			b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
-			return nil
+			return stale()
 		}
 		d.Step = "problem"
-	case (r.data.Arg == "slot" || r.data.Arg == "noslot") && d.Step == "slot":
+	case "slot", "noslot":
 		d.Slot = 0
 		if r.data.Arg == "slot" {
 			now := b.cfg.Now()
@@ -202,24 +211,20 @@ func (b *Bot) onNewOrder(ctx context.Context, r *request) error {
 				ok = ok || sl.Unix() == r.data.ID
 			}
 			if !ok {
-				b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
-				return b.newOrderAsk(ctx, r, &d)
+				return stale()
 			}
 			d.Slot = r.data.ID
 		}
 		d.Step = "confirm"
-	case r.data.Arg == "no":
+	case "no":
 		b.answer(ctx, r, "", false)
 		clear()
 		if err := b.dropWorkDialog(ctx, r); err != nil {
 			return err
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.WorkCancelled), nil)
-	case r.data.Arg == "ok" && d.Step == "confirm":
+	case "ok":
 		return b.createManagerOrder(ctx, r, s, &d)
-	default:
-		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
-		return nil
 	}
 	b.answer(ctx, r, "", false)
 	clear()
@@ -269,7 +274,7 @@ func (b *Bot) linkKnownClient(ctx context.Context, r *request, phone string) (li
 	if err != nil {
 		return false, fmt.Errorf("list client orders: %w", err)
 	}
-	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: r.conv.LeadSource, Known: true, Phone: c.Phone, PhoneVerified: true, Name: c.Name}
+	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, Seq: 1, LeadSource: r.conv.LeadSource, Known: true, Phone: c.Phone, PhoneVerified: true, Name: c.Name}
 	if err := b.saveConversation(ctx, r); err != nil {
 		return false, err
 	}

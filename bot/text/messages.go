@@ -73,6 +73,7 @@ const (
 	EditWhat          Key = "edit_what"
 	FieldName         Key = "field_name"
 	FieldCar          Key = "field_car"
+	FieldPhone        Key = "field_phone"
 	FieldProblem      Key = "field_problem"
 	FieldSlot         Key = "field_slot"
 	Booked            Key = "booked"
@@ -239,6 +240,7 @@ var catalog = map[Key]forms{
 	EditWhat:     {"Что изменить?", "What would you like to change?"},
 	FieldName:    {"Имя", "Name"},
 	FieldCar:     {"Машину", "Car"},
+	FieldPhone:   {"Телефон", "Phone"},
 	FieldProblem: {"Проблему", "Problem"},
 	FieldSlot:    {"Время", "Time"},
 	Booked: {
