@@ -30,8 +30,9 @@ import (
 //
 //	go test -run '^$' -bench 'Broadcast/x10' -benchtime 1x ./cmd/uniflow/
 //
-// TestBroadcastScaled runs the x10 case in every `make test`: it fails only on a 429 or a
-// notice not delivered exactly once, and logs the ratio (timing never fails a test).
+// TestBroadcastScaled runs the x10 case in every `make test`: it fails on a 429, on a notice not
+// delivered exactly once, and on a wall/min ratio above 1.5 (a loose bound for regressions, see
+// there); it logs the exact ratio and the p99.
 
 // broadcastNotices is the size of the broadcast, one notice per chat.
 const broadcastNotices = 3000
@@ -233,14 +234,30 @@ func broadcastInteract(tb testing.TB, emu *tgemu.Server, manager *tgemu.User, ca
 	}
 }
 
-// The x10 broadcast in every test run: no 429, every notice exactly once; the ratio and the p99
-// are only logged.
+// broadcastMaxRatio is the loosest wall/min TestBroadcastScaled accepts.
+//
+// The house rule keeps timing thresholds out of pass/fail tests because timings are noisy; the
+// acceptance of issue 5 wants CI to check the scaled broadcast's ratio. This bound serves both: it
+// is above the noise and below what a real regression costs. Quiet runs sit at 0.97-1.02
+// (BENCH.md), also under -race on 2 shared cores; the worst seen, 1.31, was under -race while two
+// other packages' test suites ran on the same 2 cores (load average 5). A regression that
+// matters (sends serialised behind a few workers, the bulk lane starved by the interactive
+// reserve, a claim per row, a limiter that sleeps whole seconds) makes it 2 or far more. The
+// exact ratio and the p99 are logged for the eye; the targets (1.05, 250 ms) stay in the
+// benchmark, which reports them and never fails on them.
+const broadcastMaxRatio = 1.5
+
+// The x10 broadcast in every test run: no 429, every notice exactly once, and wall/min at most
+// broadcastMaxRatio; the ratio and the p99 are logged.
 func TestBroadcastScaled(t *testing.T) {
 	t.Parallel()
 	res := runBroadcast(t, 10)
 	t.Log(res)
 	if res.flood != 0 {
 		t.Errorf("%d answers were 429: our limiter let the broadcast overrun the emulator's limit", res.flood)
+	}
+	if r := res.ratio(); r > broadcastMaxRatio {
+		t.Errorf("wall/min %.3f is above %.1f: the broadcast ran far below the rate limit (a regression, not noise; see broadcastMaxRatio)", r, broadcastMaxRatio)
 	}
 }
 
