@@ -49,8 +49,12 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 		return b.reask(ctx, r, "")
 	}
 	if s, err := b.staffMember(ctx, r); err == nil {
-		// Staff come to work, not to book: greet them with their commands.
-		return b.say(ctx, r.chatID, text.T(r.lang, text.StaffGreeting, esc(staffLabel(s)))+"\n\n"+text.T(r.lang, text.HelpStaff), nil)
+		// Staff come to work, not to book: greet them with their commands,
+		// and show what waits for them (staff_commands.go).
+		if err := b.say(ctx, r.chatID, text.T(r.lang, text.StaffGreeting, esc(staffLabel(s)))+"\n\n"+text.T(r.lang, text.HelpStaff), nil); err != nil {
+			return err
+		}
+		return b.showWaitingRequests(ctx, r, s)
 	} else if !errors.Is(err, crm.ErrNotFound) {
 		return fmt.Errorf("look up staff: %w", err)
 	}
@@ -662,7 +666,15 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		// The summary being confirmed becomes the client's live card.
 		req.ClientCard = &crm.CardLocation{ChatID: r.chatID, MessageID: r.cb.Message.MessageID}
 	}
-	card, err := b.crm.Book(ctx, req)
+	booked, err := b.crm.BookNotifying(ctx, req)
+	card := booked.Card
+	if err == nil && !booked.Replay && booked.StaffNotices == 0 {
+		// Telegram lets a bot write only to those who started it: until an
+		// owner or manager does (or STAFF_CHAT_ID is set), nobody hears of
+		// the request. They see it when they open the bot (cmdStart).
+		b.log.Warn("new request reaches no staff: no staff group, and no manager or owner has opened the bot",
+			"order_number", card.Order.Number, "order_id", card.Order.ID)
+	}
 	if errors.Is(err, crm.ErrForbidden) {
 		// The phone was linked to someone else since it was checked: ask
 		// for another, then come back to the summary.

@@ -109,10 +109,24 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 func (b *Bot) staffMember(ctx context.Context, r *request) (crm.Staff, error) {
 	r.staffOnce.Do(func() {
 		r.staff, r.staffErr = b.crm.StaffByTelegramID(ctx, r.userID)
-		if r.staffErr == nil && r.private && (r.staff.ChatID == nil || *r.staff.ChatID != r.chatID) {
-			if err := b.crm.TouchStaff(ctx, r.userID, r.chatID, r.name, string(r.lang)); err != nil {
-				b.log.Warn("record staff chat", "err", err)
-			}
+		if r.staffErr != nil || !r.private {
+			return
+		}
+		st := &r.staff
+		newChat := st.ChatID == nil || *st.ChatID != r.chatID
+		if !newChat && (r.name == "" || st.Name == r.name) && st.Language == string(r.lang) {
+			return
+		}
+		if err := b.crm.TouchStaff(ctx, r.userID, r.chatID, r.name, string(r.lang)); err != nil {
+			b.log.Warn("record staff chat", "err", err)
+			return
+		}
+		// What was just recorded holds for this update too: a new staff
+		// member is greeted by name, not by "#<telegram id>".
+		chatID := r.chatID
+		st.ChatID, st.Language = &chatID, string(r.lang)
+		if r.name != "" {
+			st.Name = r.name
 		}
 	})
 	return r.staff, r.staffErr

@@ -104,3 +104,33 @@ func (b *Bot) cmdStaff(ctx context.Context, r *request) error {
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAdded, added.TelegramUserID, text.RoleName(r.lang, string(added.Role))), nil)
 }
+
+// showWaitingRequests shows a manager or owner who opens the bot the requests nobody has taken:
+// one booked while no staff member could be written to (Telegram lets a bot message only those
+// who started it) is not lost, and any other waiting one is in view at once.
+func (b *Bot) showWaitingRequests(ctx context.Context, r *request, s crm.Staff) error {
+	if !isManager(s) {
+		return nil
+	}
+	cards, err := b.crm.NewRequests(ctx, 100)
+	if err != nil {
+		return fmt.Errorf("list new requests: %w", err)
+	}
+	if len(cards) == 0 {
+		return nil
+	}
+	msg := text.T(r.lang, text.RequestsWaiting, len(cards))
+	if len(cards) > queueShown {
+		msg += text.T(r.lang, text.RequestsWaitingMore, queueShown)
+		cards = cards[:queueShown]
+	}
+	if err := b.say(ctx, r.chatID, msg, nil); err != nil {
+		return err
+	}
+	for _, c := range cards {
+		if _, err := b.sayCard(ctx, r.chatID, b.staffCard(r.lang, c), b.keyboardFor(r, s, c)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

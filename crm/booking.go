@@ -33,45 +33,64 @@ const slotTakenIndex = "orders_slot_taken"
 // A replay with the same DedupeKey returns the order already booked and changes nothing.
 // Invalid requests are ErrInvalidInput or ErrInvalidPhone.
 func (s *Service) Book(ctx context.Context, r BookingRequest) (OrderCard, error) {
+	b, err := s.BookNotifying(ctx, r)
+	return b.Card, err
+}
+
+// Booked is what BookNotifying did.
+type Booked struct {
+	Card OrderCard
+	// Replay: the booking was made before; nothing changed.
+	Replay bool
+	// StaffNotices is how many staff chats the new request was queued for. 0 means nobody
+	// will hear of it: no staff group, and no manager, admin or owner has opened the bot
+	// (Telegram lets a bot write only to those who have).
+	StaffNotices int
+}
+
+// BookNotifying is Book that also says whom the new request reaches.
+func (s *Service) BookNotifying(ctx context.Context, r BookingRequest) (Booked, error) {
 	r, err := s.checkBooking(r)
 	if err != nil {
-		return OrderCard{}, fmt.Errorf("book: %w", err)
+		return Booked{}, fmt.Errorf("book: %w", err)
 	}
 	for range bookAttempts {
-		card, ok, err := s.bookFast(ctx, r)
+		b, ok, err := s.bookFast(ctx, r)
 		if isUniqueViolation(err, slotTakenIndex) {
-			return OrderCard{}, fmt.Errorf("book %s: %w", r.Slot.Format(time.RFC3339), ErrSlotTaken)
+			return Booked{}, fmt.Errorf("book %s: %w", r.Slot.Format(time.RFC3339), ErrSlotTaken)
 		}
 		if isUniqueViolation(err, "") {
 			continue
 		}
 		if err != nil {
-			return OrderCard{}, fmt.Errorf("book for telegram user %d: %w", r.TelegramUserID, err)
+			return Booked{}, fmt.Errorf("book for telegram user %d: %w", r.TelegramUserID, err)
 		}
 		if ok {
-			return card, nil
+			return b, nil
 		}
 		break
 	}
 	var orderID int64
+	var notices int
 	for range bookAttempts {
-		orderID, err = s.book(ctx, r)
+		orderID, notices, err = s.book(ctx, r)
 		if isUniqueViolation(err, slotTakenIndex) {
-			return OrderCard{}, fmt.Errorf("book %s: %w", r.Slot.Format(time.RFC3339), ErrSlotTaken)
+			return Booked{}, fmt.Errorf("book %s: %w", r.Slot.Format(time.RFC3339), ErrSlotTaken)
 		}
 		if !isUniqueViolation(err, "") {
 			break
 		}
 	}
 	if err != nil {
-		return OrderCard{}, fmt.Errorf("book for telegram user %d: %w", r.TelegramUserID, err)
+		return Booked{}, fmt.Errorf("book for telegram user %d: %w", r.TelegramUserID, err)
 	}
 	if r.ClientCard != nil {
 		if err := s.SetClientCard(ctx, orderID, r.ClientCard.ChatID, r.ClientCard.MessageID); err != nil {
-			return OrderCard{}, err
+			return Booked{}, err
 		}
 	}
-	return s.OrderCard(ctx, orderID)
+	card, err := s.OrderCard(ctx, orderID)
+	return Booked{Card: card, Replay: notices < 0, StaffNotices: max(notices, 0)}, err
 }
 
 // checkBooking validates r and returns it cleaned up.
@@ -131,9 +150,11 @@ INSERT INTO orders (branch_id, client_id, vehicle_id, problem, photo_file_id, sl
 VALUES ((SELECT id FROM branches WHERE is_default), $1, $2, $3, $4, $5, 'new', $6, $7, $8, $8)
 RETURNING id, number`
 
-// book runs one attempt of Book and returns the order id.
-func (s *Service) book(ctx context.Context, r BookingRequest) (int64, error) {
+// book runs one attempt of Book and returns the order id and the number of staff notices
+// queued, -1 for a replay.
+func (s *Service) book(ctx context.Context, r BookingRequest) (int64, int, error) {
 	var orderID int64
+	notices := -1
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var owner *int64
 		err := tx.QueryRow(ctx, sqlBookingByKey, r.DedupeKey).Scan(&orderID, &owner)
@@ -169,9 +190,10 @@ func (s *Service) book(ctx context.Context, r BookingRequest) (int64, error) {
 		if _, err := tx.Exec(ctx, sqlInsertEvent, orderID, ActorClient, c.ID, "", StatusNew, nil, now); err != nil {
 			return fmt.Errorf("record event: %w", err)
 		}
-		return s.notifyNewRequest(ctx, tx, orderID, number)
+		notices, err = s.notifyNewRequest(ctx, tx, orderID, number)
+		return err
 	})
-	return orderID, err
+	return orderID, notices, err
 }
 
 // bookingClient is the part of a client row Book decides on.
@@ -325,8 +347,9 @@ SELECT chat_id, language FROM staff
 WHERE active AND chat_id IS NOT NULL AND role = 'owner' AND NOT EXISTS (SELECT 1 FROM managers)
 ORDER BY chat_id`
 
-// notifyNewRequest enqueues KindNewRequest for a new order; see Book.
-func (s *Service) notifyNewRequest(ctx context.Context, tx pgx.Tx, orderID, number int64) error {
+// notifyNewRequest enqueues KindNewRequest for a new order and returns to how many chats; see
+// Book.
+func (s *Service) notifyNewRequest(ctx context.Context, tx pgx.Tx, orderID, number int64) (int, error) {
 	var to []recipient
 	if s.opts.StaffChatID != 0 {
 		to = []recipient{{ChatID: s.opts.StaffChatID}}
@@ -334,12 +357,12 @@ func (s *Service) notifyNewRequest(ctx context.Context, tx pgx.Tx, orderID, numb
 		rows, _ := tx.Query(ctx, sqlNewRequestRecipients)
 		var err error
 		if to, err = pgx.CollectRows(rows, pgx.RowToStructByName[recipient]); err != nil {
-			return fmt.Errorf("list staff to notify: %w", err)
+			return 0, fmt.Errorf("list staff to notify: %w", err)
 		}
 	}
 	data, err := json.Marshal(NewRequestData{Number: number})
 	if err != nil {
-		return fmt.Errorf("encode %s data: %w", KindNewRequest, err)
+		return 0, fmt.Errorf("encode %s data: %w", KindNewRequest, err)
 	}
 	for _, rc := range to {
 		_, err := s.enqueue(ctx, tx, OutboxMessage{
@@ -347,8 +370,20 @@ func (s *Service) notifyNewRequest(ctx context.Context, tx pgx.Tx, orderID, numb
 			DedupeKey: KindNewRequest + ":" + strconv.FormatInt(orderID, 10) + ":" + strconv.FormatInt(rc.ChatID, 10),
 		})
 		if err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(to), nil
+}
+
+const sqlNewRequests = sqlCardSelect + `
+WHERE o.status = 'new' ORDER BY o.created_at, o.id LIMIT $1`
+
+// NewRequests returns the requests no one has taken yet, oldest first (limit <= 0 means 20).
+func (s *Service) NewRequests(ctx context.Context, limit int) ([]OrderCard, error) {
+	cs, err := s.cards(ctx, sqlNewRequests, listLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list new requests: %w", err)
+	}
+	return cs, nil
 }

@@ -131,14 +131,14 @@ notices AS (
 	ON CONFLICT (dedupe_key) DO NOTHING
 )
 SELECT verdict.v, coalesce((SELECT id FROM new_order), (SELECT id FROM prior), 0),
-	coalesce((SELECT tg FROM prior), 0)
+	coalesce((SELECT tg FROM prior), 0), (SELECT count(*) FROM recipients)
 FROM verdict`
 
 const sqlCardByBookingKey = sqlCardSelect + ` WHERE o.booking_key = $1`
 
 // bookFast tries the one-round-trip booking. ok is false when the booking
 // needs the general path.
-func (s *Service) bookFast(ctx context.Context, r BookingRequest) (card OrderCard, ok bool, err error) {
+func (s *Service) bookFast(ctx context.Context, r BookingRequest) (b Booked, ok bool, err error) {
 	var slot *time.Time
 	if !r.Slot.IsZero() {
 		slot = &r.Slot
@@ -158,37 +158,41 @@ func (s *Service) bookFast(ctx context.Context, r BookingRequest) (card OrderCar
 	defer res.Close()
 
 	var verdict fastVerdict
-	var orderID, priorOwner int64
-	if err := res.QueryRow().Scan(&verdict, &orderID, &priorOwner); err != nil {
-		return OrderCard{}, false, fmt.Errorf("book: %w", err)
+	var orderID, priorOwner, notices int64
+	if err := res.QueryRow().Scan(&verdict, &orderID, &priorOwner, &notices); err != nil {
+		return Booked{}, false, fmt.Errorf("book: %w", err)
 	}
 	rows, err := res.Query()
 	if err != nil {
-		return OrderCard{}, false, fmt.Errorf("read the booked card: %w", err)
+		return Booked{}, false, fmt.Errorf("read the booked card: %w", err)
 	}
 	cards, err := pgx.CollectRows(rows, pgx.RowToStructByName[cardRow])
 	if err != nil {
-		return OrderCard{}, false, fmt.Errorf("read the booked card: %w", err)
+		return Booked{}, false, fmt.Errorf("read the booked card: %w", err)
 	}
 	switch verdict {
 	case verdictSlow:
-		return OrderCard{}, false, nil
+		return Booked{}, false, nil
 	case verdictForbidden:
-		return OrderCard{}, false, fmt.Errorf("phone or car belongs to someone else: %w", ErrForbidden)
+		return Booked{}, false, fmt.Errorf("phone or car belongs to someone else: %w", ErrForbidden)
 	case verdictNoVehicle:
-		return OrderCard{}, false, fmt.Errorf("vehicle %d: %w", r.VehicleID, ErrNotFound)
+		return Booked{}, false, fmt.Errorf("vehicle %d: %w", r.VehicleID, ErrNotFound)
 	case verdictReplay:
 		if priorOwner != r.TelegramUserID {
-			return OrderCard{}, false, fmt.Errorf("booking %q belongs to another user: %w", r.DedupeKey, ErrForbidden)
+			return Booked{}, false, fmt.Errorf("booking %q belongs to another user: %w", r.DedupeKey, ErrForbidden)
 		}
 	case verdictBooked:
 	default:
-		return OrderCard{}, false, fmt.Errorf("book: unexpected verdict %q", verdict)
+		return Booked{}, false, fmt.Errorf("book: unexpected verdict %q", verdict)
 	}
 	if len(cards) != 1 {
-		return OrderCard{}, false, errors.New("book: the booked order has no card")
+		return Booked{}, false, errors.New("book: the booked order has no card")
 	}
-	return cards[0].card(), true, nil
+	b = Booked{Card: cards[0].card(), Replay: verdict == verdictReplay}
+	if !b.Replay {
+		b.StaffNotices = int(notices)
+	}
+	return b, true, nil
 }
 
 // OrderCardByBookingKey returns the card of the order a booking created, or
