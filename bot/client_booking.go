@@ -215,6 +215,9 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 		if txt == "" || utf8.RuneCountInString(txt) > crm.MaxNameLen {
 			return b.reask(ctx, r, text.T(r.lang, text.NameInvalid))
 		}
+		if looksLikePhone(txt) {
+			return b.reask(ctx, r, text.T(r.lang, text.NameIsPhone))
+		}
 		r.conv.Name = txt
 		if r.conv.Known {
 			r.then(stepCarPick)
@@ -224,6 +227,9 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 	case stepCarModel:
 		if utf8.RuneCountInString(txt) < 2 || utf8.RuneCountInString(txt) > crm.MaxMakeModelLen {
 			return b.reask(ctx, r, text.T(r.lang, text.CarModelInvalid))
+		}
+		if looksLikePhone(txt) {
+			return b.reask(ctx, r, text.T(r.lang, text.ModelIsPhone))
 		}
 		r.conv.Model, r.conv.VehicleID, r.conv.VehicleLabel = txt, 0, ""
 		r.conv.Step = stepCarYear
@@ -247,6 +253,12 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 		if len(m.Photo) > 0 {
 			r.conv.PhotoFileID = m.Photo[len(m.Photo)-1].FileID
 			problem = strings.TrimSpace(m.Caption)
+			if problem == "" {
+				// The photo is kept; staff still need a word of what is
+				// wrong, which the question now asks for (question).
+				r.conv.Problem = ""
+				return b.reask(ctx, r, "")
+			}
 		}
 		if problem == "" || utf8.RuneCountInString(problem) > crm.MaxProblemLen {
 			return b.reask(ctx, r, text.T(r.lang, text.ProblemInvalid))
@@ -378,6 +390,9 @@ func (b *Bot) question(ctx context.Context, r *request) (string, any, error) {
 	case stepPlate:
 		return text.T(l, text.AskPlate), skip, nil
 	case stepProblem:
+		if c.PhotoFileID != "" && c.Problem == "" {
+			return text.T(l, text.AskProblemAfterPhoto), nil, nil
+		}
 		return text.T(l, text.AskProblem), nil, nil
 	case stepSlot:
 		return b.slotQuestion(ctx, r)
@@ -740,6 +755,23 @@ func newVehicle(c *conversation) crm.NewVehicle {
 func summaryTag(summary string) string {
 	sum := sha256.Sum256([]byte(summary))
 	return hex.EncodeToString(sum[:4])
+}
+
+// looksLikePhone reports whether s is only digits and the punctuation of
+// phone numbers, as "89123456789" or "8 (912) 345-67-80": typed at the name
+// or car question, it is a phone, not an answer.
+func looksLikePhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case unicode.IsDigit(r):
+			digits++
+		case unicode.IsSpace(r) || strings.ContainsRune("+-‐–—().", r):
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 func lettersAndDigits(s string) bool {

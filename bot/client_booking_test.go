@@ -45,3 +45,14 @@ func TestQuestionTag(t *testing.T) {
 		}
 	}
 }
+
+func TestLooksLikePhone(t *testing.T) {
+	for s, want := range map[string]bool{
+		"89123456789": true, "8 (912) 345-67-80": true, "+7 912 345-67-89": true, "912.345.67.89": true,
+		"Анна": false, "Kia Rio": false, "Lada 2107": false, "ВАЗ-2107": false, "-": false, " ": false, "": false,
+	} {
+		if got := looksLikePhone(s); got != want {
+			t.Errorf("looksLikePhone(%q) = %v", s, got)
+		}
+	}
+}

@@ -55,20 +55,27 @@ func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *work
 		}
 	case "name":
 		if utf8.RuneCountInString(txt) > crm.MaxNameLen {
-			return b.say(ctx, r.chatID, text.T(r.lang, text.NameInvalid), nil)
+			return b.newOrderReask(ctx, r, d, text.NameInvalid)
+		}
+		if looksLikePhone(txt) {
+			return b.newOrderReask(ctx, r, d, text.NameIsPhone)
 		}
 		d.Name, d.Step = txt, "model"
 	case "model":
 		if n := utf8.RuneCountInString(txt); n < 2 || n > crm.MaxMakeModelLen {
-			return b.say(ctx, r.chatID, text.T(r.lang, text.CarModelInvalid), nil)
+			return b.newOrderReask(ctx, r, d, text.CarModelInvalid)
+		}
+		if looksLikePhone(txt) {
+			return b.newOrderReask(ctx, r, d, text.ModelIsPhone)
 		}
 		d.Model, d.Step = txt, "plate"
 	case "plate":
 		d.Plate = ""
 		if !skipAnswer(txt) {
 			plate := crm.NormalizePlate(txt)
-			if n := utf8.RuneCountInString(plate); n < 4 || n > 12 {
-				return b.say(ctx, r.chatID, text.T(r.lang, text.PlateInvalid), nil)
+			if n := utf8.RuneCountInString(plate); n < 4 || n > 12 || !lettersAndDigits(plate) {
+				// There is no Skip button here: "-" skips (NewAskPlate).
+				return b.newOrderReask(ctx, r, d, text.NewPlateInvalid)
 			}
 			d.Plate = plate
 		}
@@ -85,6 +92,16 @@ func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *work
 		return err
 	}
 	return b.newOrderAsk(ctx, r, d)
+}
+
+// newOrderReask answers a typed answer of /new that cannot be taken: why, and the same question.
+func (b *Bot) newOrderReask(ctx context.Context, r *request, d *workDialog, why text.Key) error {
+	questions := map[string]text.Key{"name": text.NewAskName, "model": text.AskCarModel, "plate": text.NewAskPlate}
+	msg := text.T(r.lang, why)
+	if q, ok := questions[d.Step]; ok {
+		msg += "\n\n" + text.T(r.lang, q)
+	}
+	return b.say(ctx, r.chatID, msg, nil)
 }
 
 // newOrderAsk asks the question of the dialog's step.

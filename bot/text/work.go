@@ -158,17 +158,18 @@ const (
 	LowStock        Key = "low_stock"
 
 	// /new.
-	NewAskPhone    Key = "new_ask_phone"
-	NewAskName     Key = "new_ask_name"
-	NewKnownClient Key = "new_known_client"
-	NewAskPlate    Key = "new_ask_plate"
-	NewAskProblem  Key = "new_ask_problem"
-	NewNoSlot      Key = "new_no_slot"
-	NewSummary     Key = "new_summary"
-	NewCreated     Key = "new_created"
-	LinkedGreeting Key = "linked_greeting"
-	HelpWork       Key = "help_work"
-	MenuPrompt     Key = "menu_prompt"
+	NewAskPhone     Key = "new_ask_phone"
+	NewAskName      Key = "new_ask_name"
+	NewKnownClient  Key = "new_known_client"
+	NewAskPlate     Key = "new_ask_plate"
+	NewPlateInvalid Key = "new_plate_invalid"
+	NewAskProblem   Key = "new_ask_problem"
+	NewNoSlot       Key = "new_no_slot"
+	NewSummary      Key = "new_summary"
+	NewCreated      Key = "new_created"
+	LinkedGreeting  Key = "linked_greeting"
+	HelpWork        Key = "help_work"
+	MenuPrompt      Key = "menu_prompt"
 
 	// Timeline and documents.
 	TimelineTitle   Key = "timeline_title"
@@ -350,10 +351,14 @@ var workCatalog = map[Key]forms{
 	NewAskName:     {"Имя клиента?", "The client's name?"},
 	NewKnownClient: {"Клиент найден: %s.", "Client found: %s."},
 	NewAskPlate:    {"Госномер? «-» — пропустить.", "Licence plate? “-” to skip."},
-	NewAskProblem:  {"Что нужно сделать / что случилось?", "What needs doing / what happened?"},
-	NewNoSlot:      {"Без времени", "No time"},
-	NewSummary:     {"<b>Новый заказ</b>\n\nКлиент: %s, %s\nМашина: %s\nПроблема: %s\nВремя: %s", "<b>New order</b>\n\nClient: %s, %s\nCar: %s\nProblem: %s\nTime: %s"},
-	NewCreated:     {"✅ Заказ <b>№%d</b> создан.", "✅ Order <b>No. %d</b> created."},
+	NewPlateInvalid: {
+		"Госномер — от 4 до 12 букв и цифр. Или «-» — пропустить.",
+		"A plate is 4 to 12 letters and digits. Or “-” to skip.",
+	},
+	NewAskProblem: {"Что нужно сделать / что случилось?", "What needs doing / what happened?"},
+	NewNoSlot:     {"Без времени", "No time"},
+	NewSummary:    {"<b>Новый заказ</b>\n\nКлиент: %s, %s\nМашина: %s\nПроблема: %s\nВремя: %s", "<b>New order</b>\n\nClient: %s, %s\nCar: %s\nProblem: %s\nTime: %s"},
+	NewCreated:    {"✅ Заказ <b>№%d</b> создан.", "✅ Order <b>No. %d</b> created."},
 	HelpWork: {
 		"\n/new — заказ для клиента по телефону (менеджер)\n/catalog [слова] — каталог работ и запчастей\n/receive — приход запчастей (менеджер)\n/doc &lt;номер&gt; — документы заказа (PDF)\n/company &lt;телефон&gt; on|off — клиент-юрлицо (менеджер)",
 		"\n/new — an order for a client on the phone (manager)\n/catalog [words] — catalog of labour and parts\n/receive — goods received (manager)\n/doc &lt;number&gt; — the order's papers (PDF)\n/company &lt;phone&gt; on|off — a client who is a company (manager)",

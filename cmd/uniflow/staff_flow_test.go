@@ -37,8 +37,8 @@ func TestMechanicTakesRequestWithPhoto(t *testing.T) {
 	plate := h.next(c, last(c), langs[0].askPlate)
 	h.press(client, plate, "Пропустить")
 	h.next(c, last(c), langs[0].askProblem)
-	client.SendPhoto([]byte("\x89PNG fake photo bytes"), "") // no caption: asked again
-	h.next(c, last(c), langs[0].askProblem)
+	client.SendPhoto([]byte("\x89PNG fake photo bytes"), "") // no caption: kept, and a word asked for
+	h.next(c, last(c), "Фото сохранил")
 	client.SendPhoto([]byte("\x89PNG fake photo bytes"), "Течёт <масло> & стучит")
 	slots := h.next(c, last(c), langs[0].askSlot)
 	h.press(client, slots, langs[0].noSlotButton)
