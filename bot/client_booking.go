@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/uniflow-crm/uniflow/bot/text"
 	"github.com/uniflow-crm/uniflow/crm"
@@ -58,7 +59,10 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	} else if !errors.Is(err, crm.ErrNotFound) {
 		return fmt.Errorf("look up staff: %w", err)
 	}
-	source := crm.NormalizeLeadSource(r.msg.CommandArguments())
+	source, err := b.firstTouch(ctx, r.userID, crm.NormalizeLeadSource(r.msg.CommandArguments()))
+	if err != nil {
+		return err
+	}
 	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
 	switch {
 	case errors.Is(err, crm.ErrNotFound):
@@ -72,6 +76,32 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	}
 	r.conv = conversation{Nonce: newNonce(), Step: stepMenu, LeadSource: source, Known: true, Phone: client.Phone, PhoneVerified: true, Name: client.Name}
 	return b.reask(ctx, r, "")
+}
+
+// leadSourceKey keeps the first lead source a user came with (a deep link's
+// "/start src_flyer") beyond one conversation: a /cancel and a plain /start
+// still book as "flyer". It lives as long as a conversation would.
+func leadSourceKey(prefix string, userID int64) string {
+	return prefix + "lead:" + strconv.FormatInt(userID, 10)
+}
+
+// firstTouch returns the lead source to book with: the first one the user
+// came with while it is remembered, else source, which is remembered when it
+// says where they came from. One Redis round trip.
+func (b *Bot) firstTouch(ctx context.Context, userID int64, source string) (string, error) {
+	key := leadSourceKey(b.cfg.KeyPrefix, userID)
+	pipe := b.rdb.Pipeline()
+	if source != "direct" {
+		pipe.SetNX(ctx, key, source, conversationTTL)
+	}
+	first := pipe.Get(ctx, key)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return "", fmt.Errorf("read the lead source: %w", err)
+	}
+	if v := first.Val(); v != "" {
+		return v, nil
+	}
+	return source, nil
 }
 
 func (b *Bot) menuKeyboard(r *request) *tgbotapi.InlineKeyboardMarkup {

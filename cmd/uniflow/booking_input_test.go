@@ -106,3 +106,26 @@ func TestPhotoWithoutCaptionIsKept(t *testing.T) {
 		})
 	}
 }
+
+// The lead source of the first /start survives a /cancel: "/start
+// src_flyer", /cancel, a plain /start and a booking is a flyer's order.
+func TestLeadSourceSurvivesCancel(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	h.start()
+	l := langs[0]
+	u := h.emu.NewUser(tgemu.UserOptions{FirstName: "L", LanguageCode: l.code})
+	c := u.Chat()
+	u.Start("src_flyer")
+	h.next(c, 0, l.askPhone)
+	u.Send("/cancel")
+	h.next(c, last(c), "Запись отменена")
+	h.book(u, l, "+79120000053", "Lev", "Kia Rio", "noise")
+	if n := h.count(`SELECT count(*) FROM orders WHERE lead_source = 'flyer'`); n != 1 {
+		t.Errorf("orders from the flyer: %d", n)
+	}
+	if n := h.count(`SELECT count(*) FROM clients WHERE lead_source = 'flyer'`); n != 1 {
+		t.Errorf("clients from the flyer: %d", n)
+	}
+	h.noRejections()
+}
