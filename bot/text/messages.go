@@ -269,8 +269,8 @@ var catalog = map[Key]forms{
 	FieldProblem: {"Проблему", "Problem"},
 	FieldSlot:    {"Время", "Time"},
 	Booked: {
-		"Заявка <b>№%d</b> отправлена. Это пока <b>заявка</b>: менеджер подтвердит время, и я сразу сообщу.",
-		"Request <b>No. %d</b> is sent. This is a <b>request</b> until the shop confirms it; I will tell you at once.",
+		"Заявка <b>№%d</b> отправлена.",
+		"Request <b>No. %d</b> is sent.",
 	},
 	BookingCancelled: {"Запись отменена. /start — начать заново.", "Booking cancelled. /start to begin again."},
 	NothingToCancel:  {"Сейчас нечего отменять. /help — что я умею.", "There is nothing to cancel. /help shows what I can do."},
@@ -291,8 +291,8 @@ var catalog = map[Key]forms{
 		"<b>Order No. %d</b>\nStatus: <b>%s</b>\nCar: %s\nProblem: %s\nTime: %s",
 	},
 	ClientCardPending: {
-		"\n\nЭто заявка: мы подтвердим её и сообщим.",
-		"\n\nThis is a request: we will confirm it and let you know.",
+		"\n\nЭто пока <b>заявка</b>: менеджер её подтвердит, и я сразу сообщу.",
+		"\n\nThis is a <b>request</b> until the shop confirms it; I will tell you at once.",
 	},
 	StaffCard: {
 		"<b>Заказ №%d</b> · %s\nКлиент: %s, %s\nМашина: %s\nПроблема: %s\nВремя: %s\nИсточник: %s",

@@ -98,7 +98,11 @@ func TestPhotoWithoutCaptionIsKept(t *testing.T) {
 				t.Errorf("summary lacks the text or the photo: %q", summary.Text)
 			}
 			h.press(u, summary, l.confirm)
-			h.card(c, summary.ID, "1001")
+			booked := h.card(c, summary.ID, "1001")
+			// That it is a request until the shop confirms it is said once.
+			if n := strings.Count(booked.Text, map[string]string{"ru": "подтверд", "en": "confirm"}[l.code]); n != 1 {
+				t.Errorf("the booked card says %d times that the shop will confirm:\n%s", n, booked.Text)
+			}
 			if n := h.count(`SELECT count(*) FROM orders WHERE problem = 'leaks oil' AND photo_file_id <> ''`); n != 1 {
 				t.Errorf("orders with the text and the photo: %d", n)
 			}
