@@ -116,7 +116,19 @@ func (b *Bot) cmdHelp(ctx context.Context, r *request) error {
 	if _, err := b.staffMember(ctx, r); err == nil {
 		msg += "\n\n" + text.T(r.lang, text.HelpStaff) + text.T(r.lang, text.HelpWork)
 	}
-	return b.say(ctx, r.chatID, msg, nil)
+	return b.sayThenReask(ctx, r, msg)
+}
+
+// sayThenReask sends html; during a booking, the question it waits on
+// follows in the same message, so the client knows where they are.
+func (b *Bot) sayThenReask(ctx context.Context, r *request, html string) error {
+	if r.hasConv && r.private {
+		if r.conv.Step != stepMenu {
+			html += "\n\n" + text.T(r.lang, text.StillWaiting)
+		}
+		return b.reask(ctx, r, html)
+	}
+	return b.say(ctx, r.chatID, html, nil)
 }
 
 // cmdCancel leaves any step of the booking.

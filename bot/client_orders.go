@@ -16,7 +16,7 @@ const myOrdersShown = 10
 func (b *Bot) cmdMy(ctx context.Context, r *request) error {
 	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
 	if errors.Is(err, crm.ErrNotFound) {
-		return b.say(ctx, r.chatID, text.T(r.lang, text.MyOrdersEmpty), nil)
+		return b.sayThenReask(ctx, r, text.T(r.lang, text.MyOrdersEmpty))
 	}
 	if err != nil {
 		return fmt.Errorf("look up client: %w", err)
@@ -26,11 +26,11 @@ func (b *Bot) cmdMy(ctx context.Context, r *request) error {
 		return fmt.Errorf("list client orders: %w", err)
 	}
 	if len(orders) == 0 {
-		return b.say(ctx, r.chatID, text.T(r.lang, text.MyOrdersEmpty), nil)
+		return b.sayThenReask(ctx, r, text.T(r.lang, text.MyOrdersEmpty))
 	}
 	lines := []string{text.T(r.lang, text.MyOrdersTitle)}
 	for _, o := range orders {
 		lines = append(lines, b.orderLine(r.lang, o))
 	}
-	return b.say(ctx, r.chatID, strings.Join(lines, "\n"), nil)
+	return b.sayThenReask(ctx, r, strings.Join(lines, "\n"))
 }

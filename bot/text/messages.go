@@ -79,6 +79,7 @@ const (
 	NameIsPhone          Key = "name_is_phone"
 	ModelIsPhone         Key = "model_is_phone"
 	AskProblemAfterPhoto Key = "ask_problem_after_photo"
+	StillWaiting         Key = "still_waiting"
 	FieldProblem         Key = "field_problem"
 	FieldSlot            Key = "field_slot"
 	Booked               Key = "booked"
@@ -239,13 +240,14 @@ var catalog = map[Key]forms{
 		"<b>Проверьте заявку</b>\n\nИмя: %s\nТелефон: %s\nМашина: %s\nПроблема: %s\nВремя: %s",
 		"<b>Please check your request</b>\n\nName: %s\nPhone: %s\nCar: %s\nProblem: %s\nTime: %s",
 	},
-	Confirm:    {"✅ Подтвердить", "✅ Confirm"},
-	Edit:       {"✏️ Изменить", "✏️ Edit"},
-	Cancel:     {"✖️ Отменить", "✖️ Cancel"},
-	EditWhat:   {"Что изменить?", "What would you like to change?"},
-	FieldName:  {"Имя", "Name"},
-	FieldCar:   {"Машину", "Car"},
-	FieldPhone: {"Телефон", "Phone"},
+	Confirm:      {"✅ Подтвердить", "✅ Confirm"},
+	Edit:         {"✏️ Изменить", "✏️ Edit"},
+	Cancel:       {"✖️ Отменить", "✖️ Cancel"},
+	EditWhat:     {"Что изменить?", "What would you like to change?"},
+	FieldName:    {"Имя", "Name"},
+	FieldCar:     {"Машину", "Car"},
+	FieldPhone:   {"Телефон", "Phone"},
+	StillWaiting: {"↩️ Продолжим запись:", "↩️ Back to your booking:"},
 	AskProblemAfterPhoto: {
 		"📷 Фото сохранил. Теперь опишите коротко, что случилось — хватит пары слов.",
 		"📷 Photo saved. Now describe the problem in a few words.",

@@ -133,3 +133,72 @@ func TestLeadSourceSurvivesCancel(t *testing.T) {
 	}
 	h.noRejections()
 }
+
+// /help and /my during a booking end with the question it waits on, whose
+// buttons work; the summary's Edit menu changes the phone, checked as at the
+// first step.
+func TestHelpMidBookingAndEditPhone(t *testing.T) {
+	t.Parallel()
+	labels := map[string]struct{ help, noOrders, editWhat, phone string }{
+		"ru": {"/my — мои заказы", "нет заказов", "Что изменить", "Телефон"},
+		"en": {"/my — my orders", "no orders yet", "What would you like to change", "Phone"},
+	}
+	for _, l := range langs {
+		t.Run(l.code, func(t *testing.T) {
+			t.Parallel()
+			lb := labels[l.code]
+			h := newHarness(t, tgemu.Options{}, nil)
+			h.start()
+			u := h.emu.NewUser(tgemu.UserOptions{FirstName: "H", LanguageCode: l.code})
+			c := u.Chat()
+			u.Start("")
+			h.next(c, 0, l.askPhone)
+			u.Send("+79120000061")
+			h.next(c, last(c), l.askName)
+			u.Send("Hanna")
+			h.next(c, last(c), l.askModel)
+			u.Send("Kia Rio")
+			h.next(c, last(c), l.askYear)
+
+			u.Send("/help")
+			help := h.next(c, last(c), lb.help)
+			if !strings.Contains(help.Text, l.askYear) || len(help.Inline) == 0 {
+				t.Errorf("/help does not end with the pending question: %q %+v", help.Text, help.Inline)
+			}
+			h.press(u, help, "")
+			h.next(c, help.ID, l.askPlate)
+			u.Send("/my")
+			my := h.next(c, last(c), lb.noOrders)
+			if !strings.Contains(my.Text, l.askPlate) {
+				t.Errorf("/my does not end with the pending question: %q", my.Text)
+			}
+			h.press(u, my, "")
+			h.next(c, my.ID, l.askProblem)
+			u.Send("noise")
+			slots := h.next(c, last(c), l.askSlot)
+			h.press(u, slots, l.noSlotButton)
+			summary := h.next(c, slots.ID, l.summary)
+
+			h.press(u, summary, "✏️")
+			menu := h.card(c, summary.ID, lb.editWhat)
+			h.press(u, menu, lb.phone)
+			q := h.next(c, summary.ID, l.askPhone)
+			if len(q.Reply) == 0 {
+				t.Errorf("the phone question has no contact button")
+			}
+			u.Send("12")
+			h.next(c, q.ID, l.badPhone)
+			u.Send("+7 912 000-00-62")
+			summary = h.next(c, last(c), l.summary)
+			if !strings.Contains(summary.Text, "+79120000062") || !strings.Contains(summary.Text, "Hanna") {
+				t.Errorf("summary after the phone edit: %q", summary.Text)
+			}
+			h.press(u, summary, l.confirm)
+			h.card(c, summary.ID, "1001")
+			if n := h.count(`SELECT count(*) FROM clients WHERE phone = '+79120000062' AND telegram_user_id = $1`, u.ID()); n != 1 {
+				t.Errorf("client with the edited phone: %d", n)
+			}
+			h.noRejections()
+		})
+	}
+}
