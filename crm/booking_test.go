@@ -355,3 +355,39 @@ func TestBookUnverifiedPhoneDoesNotLinkShopClient(t *testing.T) {
 		t.Fatalf("verified phone: %v", err)
 	}
 }
+
+// Book says how many staff chats hear of a new request: none while no one
+// who handles requests has opened the bot. NewRequests lists what waits.
+func TestBookReportsStaffNotices(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, crm.Options{})
+	if err := e.svc.EnsureOwners(e.ctx, []int64{1}); err != nil { // never opened the bot
+		t.Fatal(err)
+	}
+	first, err := e.svc.BookNotifying(e.ctx, booking(100, "book:100:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.StaffNotices != 0 || first.Replay {
+		t.Errorf("with no reachable staff: %+v", first)
+	}
+	again, err := e.svc.BookNotifying(e.ctx, booking(100, "book:100:1"))
+	if err != nil || !again.Replay || again.Card.Order.ID != first.Card.Order.ID {
+		t.Errorf("replay: %+v, %v", again, err)
+	}
+	e.mustTouch(t, 1) // the owner opens the bot
+	second, err := e.svc.BookNotifying(e.ctx, booking(101, "book:101:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.StaffNotices != 1 {
+		t.Errorf("with the owner reachable: %d notices", second.StaffNotices)
+	}
+	waiting, err := e.svc.NewRequests(e.ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(waiting) != 2 || waiting[0].Order.Number != 1001 || waiting[1].Order.Number != 1002 {
+		t.Errorf("new requests: %+v", waiting)
+	}
+}
