@@ -261,6 +261,15 @@ func (b *Bot) createManagerOrder(ctx context.Context, r *request, s crm.Staff, d
 		req.Slot = time.Unix(d.Slot, 0)
 	}
 	card, err := b.crm.CreateOrder(ctx, actorOf(s), req)
+	if errors.Is(err, crm.ErrSlotTaken) {
+		// A client booked that time since it was picked: pick another.
+		b.answer(ctx, r, text.T(r.lang, text.SlotTaken), true)
+		d.Step, d.Slot = "slot", 0
+		if err := b.saveWorkDialog(ctx, r, d); err != nil {
+			return err
+		}
+		return b.newOrderAsk(ctx, r, d)
+	}
 	if err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}

@@ -89,6 +89,9 @@ func (s *Service) CreateOrder(ctx context.Context, a Actor, r ManagerOrderReques
 	var orderID int64
 	for range bookAttempts {
 		orderID, err = s.createOrder(ctx, a, phone, r)
+		if isUniqueViolation(err, slotTakenIndex) {
+			return OrderCard{}, fmt.Errorf("create order at %s: %w", r.Slot.Format(time.RFC3339), ErrSlotTaken)
+		}
 		if !isUniqueViolation(err, "") {
 			break
 		}

@@ -397,3 +397,68 @@ WHERE o.number = 1001 AND c.phone = '+79120000602' AND o.slot = $1 AND o.status 
 	}
 	h.noRejections()
 }
+
+// A client books the time a manager picked in /new before the manager confirms: the manager is
+// told the time was just taken and picks again; nothing fails, one order per slot.
+func TestNewOrderSlotTakenBeforeConfirm(t *testing.T) {
+	t.Parallel()
+	s := newWorkShop(t, nil)
+	h, mgr := s.h, s.manager.Chat()
+	l := langs[0]
+
+	s.say(s.manager, "/new", "Телефон клиента")
+	s.say(s.manager, "+7 912 000-07-02", "Имя клиента")
+	s.say(s.manager, "Анна", "Марка и модель")
+	s.say(s.manager, "Lada Granta", "Госномер")
+	s.say(s.manager, "-", "Что нужно сделать")
+	slots := s.say(s.manager, "Скрипят тормоза", "Выберите удобное время")
+	pick := slotButtons(slots, "Без времени")[0]
+	at := slotOf(t, pick)
+	s.tap(s.manager, slots, pick.Text)
+	sum := h.next(mgr, slots.ID, "Новый заказ")
+
+	// Meanwhile a client books that very time.
+	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Иван", LanguageCode: "ru"})
+	c := client.Chat()
+	client.Start("")
+	h.next(c, 0, l.askPhone)
+	if _, err := client.ShareContact("+79120000701"); err != nil {
+		t.Fatal(err)
+	}
+	h.next(c, last(c), l.askName)
+	client.Send("Иван")
+	h.next(c, last(c), l.askModel)
+	client.Send("Kia Rio")
+	h.press(client, h.next(c, last(c), l.askYear), "")
+	h.next(c, last(c), l.askPlate)
+	client.Send("А123ВС77")
+	h.next(c, last(c), l.askProblem)
+	client.Send("Стучит")
+	list := h.next(c, last(c), l.askSlot)
+	h.press(client, list, pick.Text)
+	summary := h.next(c, list.ID, l.summary)
+	h.press(client, summary, l.confirm)
+	h.card(c, summary.ID, "1001")
+
+	after := last(mgr)
+	if a := s.tap(s.manager, sum, "Подтвердить"); !strings.Contains(a.Text, "только что заняли") {
+		t.Errorf("confirm on a taken slot answered %q", a.Text)
+	}
+	again := h.next(mgr, after, "Выберите удобное время")
+	for _, b := range slotButtons(again, "Без времени") {
+		if slotOf(t, b).Equal(at) {
+			t.Errorf("the taken slot %q is offered again", pick.Text)
+		}
+	}
+	s.tap(s.manager, again, "Без времени")
+	sum = h.next(mgr, again.ID, "Новый заказ")
+	s.tap(s.manager, sum, "Подтвердить")
+	h.card(mgr, sum.ID, "создан")
+	if n := h.count(`SELECT count(*) FROM orders WHERE slot = $1`, at); n != 1 {
+		t.Errorf("%d orders at the contested slot", n)
+	}
+	if n := h.count(`SELECT count(*) FROM orders`); n != 2 {
+		t.Errorf("%d orders, want the client's and the manager's", n)
+	}
+	h.noRejections()
+}
