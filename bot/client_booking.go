@@ -59,7 +59,7 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	} else if !errors.Is(err, crm.ErrNotFound) {
 		return fmt.Errorf("look up staff: %w", err)
 	}
-	source, err := b.firstTouch(ctx, r.userID, crm.NormalizeLeadSource(r.msg.CommandArguments()))
+	source, err := b.firstTouch(ctx, r, crm.NormalizeLeadSource(r.msg.CommandArguments()))
 	if err != nil {
 		return err
 	}
@@ -78,30 +78,19 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	return b.reask(ctx, r, "")
 }
 
-// leadSourceKey keeps the first lead source a user came with (a deep link's
-// "/start src_flyer") beyond one conversation: a /cancel and a plain /start
-// still book as "flyer". It lives as long as a conversation would.
-func leadSourceKey(prefix string, userID int64) string {
-	return prefix + "lead:" + strconv.FormatInt(userID, 10)
-}
-
-// firstTouch returns the lead source to book with: the first one the user
-// came with while it is remembered, else source, which is remembered when it
-// says where they came from. One Redis round trip.
-func (b *Bot) firstTouch(ctx context.Context, userID int64, source string) (string, error) {
-	key := leadSourceKey(b.cfg.KeyPrefix, userID)
-	pipe := b.rdb.Pipeline()
-	if source != "direct" {
-		pipe.SetNX(ctx, key, source, conversationTTL)
+// firstTouch returns the lead source to book with: the first one the user came with while it is
+// remembered (begin fetched it), else source, which is remembered when it says where they came
+// from, so that a /cancel and a plain /start still book as "flyer".
+func (b *Bot) firstTouch(ctx context.Context, r *request, source string) (string, error) {
+	if r.firstLead != "" {
+		return r.firstLead, nil
 	}
-	first := pipe.Get(ctx, key)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return "", fmt.Errorf("read the lead source: %w", err)
+	if source == "direct" {
+		return source, nil
 	}
-	if v := first.Val(); v != "" {
-		return v, nil
-	}
-	return source, nil
+	r.firstLead = source
+	key := leadSourceKey(b.cfg.KeyPrefix, r.userID)
+	return source, b.writeState(ctx, func(p redis.Pipeliner) { p.SetNX(ctx, key, source, conversationTTL) })
 }
 
 func (b *Bot) menuKeyboard(r *request) *tgbotapi.InlineKeyboardMarkup {
@@ -749,7 +738,9 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		return fmt.Errorf("book: %w", err)
 	}
 	b.answer(ctx, r, text.T(r.lang, text.Done), false)
-	b.wakeSender()
+	if booked.StaffNotices > 0 {
+		b.wakeSender()
+	}
 	if err := b.dropConversation(ctx, r); err != nil {
 		return err
 	}

@@ -32,3 +32,9 @@ func updateKey(prefix string, botID int64, updateID int) string {
 func conversationKey(prefix string, userID int64) string {
 	return prefix + "conv:" + strconv.FormatInt(userID, 10)
 }
+
+// leadSourceKey keeps the first lead source a user came with (a deep link's "/start src_flyer")
+// beyond one conversation. It lives as long as a conversation would.
+func leadSourceKey(prefix string, userID int64) string {
+	return prefix + "lead:" + strconv.FormatInt(userID, 10)
+}

@@ -32,6 +32,8 @@ type request struct {
 	work    workDialog
 	hasWork bool
 	workErr error
+	// firstLead is the first lead source the sender came with, while remembered.
+	firstLead string
 
 	staffOnce sync.Once
 	staff     crm.Staff
@@ -84,8 +86,8 @@ func displayName(u *tgbotapi.User) string {
 	return name
 }
 
-// begin marks the update as taken and loads the sender's conversation and
-// staff dialog in one Redis round trip. first is false when the update was seen before:
+// begin marks the update as taken and loads the sender's conversation, staff
+// dialog and first lead source in one Redis round trip. first is false when the update was seen before:
 // Telegram delivers at least once, so the same update_id can come again
 // after a crash or a lost offset acknowledgement.
 func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
@@ -93,6 +95,7 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 	mark := pipe.SetNX(ctx, updateKey(b.cfg.KeyPrefix, b.api.Self.ID, r.update.UpdateID), 1, updateTTL)
 	state := pipe.Get(ctx, conversationKey(b.cfg.KeyPrefix, r.userID))
 	work := pipe.Get(ctx, workDialogKey(b.cfg.KeyPrefix, r.userID))
+	lead := pipe.Get(ctx, leadSourceKey(b.cfg.KeyPrefix, r.userID))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return false, fmt.Errorf("mark update %d: %w", r.update.UpdateID, err)
 	}
@@ -100,6 +103,7 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 		return false, nil
 	}
 	r.work, r.hasWork, r.workErr = decodeWorkDialog(work)
+	r.firstLead = lead.Val()
 	r.conv, r.hasConv, err = decodeConversation(state)
 	return err == nil, err
 }
