@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redis/go-redis/v9"
 )
 
 // say sends an HTML message, split into parts when over Telegram's limit;
@@ -46,9 +47,11 @@ func (b *Bot) sayCard(ctx context.Context, chatID int64, html string, kb *tgbota
 	return sent, err
 }
 
-// remember records what a message shows, for editCard.
+// remember records what a message shows, for editCard. In an update it goes with the update's
+// state writes (stateWrites): no round trip of its own.
 func (b *Bot) remember(ctx context.Context, chatID int64, messageID int, html string, kb *tgbotapi.InlineKeyboardMarkup) {
-	if err := b.rdb.Set(ctx, drawnKey(b.cfg.KeyPrefix, chatID, messageID), contentHash(html, kb), drawnTTL).Err(); err != nil {
+	key, drawn := drawnKey(b.cfg.KeyPrefix, chatID, messageID), contentHash(html, kb)
+	if err := b.writeState(ctx, func(p redis.Pipeliner) { p.Set(ctx, key, drawn, drawnTTL) }); err != nil {
 		b.log.Warn("remember drawn card", "err", err)
 	}
 }
