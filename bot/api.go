@@ -41,19 +41,23 @@ func laneOf(ctx context.Context) string {
 // a longer one fails the reply (the user can ask again), while outbox messages always wait.
 const maxReplyFloodWait = 5 * time.Second
 
-// send posts a message-returning call. chatID is the chat that receives a NEW message (0 for
-// edits, which Telegram does not count against the message limits).
-func (b *Bot) send(ctx context.Context, chatID int64, c tgbotapi.Chattable) (tgbotapi.Message, error) {
+// send posts a message-returning call and gives the sent message's id, all that callers need:
+// decoding the rest of Telegram's echo (keyboard, entities) was a third of a reply's cost.
+// chatID is the chat that receives a NEW message (0 for edits, which Telegram does not count
+// against the message limits).
+func (b *Bot) send(ctx context.Context, chatID int64, c tgbotapi.Chattable) (messageID int, err error) {
 	resp, err := b.replyCall(ctx, chatID, c)
 	if err != nil {
-		return tgbotapi.Message{}, err
+		return 0, err
 	}
-	var m tgbotapi.Message
+	var m struct {
+		MessageID int `json:"message_id"`
+	}
 	if err := json.Unmarshal(resp.Result, &m); err != nil {
 		// Telegram did the call: only its answer is unreadable.
-		return tgbotapi.Message{}, &transportError{status: http.StatusOK, err: fmt.Errorf("decode the sent message: %w", err)}
+		return 0, &transportError{status: http.StatusOK, err: fmt.Errorf("decode the sent message: %w", err)}
 	}
-	return m, nil
+	return m.MessageID, nil
 }
 
 // request posts a call whose result is not a message (answerCallbackQuery, setMyCommands, ...):

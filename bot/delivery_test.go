@@ -478,7 +478,7 @@ func TestDeliveryRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := e.svc.SetClientCard(ctx, c.card.Order.ID, c.u.ID(), shown.MessageID); err != nil {
+			if err := e.svc.SetClientCard(ctx, c.card.Order.ID, c.u.ID(), shown); err != nil {
 				t.Fatal(err)
 			}
 			// The notice of the current status redraws the card, which already shows it.
@@ -774,7 +774,7 @@ func TestDeliveryAnswerLostAfterTelegramTookIt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := e.svc.SetClientCard(ctx, card.Order.ID, u.ID(), shown.MessageID); err != nil {
+			if err := e.svc.SetClientCard(ctx, card.Order.ID, u.ID(), shown); err != nil {
 				t.Fatal(err)
 			}
 			e.emu.InjectFault(tgemu.Match{Method: "editMessageText", ChatID: u.ID(), Times: 1}, fault)
@@ -794,7 +794,7 @@ func TestDeliveryAnswerLostAfterTelegramTookIt(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 			}
 			msgs := u.Chat().BotMessages()
-			redrawn := len(msgs) == 2 && msgs[0].ID == shown.MessageID &&
+			redrawn := len(msgs) == 2 && msgs[0].ID == shown &&
 				strings.HasPrefix(msgs[0].Text, fmt.Sprintf("Order No. %d\nStatus: new request", card.Order.Number))
 			if r.State != crm.OutboxSent || !redrawn {
 				t.Errorf("%s: row %+v; want the card edited in place and the notice:\n%s", name, r, u.Chat().Transcript())

@@ -17,10 +17,10 @@ func (b *Bot) say(ctx context.Context, chatID int64, html string, markup any) er
 	return err
 }
 
-// sayMessage is say that returns the (last) message sent.
-func (b *Bot) sayMessage(ctx context.Context, chatID int64, html string, markup any) (tgbotapi.Message, error) {
+// sayMessage is say that returns the id of the (last) message sent.
+func (b *Bot) sayMessage(ctx context.Context, chatID int64, html string, markup any) (int, error) {
 	parts := splitMessage(html)
-	var last tgbotapi.Message
+	var last int
 	for i, part := range parts {
 		m := tgbotapi.NewMessage(chatID, part)
 		m.ParseMode = tgbotapi.ModeHTML
@@ -30,7 +30,7 @@ func (b *Bot) sayMessage(ctx context.Context, chatID int64, html string, markup 
 		}
 		sent, err := b.send(ctx, chatID, m)
 		if err != nil {
-			return tgbotapi.Message{}, fmt.Errorf("send message: %w", err)
+			return 0, fmt.Errorf("send message: %w", err)
 		}
 		last = sent
 	}
@@ -39,10 +39,10 @@ func (b *Bot) sayMessage(ctx context.Context, chatID int64, html string, markup 
 
 // sayCard sends an order card, remembering what it shows: its buttons may
 // redraw it, and a redraw that changes nothing must not reach Telegram.
-func (b *Bot) sayCard(ctx context.Context, chatID int64, html string, kb *tgbotapi.InlineKeyboardMarkup) (tgbotapi.Message, error) {
+func (b *Bot) sayCard(ctx context.Context, chatID int64, html string, kb *tgbotapi.InlineKeyboardMarkup) (int, error) {
 	sent, err := b.sayMessage(ctx, chatID, html, kbOrNil(kb))
 	if err == nil && kb != nil {
-		b.remember(ctx, chatID, sent.MessageID, html, kb)
+		b.remember(ctx, chatID, sent, html, kb)
 	}
 	return sent, err
 }
