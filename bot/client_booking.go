@@ -49,6 +49,11 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	if r.hasConv && r.conv.Step != stepMenu {
 		return b.reask(ctx, r, "")
 	}
+	who, err := b.crm.PersonByTelegramID(ctx, r.userID)
+	if err != nil {
+		return fmt.Errorf("look up user: %w", err)
+	}
+	b.knowStaff(ctx, r, who.Staff)
 	if s, err := b.staffMember(ctx, r); err == nil {
 		// Staff come to work, not to book: greet them with their commands,
 		// and show what waits for them (staff_commands.go).
@@ -63,13 +68,10 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
-	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
-	switch {
-	case errors.Is(err, crm.ErrNotFound):
+	client := who.Client
+	if client == nil {
 		r.conv = conversation{Nonce: newNonce(), Step: stepPhone, LeadSource: source}
 		return b.reask(ctx, r, text.T(r.lang, text.Greeting))
-	case err != nil:
-		return fmt.Errorf("look up client: %w", err)
 	}
 	if client.UnreachableSince != nil {
 		b.startedAgain(ctx, r) // they unblocked the bot and pressed Start

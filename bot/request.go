@@ -112,28 +112,47 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 // client steps never pay for it.
 func (b *Bot) staffMember(ctx context.Context, r *request) (crm.Staff, error) {
 	r.staffOnce.Do(func() {
-		r.staff, r.staffErr = b.crm.StaffByTelegramID(ctx, r.userID)
-		if r.staffErr != nil || !r.private {
-			return
-		}
-		st := &r.staff
-		newChat := st.ChatID == nil || *st.ChatID != r.chatID
-		if !newChat && (r.name == "" || st.Name == r.name) && st.Language == string(r.lang) {
-			return
-		}
-		if err := b.crm.TouchStaff(ctx, r.userID, r.chatID, r.name, string(r.lang)); err != nil {
-			b.log.Warn("record staff chat", "err", err)
-			return
-		}
-		// What was just recorded holds for this update too: a new staff
-		// member is greeted by name, not by "#<telegram id>".
-		chatID := r.chatID
-		st.ChatID, st.Language = &chatID, string(r.lang)
-		if r.name != "" {
-			st.Name = r.name
-		}
+		st, err := b.crm.StaffByTelegramID(ctx, r.userID)
+		b.setStaff(ctx, r, st, err)
 	})
 	return r.staff, r.staffErr
+}
+
+// knowStaff takes the sender's staff row looked up with something else (crm.Person) as this
+// update's staffMember; st is nil when they are not active staff.
+func (b *Bot) knowStaff(ctx context.Context, r *request, st *crm.Staff) {
+	r.staffOnce.Do(func() {
+		if st == nil {
+			b.setStaff(ctx, r, crm.Staff{}, fmt.Errorf("staff %d: %w", r.userID, crm.ErrNotFound))
+			return
+		}
+		b.setStaff(ctx, r, *st, nil)
+	})
+}
+
+// setStaff records the update's staff lookup, and the staff member's chat, name and language
+// when they changed.
+func (b *Bot) setStaff(ctx context.Context, r *request, found crm.Staff, err error) {
+	r.staff, r.staffErr = found, err
+	if err != nil || !r.private {
+		return
+	}
+	st := &r.staff
+	newChat := st.ChatID == nil || *st.ChatID != r.chatID
+	if !newChat && (r.name == "" || st.Name == r.name) && st.Language == string(r.lang) {
+		return
+	}
+	if err := b.crm.TouchStaff(ctx, r.userID, r.chatID, r.name, string(r.lang)); err != nil {
+		b.log.Warn("record staff chat", "err", err)
+		return
+	}
+	// What was just recorded holds for this update too: a new staff
+	// member is greeted by name, not by "#<telegram id>".
+	chatID := r.chatID
+	st.ChatID, st.Language = &chatID, string(r.lang)
+	if r.name != "" {
+		st.Name = r.name
+	}
 }
 
 func actorOf(s crm.Staff) crm.Actor {
