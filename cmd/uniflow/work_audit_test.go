@@ -301,21 +301,7 @@ func TestNewOrderWithSlot(t *testing.T) {
 	// A client opens the slot list first and keeps it.
 	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Иван", LanguageCode: "ru"})
 	c := client.Chat()
-	client.Start("")
-	h.next(c, 0, l.askPhone)
-	if _, err := client.ShareContact("+79120000601"); err != nil {
-		t.Fatal(err)
-	}
-	h.next(c, last(c), l.askName)
-	client.Send("Иван")
-	h.next(c, last(c), l.askModel)
-	client.Send("Kia Rio")
-	h.press(client, h.next(c, last(c), l.askYear), "")
-	h.next(c, last(c), l.askPlate)
-	client.Send("А123ВС77")
-	h.next(c, last(c), l.askProblem)
-	client.Send("Стучит")
-	before := h.next(c, last(c), l.askSlot)
+	before := s.toSlots(client, "+79120000601")
 
 	s.say(s.manager, "/new", "Телефон клиента")
 	s.say(s.manager, "+7 912 000-06-02", "Имя клиента")
@@ -420,21 +406,7 @@ func TestNewOrderSlotTakenBeforeConfirm(t *testing.T) {
 	// Meanwhile a client books that very time.
 	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Иван", LanguageCode: "ru"})
 	c := client.Chat()
-	client.Start("")
-	h.next(c, 0, l.askPhone)
-	if _, err := client.ShareContact("+79120000701"); err != nil {
-		t.Fatal(err)
-	}
-	h.next(c, last(c), l.askName)
-	client.Send("Иван")
-	h.next(c, last(c), l.askModel)
-	client.Send("Kia Rio")
-	h.press(client, h.next(c, last(c), l.askYear), "")
-	h.next(c, last(c), l.askPlate)
-	client.Send("А123ВС77")
-	h.next(c, last(c), l.askProblem)
-	client.Send("Стучит")
-	list := h.next(c, last(c), l.askSlot)
+	list := s.toSlots(client, "+79120000701")
 	h.press(client, list, pick.Text)
 	summary := h.next(c, list.ID, l.summary)
 	h.press(client, summary, l.confirm)
@@ -461,4 +433,25 @@ func TestNewOrderSlotTakenBeforeConfirm(t *testing.T) {
 		t.Errorf("%d orders, want the client's and the manager's", n)
 	}
 	h.noRejections()
+}
+
+// toSlots books as a new Russian-speaking client with phone up to the slot question, and returns it.
+func (s *workShop) toSlots(client *tgemu.User, phone string) tgemu.Message {
+	s.h.t.Helper()
+	h, c, l := s.h, client.Chat(), langs[0]
+	client.Start("")
+	h.next(c, 0, l.askPhone)
+	if _, err := client.ShareContact(phone); err != nil {
+		h.t.Fatal(err)
+	}
+	h.next(c, last(c), l.askName)
+	client.Send("Иван")
+	h.next(c, last(c), l.askModel)
+	client.Send("Kia Rio")
+	h.press(client, h.next(c, last(c), l.askYear), "")
+	h.next(c, last(c), l.askPlate)
+	client.Send("А123ВС77")
+	h.next(c, last(c), l.askProblem)
+	client.Send("Стучит")
+	return h.next(c, last(c), l.askSlot)
 }
