@@ -96,6 +96,7 @@ func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update) {
 		}
 	}()
 
+	ctx, _ = withStateWrites(ctx)
 	first, err := b.begin(ctx, r)
 	if err != nil {
 		b.log.Error("begin update", "update_id", u.UpdateID, "err", err)
@@ -106,7 +107,6 @@ func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update) {
 		b.log.Debug("duplicate update skipped", "update_id", u.UpdateID)
 		return
 	}
-	ctx, _ = withStateWrites(ctx)
 	err = b.route(ctx, r)
 	if flushErr := b.flushState(ctx); err == nil {
 		err = flushErr

@@ -51,6 +51,7 @@ func (b *Bot) sayCard(ctx context.Context, chatID int64, html string, kb *tgbota
 // state writes (stateWrites): no round trip of its own.
 func (b *Bot) remember(ctx context.Context, chatID int64, messageID int, html string, kb *tgbotapi.InlineKeyboardMarkup) {
 	key, drawn := drawnKey(b.cfg.KeyPrefix, chatID, messageID), contentHash(html, kb)
+	stateWritesFrom(ctx).knowDrawn(key, drawn)
 	if err := b.writeState(ctx, func(p redis.Pipeliner) { p.Set(ctx, key, drawn, drawnTTL) }); err != nil {
 		b.log.Warn("remember drawn card", "err", err)
 	}
@@ -63,7 +64,11 @@ func (b *Bot) remember(ctx context.Context, chatID int64, messageID int, html st
 func (b *Bot) editCard(ctx context.Context, chatID int64, messageID int, html string, kb *tgbotapi.InlineKeyboardMarkup) error {
 	key := drawnKey(b.cfg.KeyPrefix, chatID, messageID)
 	drawn := contentHash(html, kb)
-	if shown, err := b.rdb.Get(ctx, key).Result(); err == nil && shown == drawn {
+	shown, known := stateWritesFrom(ctx).shown(key)
+	if !known {
+		shown, _ = b.rdb.Get(ctx, key).Result()
+	}
+	if shown == drawn {
 		return nil
 	}
 	e := tgbotapi.NewEditMessageText(chatID, messageID, html)

@@ -87,7 +87,8 @@ func displayName(u *tgbotapi.User) string {
 }
 
 // begin marks the update as taken and loads the sender's conversation, staff
-// dialog and first lead source in one Redis round trip. first is false when the update was seen before:
+// dialog, first lead source and what the pressed card shows, in one Redis
+// round trip. first is false when the update was seen before:
 // Telegram delivers at least once, so the same update_id can come again
 // after a crash or a lost offset acknowledgement.
 func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
@@ -96,6 +97,13 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 	state := pipe.Get(ctx, conversationKey(b.cfg.KeyPrefix, r.userID))
 	work := pipe.Get(ctx, workDialogKey(b.cfg.KeyPrefix, r.userID))
 	lead := pipe.Get(ctx, leadSourceKey(b.cfg.KeyPrefix, r.userID))
+	var pressedKey string
+	var pressed *redis.StringCmd
+	if r.cb != nil && r.cb.Message != nil && r.cb.Message.Chat != nil {
+		// The pressed card is what a press most often redraws (editCard).
+		pressedKey = drawnKey(b.cfg.KeyPrefix, r.cb.Message.Chat.ID, r.cb.Message.MessageID)
+		pressed = pipe.Get(ctx, pressedKey)
+	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return false, fmt.Errorf("mark update %d: %w", r.update.UpdateID, err)
 	}
@@ -104,6 +112,9 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 	}
 	r.work, r.hasWork, r.workErr = decodeWorkDialog(work)
 	r.firstLead = lead.Val()
+	if pressed != nil && (pressed.Err() == nil || errors.Is(pressed.Err(), redis.Nil)) {
+		stateWritesFrom(ctx).knowDrawn(pressedKey, pressed.Val())
+	}
 	r.conv, r.hasConv, err = decodeConversation(state)
 	return err == nil, err
 }

@@ -14,9 +14,14 @@ import (
 // handler returns is written then (Bot.flushState). Either way a reply never leaves before the
 // state it asks about is written, and handlers read their state from the request, never back
 // from Redis, so a write that waits is never read stale.
+//
+// drawn is what the update knows its messages show (the hash editCard compares): the pressed
+// message's, fetched with begin's pipeline, and every card the update drew since, so editing
+// the pressed card costs no round trip of its own.
 type stateWrites struct {
-	mu   sync.Mutex
-	cmds []func(redis.Pipeliner)
+	mu    sync.Mutex
+	cmds  []func(redis.Pipeliner)
+	drawn map[string]string // drawnKey → content hash; "" is known to show nothing remembered
 }
 
 type stateWritesKey struct{}
@@ -36,6 +41,30 @@ func (w *stateWrites) add(cmd func(redis.Pipeliner)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.cmds = append(w.cmds, cmd)
+}
+
+// knowDrawn records what the message under key shows; nil-safe.
+func (w *stateWrites) knowDrawn(key, hash string) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.drawn == nil {
+		w.drawn = map[string]string{}
+	}
+	w.drawn[key] = hash
+}
+
+// shown is what the update knows the message under key shows; ok is false when it does not know.
+func (w *stateWrites) shown(key string) (hash string, ok bool) {
+	if w == nil {
+		return "", false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	hash, ok = w.drawn[key]
+	return hash, ok
 }
 
 // take hands over what waits, leaving nothing; nil-safe for contexts without writes.
