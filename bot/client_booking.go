@@ -213,12 +213,14 @@ func (b *Bot) takeButtons(ctx context.Context, r *request) {
 	}
 }
 
-// redrawQuestion answers a stale press by drawing the current question in
-// the pressed message: no second copy of a question appears, and the
-// question shown before loses its live buttons. A question that needs a
-// reply keyboard (the phone) cannot be drawn by an edit; it is asked anew.
+// redrawQuestion answers a stale press by drawing the current question, with
+// its live buttons, in the pressed message. The question keeps its number:
+// the copy shown before stays live too, and whichever the client presses
+// answers it (renumbering would make the client's next, right press stale).
+// A question that needs a reply keyboard (the phone) cannot be drawn by an
+// edit; it is asked anew.
 func (b *Bot) redrawQuestion(ctx context.Context, r *request) error {
-	html, markup, err := b.nextQuestion(ctx, r)
+	html, markup, err := b.question(ctx, r)
 	if err != nil {
 		return err
 	}
