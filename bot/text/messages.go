@@ -65,6 +65,7 @@ const (
 	StaffOnlyButton      Key = "staff_only_button"
 	ButtonInvalid        Key = "button_invalid"
 	StaffGreeting        Key = "staff_greeting"
+	StaffStrayText       Key = "staff_stray_text"
 	NoTime               Key = "no_time"
 	Summary              Key = "summary"
 	Confirm              Key = "confirm"
@@ -233,6 +234,10 @@ var catalog = map[Key]forms{
 	StaffGreeting: {
 		"Здравствуйте, %s! Вы в команде сервиса.",
 		"Hello, %s! You are on the shop's team.",
+	},
+	StaffStrayText: {
+		"Не понял, к чему это. Открытые заказы — /orders, все команды — /help.",
+		"I am not sure what that is for. Open orders: /orders; every command: /help.",
 	},
 	NoSlotButton: {"📞 Без времени — позвоните мне", "📞 No time, call me"},
 	NoTime:       {"по звонку", "we will call"},

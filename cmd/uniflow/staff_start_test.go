@@ -74,3 +74,47 @@ func TestRequestWaitsForStaffWhoOpenTheBot(t *testing.T) {
 		})
 	}
 }
+
+// Staff text outside any dialog gets a short hint, never the /start greeting with a fresh copy
+// of every waiting card: a mistyping manager would fill the chat with live duplicates.
+func TestStaffStrayTextGetsAHint(t *testing.T) {
+	t.Parallel()
+	hints := map[string]string{"ru": "Не понял", "en": "I am not sure"}
+	for _, l := range langs {
+		t.Run(l.code, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tgemu.Options{}, nil)
+			owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "O", LanguageCode: l.code})
+			h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+			h.start()
+			oc := owner.Chat()
+			owner.Start("")
+			h.next(oc, 0, "/orders")
+			client := h.emu.NewUser(tgemu.UserOptions{FirstName: "C", LanguageCode: l.code})
+			h.book(client, l, "+79120000051", "Cli", "Kia Rio", "noise")
+			alert := h.next(oc, last(oc), "1001")
+			for _, typo := range []string{"-", "ok"} {
+				after := last(oc)
+				owner.Send(typo)
+				hint := h.next(oc, after, hints[l.code])
+				if len(hint.Inline) > 0 {
+					t.Errorf("the hint carries buttons: %+v", hint.Inline)
+				}
+			}
+			time.Sleep(300 * time.Millisecond)
+			cards := 0
+			for _, m := range oc.Messages() {
+				if m.ID >= alert.ID && strings.Contains(m.Text, "1001") {
+					cards++
+				}
+			}
+			if cards != 1 {
+				t.Errorf("order 1001 is in the owner's chat %d times:\n%s", cards, oc.Transcript())
+			}
+			if n := h.count(`SELECT count(*) FROM clients`); n != 1 {
+				t.Errorf("%d clients: the owner's text started a booking", n)
+			}
+			h.noRejections()
+		})
+	}
+}
