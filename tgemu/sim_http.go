@@ -34,7 +34,8 @@ import (
 //	POST   /__sim/chats/{id}/remove_bot | /add_bot   {"user_id"}
 //	GET    /__sim/chats/{id}/messages           -> [Message]
 //	GET    /__sim/chats/{id}/transcript         -> text/plain
-//	GET    /__sim/chats/{id}/await?contains=TEXT&timeout_ms=N -> Message (408 on timeout)
+//	GET    /__sim/chats/{id}/await?contains=TEXT&after=ID&timeout_ms=N -> Message (408 on timeout);
+//	       after: only bot messages newer than message ID (the id a user action answered with)
 //	GET    /__sim/calls[?rejected=1]            -> [Call]
 //	GET    /__sim/callbacks/{id}                -> CallbackAnswer (404 while unanswered)
 //	GET    /__sim/deliveries                    -> [Delivery]
@@ -439,7 +440,19 @@ func (s *Server) simAwait(w http.ResponseWriter, r *http.Request) {
 		}
 		timeout = time.Duration(ms) * time.Millisecond
 	}
-	m, err := c.AwaitText(timeout, r.URL.Query().Get("contains"))
+	after := 0
+	if v := r.URL.Query().Get("after"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 0 {
+			simBad(w, fmt.Sprintf("after %q must be a message id", v))
+			return
+		}
+		after = n
+	}
+	substr := r.URL.Query().Get("contains")
+	m, err := c.AwaitNew(timeout, after, func(m Message) bool {
+		return !m.Deleted && (strings.Contains(m.Text, substr) || strings.Contains(m.Caption, substr))
+	})
 	if err != nil {
 		simErr(w, 408, err)
 		return

@@ -450,6 +450,7 @@ func TestSimHTTPBadRequests(t *testing.T) {
 		bad{"GET", "chats/x/messages", ``, 400, `Bad Request: chat id "x" is not an integer`},
 		bad{"GET", "chats/-999/transcript", ``, 404, "Not Found: chat -999 not found"},
 		bad{"GET", "chats/" + sid(ivan.ID) + "/await?timeout_ms=soon", ``, 400, `Bad Request: timeout_ms "soon" must be a positive integer`},
+		bad{"GET", "chats/" + sid(ivan.ID) + "/await?after=last", ``, 400, `Bad Request: after "last" must be a message id`},
 		bad{"GET", "chats/" + sid(ivan.ID) + "/await?contains=never&timeout_ms=10", ``, 408, "Request Timeout: tgemu: no matching bot message"},
 		bad{"GET", "callbacks/123", ``, 404, "Not Found: callback query 123 is not answered"},
 		bad{"POST", "deliveries", `{}`, 404, "Not Found: no /__sim/ route POST /__sim/deliveries"},

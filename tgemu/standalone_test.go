@@ -118,6 +118,14 @@ func TestStandaloneOverPlainHTTP(t *testing.T) {
 	if code := simCall(t, base, "GET", "chats/"+chat+"/await?contains=Menu&timeout_ms=2000", nil, &menu); code != 200 || menu.Inline[0][0].Text != "Book" {
 		t.Fatalf("await: %d %+v", code, menu)
 	}
+	// after= waits for a newer message only: a script's wait never matches an old one.
+	after := "chats/" + chat + "/await?contains=Menu&timeout_ms=50&after=" + strconv.Itoa(menu.ID)
+	if code := simCall(t, base, "GET", after, nil, nil); code != 408 {
+		t.Errorf("await after the only match: %d, want 408", code)
+	}
+	if code := simCall(t, base, "GET", "chats/"+chat+"/await?contains=Menu&timeout_ms=50&after="+strconv.Itoa(menu.ID-1), nil, nil); code != 200 {
+		t.Errorf("await after an earlier message: %d, want 200", code)
+	}
 	var press struct {
 		CallbackQueryID string `json:"callback_query_id"`
 	}
