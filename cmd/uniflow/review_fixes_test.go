@@ -8,19 +8,27 @@ import (
 	"github.com/uniflow-crm/uniflow/tgemu"
 )
 
-// toSummary walks a new client to the summary, picking the slot labelled
-// slot ("" for the first one offered) and returns the summary message.
-func (h *harness) toSummary(u *tgemu.User, l lang, phone, slot string) tgemu.Message {
+// toYear starts a booking as a new client who types phone and name and drives a Kia Rio, and
+// returns the year question.
+func (h *harness) toYear(u *tgemu.User, l lang, phone, name string) tgemu.Message {
 	h.t.Helper()
 	c := u.Chat()
 	u.Start("")
 	h.next(c, last(c)-1, l.askPhone)
 	u.Send(phone)
 	h.next(c, last(c), l.askName)
-	u.Send("Name")
+	u.Send(name)
 	h.next(c, last(c), l.askModel)
 	u.Send("Kia Rio")
-	year := h.next(c, last(c), l.askYear)
+	return h.next(c, last(c), l.askYear)
+}
+
+// toSummary walks a new client to the summary, picking the slot labelled
+// slot ("" for the first one offered) and returns the summary message.
+func (h *harness) toSummary(u *tgemu.User, l lang, phone, slot string) tgemu.Message {
+	h.t.Helper()
+	c := u.Chat()
+	year := h.toYear(u, l, phone, "Name")
 	h.press(u, year, "")
 	plate := h.next(c, last(c), l.askPlate)
 	h.press(u, plate, "")

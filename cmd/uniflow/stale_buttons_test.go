@@ -22,14 +22,7 @@ func TestBookingButtonAfterStateExpired(t *testing.T) {
 			h.start()
 			u := h.emu.NewUser(tgemu.UserOptions{FirstName: "S", LanguageCode: l.code})
 			c := u.Chat()
-			u.Start("")
-			h.next(c, 0, l.askPhone)
-			u.Send("+79120000009")
-			h.next(c, last(c), l.askName)
-			u.Send("Sam")
-			h.next(c, last(c), l.askModel)
-			u.Send("Kia Rio")
-			yearQ := h.next(c, last(c), l.askYear)
+			yearQ := h.toYear(u, l, "+79120000009", "Sam")
 
 			// The conversation's TTL runs out.
 			rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
