@@ -8,15 +8,22 @@ import (
 	"github.com/uniflow-crm/uniflow/tgemu"
 )
 
-// toYear starts a booking as a new client who types phone and name and drives a Kia Rio, and
-// returns the year question.
-func (h *harness) toYear(u *tgemu.User, l lang, phone, name string) tgemu.Message {
+// toName starts a booking as a new client who types phone, and returns the name question.
+func (h *harness) toName(u *tgemu.User, l lang, phone string) tgemu.Message {
 	h.t.Helper()
 	c := u.Chat()
 	u.Start("")
 	h.next(c, last(c)-1, l.askPhone)
 	u.Send(phone)
-	h.next(c, last(c), l.askName)
+	return h.next(c, last(c), l.askName)
+}
+
+// toYear starts a booking as a new client who types phone and name and drives a Kia Rio, and
+// returns the year question.
+func (h *harness) toYear(u *tgemu.User, l lang, phone, name string) tgemu.Message {
+	h.t.Helper()
+	c := u.Chat()
+	h.toName(u, l, phone)
 	u.Send(name)
 	h.next(c, last(c), l.askModel)
 	u.Send("Kia Rio")
