@@ -303,12 +303,7 @@ func TestNewOrderWithSlot(t *testing.T) {
 	c := client.Chat()
 	before := s.toSlots(client, "+79120000601")
 
-	s.say(s.manager, "/new", "Телефон клиента")
-	s.say(s.manager, "+7 912 000-06-02", "Имя клиента")
-	s.say(s.manager, "Анна", "Марка и модель")
-	s.say(s.manager, "Lada Granta", "Госномер")
-	s.say(s.manager, "-", "Что нужно сделать")
-	slots := s.say(s.manager, "Скрипят тормоза", "Выберите удобное время")
+	slots := s.newOrderToSlots("+7 912 000-06-02", "Анна", "Lada Granta", "Скрипят тормоза")
 	offered := slotButtons(slots, "Без времени")
 	if len(offered) < 2 {
 		t.Fatalf("slots offered to the manager: %+v", slots.Inline)
@@ -370,12 +365,7 @@ WHERE o.number = 1001 AND c.phone = '+79120000602' AND o.slot = $1 AND o.status 
 	}
 
 	// A second /new is not offered the taken time either.
-	s.say(s.manager, "/new", "Телефон клиента")
-	s.say(s.manager, "+7 912 000-06-03", "Имя клиента")
-	s.say(s.manager, "Олег", "Марка и модель")
-	s.say(s.manager, "Kia Rio", "Госномер")
-	s.say(s.manager, "-", "Что нужно сделать")
-	slots = s.say(s.manager, "ТО", "Выберите удобное время")
+	slots = s.newOrderToSlots("+7 912 000-06-03", "Олег", "Kia Rio", "ТО")
 	for _, b := range slotButtons(slots, "Без времени") {
 		if slotOf(t, b).Equal(at) {
 			t.Errorf("the taken slot %q is offered to /new again", pick.Text)
@@ -392,12 +382,7 @@ func TestNewOrderSlotTakenBeforeConfirm(t *testing.T) {
 	h, mgr := s.h, s.manager.Chat()
 	l := langs[0]
 
-	s.say(s.manager, "/new", "Телефон клиента")
-	s.say(s.manager, "+7 912 000-07-02", "Имя клиента")
-	s.say(s.manager, "Анна", "Марка и модель")
-	s.say(s.manager, "Lada Granta", "Госномер")
-	s.say(s.manager, "-", "Что нужно сделать")
-	slots := s.say(s.manager, "Скрипят тормоза", "Выберите удобное время")
+	slots := s.newOrderToSlots("+7 912 000-07-02", "Анна", "Lada Granta", "Скрипят тормоза")
 	pick := slotButtons(slots, "Без времени")[0]
 	at := slotOf(t, pick)
 	s.tap(s.manager, slots, pick.Text)
@@ -433,6 +418,18 @@ func TestNewOrderSlotTakenBeforeConfirm(t *testing.T) {
 		t.Errorf("%d orders, want the client's and the manager's", n)
 	}
 	h.noRejections()
+}
+
+// newOrderToSlots walks the manager through /new for a client with phone, name and car (no
+// plate) and problem, up to the slot question, and returns it.
+func (s *workShop) newOrderToSlots(phone, name, car, problem string) tgemu.Message {
+	s.h.t.Helper()
+	s.say(s.manager, "/new", "Телефон клиента")
+	s.say(s.manager, phone, "Имя клиента")
+	s.say(s.manager, name, "Марка и модель")
+	s.say(s.manager, car, "Госномер")
+	s.say(s.manager, "-", "Что нужно сделать")
+	return s.say(s.manager, problem, "Выберите удобное время")
 }
 
 // toSlots books as a new Russian-speaking client with phone up to the slot question, and returns it.
