@@ -723,7 +723,7 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		// The summary being confirmed becomes the client's live card.
 		req.ClientCard = &crm.CardLocation{ChatID: r.chatID, MessageID: r.cb.Message.MessageID}
 	}
-	booked, err := b.crm.BookNotifying(ctx, req)
+	booked, err := b.crm.Book(ctx, req)
 	card := booked.Card
 	if err == nil && !booked.Replay && booked.StaffNotices == 0 {
 		// Telegram lets a bot write only to those who started it: until an

@@ -136,7 +136,7 @@ func (e *deliveryEnv) drainUpdates() {
 func (e *deliveryEnv) book(u *tgemu.User) crm.OrderCard {
 	e.t.Helper()
 	ctx := context.Background()
-	card, err := e.svc.Book(ctx, crm.BookingRequest{
+	booked, err := e.svc.Book(ctx, crm.BookingRequest{
 		DedupeKey: "book:" + strconv.FormatInt(u.ID(), 10), TelegramUserID: u.ID(), ChatID: u.ID(),
 		Language: "en", Phone: fmt.Sprintf("+7912%07d", e.phones.Add(1)), ClientName: "Client",
 		NewVehicle: crm.NewVehicle{Make: "Kia", Model: "Rio"}, Problem: "noise",
@@ -144,10 +144,10 @@ func (e *deliveryEnv) book(u *tgemu.User) crm.OrderCard {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := e.pool.Exec(ctx, `DELETE FROM outbox WHERE order_id = $1`, card.Order.ID); err != nil {
+	if _, err := e.pool.Exec(ctx, `DELETE FROM outbox WHERE order_id = $1`, booked.Card.Order.ID); err != nil {
 		e.t.Fatal(err)
 	}
-	return card
+	return booked.Card
 }
 
 func (e *deliveryEnv) enqueue(t *testing.T, m crm.OutboxMessage) int64 {

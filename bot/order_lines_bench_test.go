@@ -40,7 +40,7 @@ func benchOrder(tb testing.TB, n int) (*Bot, crm.Staff, crm.CatalogItem, int64) 
 	if _, err := svc.ReceiveStock(ctx, a, it.ID, crm.MaxQty/2, nil, ""); err != nil {
 		tb.Fatal(err)
 	}
-	card, err := svc.Book(ctx, crm.BookingRequest{
+	booked, err := svc.Book(ctx, crm.BookingRequest{
 		DedupeKey: "bench", TelegramUserID: 100, ChatID: 100, Phone: "+79120000100", ClientName: "Иван",
 		NewVehicle: crm.NewVehicle{Make: "Kia", Model: "Rio"}, Problem: "шум",
 	})
@@ -48,7 +48,7 @@ func benchOrder(tb testing.TB, n int) (*Bot, crm.Staff, crm.CatalogItem, int64) 
 		tb.Fatal(err)
 	}
 	for i := range n {
-		c, err := svc.OrderCard(ctx, card.Order.ID)
+		c, err := svc.OrderCard(ctx, booked.Card.Order.ID)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func benchOrder(tb testing.TB, n int) (*Bot, crm.Staff, crm.CatalogItem, int64) 
 			tb.Fatal(err)
 		}
 	}
-	return b, owner, it, card.Order.ID
+	return b, owner, it, booked.Card.Order.ID
 }
 
 func ptr[T any](v T) *T { return &v }

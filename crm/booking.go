@@ -18,6 +18,17 @@ const bookAttempts = 3
 // slotTakenIndex is the unique index that keeps one booking per slot.
 const slotTakenIndex = "orders_slot_taken"
 
+// Booked is what Book did.
+type Booked struct {
+	Card OrderCard
+	// Replay: the booking was made before; nothing changed.
+	Replay bool
+	// StaffNotices is how many staff chats the new request was queued for. 0 means nobody
+	// will hear of it: no staff group, and no manager, admin or owner has opened the bot
+	// (Telegram lets a bot write only to those who have).
+	StaffNotices int
+}
+
 // Book records a finished booking conversation in one transaction:
 //
 //   - the client, found by Telegram user or phone: a new client is created; an imported client
@@ -32,24 +43,8 @@ const slotTakenIndex = "orders_slot_taken"
 //
 // A replay with the same DedupeKey returns the order already booked and changes nothing.
 // Invalid requests are ErrInvalidInput or ErrInvalidPhone.
-func (s *Service) Book(ctx context.Context, r BookingRequest) (OrderCard, error) {
-	b, err := s.BookNotifying(ctx, r)
-	return b.Card, err
-}
-
-// Booked is what BookNotifying did.
-type Booked struct {
-	Card OrderCard
-	// Replay: the booking was made before; nothing changed.
-	Replay bool
-	// StaffNotices is how many staff chats the new request was queued for. 0 means nobody
-	// will hear of it: no staff group, and no manager, admin or owner has opened the bot
-	// (Telegram lets a bot write only to those who have).
-	StaffNotices int
-}
-
-// BookNotifying is Book that also says whom the new request reaches.
-func (s *Service) BookNotifying(ctx context.Context, r BookingRequest) (Booked, error) {
+// The result says whom the new request reaches.
+func (s *Service) Book(ctx context.Context, r BookingRequest) (Booked, error) {
 	r, err := s.checkBooking(r)
 	if err != nil {
 		return Booked{}, fmt.Errorf("book: %w", err)

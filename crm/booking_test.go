@@ -292,7 +292,7 @@ func TestBookConcurrentReplaysMakeOneOrder(t *testing.T) {
 	for range n {
 		go func() {
 			c, err := e.svc.Book(e.ctx, booking(100, "race"))
-			ids <- c.Order.ID
+			ids <- c.Card.Order.ID
 			errs <- err
 		}()
 	}
@@ -364,19 +364,19 @@ func TestBookReportsStaffNotices(t *testing.T) {
 	if err := e.svc.EnsureOwners(e.ctx, []int64{1}); err != nil { // never opened the bot
 		t.Fatal(err)
 	}
-	first, err := e.svc.BookNotifying(e.ctx, booking(100, "book:100:1"))
+	first, err := e.svc.Book(e.ctx, booking(100, "book:100:1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.StaffNotices != 0 || first.Replay {
 		t.Errorf("with no reachable staff: %+v", first)
 	}
-	again, err := e.svc.BookNotifying(e.ctx, booking(100, "book:100:1"))
+	again, err := e.svc.Book(e.ctx, booking(100, "book:100:1"))
 	if err != nil || !again.Replay || again.Card.Order.ID != first.Card.Order.ID {
 		t.Errorf("replay: %+v, %v", again, err)
 	}
 	e.mustTouch(t, 1) // the owner opens the bot
-	second, err := e.svc.BookNotifying(e.ctx, booking(101, "book:101:1"))
+	second, err := e.svc.Book(e.ctx, booking(101, "book:101:1"))
 	if err != nil {
 		t.Fatal(err)
 	}

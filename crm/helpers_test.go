@@ -134,11 +134,11 @@ func slotOf(key string) time.Time {
 
 func (e *env) MustBook(t *testing.T, r crm.BookingRequest) crm.OrderCard {
 	t.Helper()
-	card, err := e.svc.Book(e.ctx, r)
+	booked, err := e.svc.Book(e.ctx, r)
 	if err != nil {
 		t.Fatalf("Book(%s): %v", r.DedupeKey, err)
 	}
-	return card
+	return booked.Card
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
