@@ -61,7 +61,7 @@ func NextAllowed(t time.Time, loc *time.Location, from, to TimeOfDay) time.Time 
 // whatever falls due in it goes out when it ends, spread over Spread so that
 // a night's worth of reminders does not arrive in one burst at 09:00.
 type QuietHours struct {
-	From, To TimeOfDay    // From == To: no quiet hours
+	From, To TimeOfDay     // From == To: no quiet hours
 	Spread   time.Duration // [10 min]
 }
 
