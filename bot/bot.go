@@ -41,6 +41,8 @@ type Config struct {
 	OutboxInterval time.Duration
 	// Delivery tunes the outbox sender and the other limits (sender.go).
 	Delivery DeliveryConfig
+	// Jobs is the scheduler, for /jobs (jobs_command.go); nil when it does not run here.
+	Jobs JobControl
 }
 
 func (c *Config) defaults() {

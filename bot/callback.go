@@ -49,6 +49,8 @@ var knownActions = map[action]bool{
 	actSendEstimate: true, actRecordMenu: true, actDiscount: true, actPayMenu: true, actPay: true,
 	actHistory: true, actDoc: true, actCorrect: true, actDecide: true, actRecord: true,
 	actEstPage: true, actNewOrder: true, actQty: true,
+	// Scheduler (issue 7): booking_answers.go, jobs_command.go.
+	actBookingAnswer: true, actBookingSlot: true, actRunJob: true,
 }
 
 // callback is the typed content of a button's callback_data.

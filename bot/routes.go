@@ -33,6 +33,8 @@ func (b *Bot) routeTable() routes {
 			"receive": b.cmdReceive,
 			"doc":     b.cmdDoc,
 			"company": b.cmdCompany,
+			// Scheduler (issue 7).
+			"jobs": b.cmdJobs,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,
@@ -60,6 +62,8 @@ func (b *Bot) routeTable() routes {
 			actPay: b.onPay, actHistory: b.onHistory, actDoc: b.onDoc, actCorrect: b.onCorrect,
 			actDecide: b.onDecide, actRecord: b.onRecord, actEstPage: b.onEstPage,
 			actNewOrder: b.onNewOrder, actQty: b.onQty,
+			// Scheduler (issue 7).
+			actBookingAnswer: b.onBookingAnswer, actBookingSlot: b.onBookingSlot, actRunJob: b.onRunJob,
 		},
 	}
 }

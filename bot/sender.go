@@ -254,6 +254,12 @@ func (b *Bot) deliver(ctx, waits context.Context, m crm.OutboxMessage) {
 		return
 	}
 	out, err := b.renderOutbox(ctx, m)
+	if errors.Is(err, errObsolete) {
+		// A scheduled notice whose reason went away (paid, cancelled): settled, not sent.
+		b.log.Info("outbox row no longer relevant: cancelled", "outbox_id", m.ID, "kind", m.Kind, "err", err)
+		b.record(ctx, m, "cancelled", b.crm.CancelOutbox(ctx, m.ID, err.Error()))
+		return
+	}
 	if err != nil {
 		b.log.Error("render outbox row", "outbox_id", m.ID, "kind", m.Kind, "err", err)
 		b.record(ctx, m, "failed", b.crm.MarkFailed(ctx, m.ID, err.Error()))

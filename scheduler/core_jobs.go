@@ -5,5 +5,8 @@ package scheduler
 func (s *Scheduler) coreJobs() []Job {
 	return []Job{
 		s.dailySummaryJob(),
+		s.paymentRemindersJob(),
+		s.bookingRemindersJob(),
+		s.noShowsJob(),
 	}
 }

@@ -14,6 +14,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = workCatalog[k] // work.go
 	}
 	if !ok {
+		forms, ok = schedulerCatalog[k] // scheduler.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru

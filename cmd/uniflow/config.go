@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/uniflow-crm/uniflow/bot"
+	"github.com/uniflow-crm/uniflow/scheduler"
 )
 
 // The environment variables UniFlow reads. This file is the only place that
@@ -42,6 +43,10 @@ const (
 	envShopVAT        = "SHOP_VAT"
 	envStockNegative  = "STOCK_ALLOW_NEGATIVE"
 	envCompanyPayDays = "COMPANY_PAYMENT_DAYS"
+
+	// Scheduler (issue 7): quiet hours and the payment reminder ladder.
+	envQuietHours      = "QUIET_HOURS"
+	envPaymentReminder = "PAYMENT_REMINDER_DAYS"
 )
 
 // envVar documents one variable. The README's configuration table is
@@ -75,6 +80,8 @@ func configVars() []envVar {
 		{envShopVAT, "Без НДС", "The VAT line of the papers: \"Без НДС\" (simplified tax system) or the rate's words."},
 		{envStockNegative, "false", "true lets parts go below zero stock (receipts recorded late); false refuses."},
 		{envCompanyPayDays, "10", "Days after delivery that clients marked as companies have to pay (others pay on delivery)."},
+		{envQuietHours, "21:00-09:00", "Shop-time window in which no reminder or offer is sent (moved to its end, spread over 10 minutes); off for none."},
+		{envPaymentReminder, "1,7,14", "Days after an invoice's due date on which the client is reminded; the last becomes a task for the managers."},
 	}
 }
 
@@ -98,6 +105,8 @@ type Config struct {
 	Shop               bot.ShopDetails
 	AllowNegativeStock bool
 	CompanyPaymentDays int
+	// Scheduler (issue 7); Location is filled from SHOP_TIMEZONE.
+	Scheduler scheduler.Config
 }
 
 // loadConfig reads and validates every variable. It reports all bad
@@ -213,6 +222,18 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		cfg.CompanyPaymentDays = n
 	}
 
+	if q, err := scheduler.ParseQuietHours(get(envQuietHours)); err != nil {
+		bad(envQuietHours, "want HH:MM-HH:MM such as 21:00-09:00, or off: %w", err)
+	} else {
+		cfg.Scheduler.Quiet = &q
+	}
+	if days, err := parseDays(get(envPaymentReminder)); err != nil {
+		bad(envPaymentReminder, "want comma-separated days after the due date such as 1,7,14: %w", err)
+	} else {
+		cfg.Scheduler.PaymentLadder = days
+	}
+	cfg.Scheduler.Location = cfg.Location
+
 	// Up to 1,000 a second: Telegram's paid broadcasts go that far.
 	if r, err := strconv.ParseFloat(get(envSendRate), 64); err != nil || !(r > 0 && r <= 1000) {
 		bad(envSendRate, "want messages per second, more than 0 and at most 1000, got %q", get(envSendRate))
@@ -243,6 +264,19 @@ func validBotToken(tok string) bool {
 		}
 	}
 	return true
+}
+
+// parseDays reads a ladder of days, each 1 to 365 and rising.
+func parseDays(s string) ([]int, error) {
+	var days []int
+	for part := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 || n > 365 || (len(days) > 0 && n <= days[len(days)-1]) {
+			return nil, fmt.Errorf("%q is not a day after the previous one (1-365)", strings.TrimSpace(part))
+		}
+		days = append(days, n)
+	}
+	return days, nil
 }
 
 func parseIDs(s string) ([]int64, error) {

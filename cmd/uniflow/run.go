@@ -190,7 +190,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
 	}
 
-	sched, err := scheduler.New(svc, scheduler.Config{Location: cfg.Location}, log)
+	sched, err := scheduler.New(svc, cfg.Scheduler, log)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
@@ -243,6 +243,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			// must outlast every long poll.
 			PollTimeout: pollTimeout,
 			SendRate:    cfg.SendRate,
+			Jobs:        sched, // /jobs
 		}
 		if tuneBot != nil {
 			tuneBot(&bcfg)

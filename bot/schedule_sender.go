@@ -1,0 +1,123 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/crm"
+)
+
+// Rendering of the scheduler's notices (issue 7), called from renderOutbox's switch. Each checks
+// again at send time whether its reason still holds: a reminder scheduled for the morning whose
+// invoice was paid overnight is cancelled (errObsolete), not sent.
+
+// errObsolete is a scheduled notice whose reason went away before it was sent.
+var errObsolete = errors.New("no longer relevant")
+
+func (b *Bot) renderScheduled(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
+	switch m.Kind {
+	case crm.KindPaymentReminder, crm.KindPaymentTask, crm.KindPaymentUnreachable:
+		return b.renderPaymentReminder(ctx, l, m)
+	case crm.KindBookingReminder:
+		return b.renderBookingReminder(ctx, l, m)
+	}
+	return rendered{}, fmt.Errorf("outbox kind %q: %w", m.Kind, errUnknownKind)
+}
+
+func (b *Bot) renderPaymentReminder(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
+	var d crm.PaymentReminderData
+	if err := json.Unmarshal(m.Data, &d); err != nil {
+		return rendered{}, fmt.Errorf("decode %s: %w", m.Kind, err)
+	}
+	card, err := b.orderOf(ctx, m)
+	if err != nil {
+		return rendered{}, err
+	}
+	left, err := b.crm.PaymentOutstanding(ctx, card.Order.ID)
+	if err != nil {
+		return rendered{}, err
+	}
+	if left <= 0 {
+		return rendered{}, fmt.Errorf("order %d is paid: %w", d.Number, errObsolete)
+	}
+	due := dateText(d.DueAt.In(b.cfg.Location))
+	ago := text.Days(l, max(1, int(b.cfg.Now().Sub(d.DueAt).Hours()/24)))
+	switch m.Kind {
+	case crm.KindPaymentReminder:
+		how := text.T(l, text.PaymentHowTo)
+		if a := b.cfg.Shop.Address; a != "" {
+			how += text.T(l, text.PaymentHowToAddress, esc(a))
+		}
+		if p := b.cfg.Shop.Phone; p != "" {
+			how += text.T(l, text.PaymentHowToPhone, esc(p))
+		}
+		return rendered{parts: textParts(text.T(l, text.PaymentReminder, d.Number, left.String(), due, ago, how), nil)}, nil
+	case crm.KindPaymentTask:
+		html := text.T(l, text.PaymentTask, d.Number, short(card.Client.Name, 60), esc(card.Client.Phone), left.String(), due, ago)
+		return rendered{parts: textParts(html, b.payKeyboard(l, card))}, nil
+	default:
+		html := text.T(l, text.PaymentUnreachable, d.Number, short(card.Client.Name, 60), esc(card.Client.Phone), left.String(), due)
+		return rendered{parts: textParts(html, b.payKeyboard(l, card))}, nil
+	}
+}
+
+// payKeyboard opens the order's payment menu for a manager.
+func (b *Bot) payKeyboard(l text.Lang, card crm.OrderCard) *tgbotapi.InlineKeyboardMarkup {
+	o := card.Order
+	return inline([]tgbotapi.InlineKeyboardButton{
+		button(text.T(l, text.PayButton), callback{Action: actPayMenu, ID: o.ID, Version: int64(o.Version)}),
+		button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)}),
+	})
+}
+
+func (b *Bot) renderBookingReminder(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
+	var d crm.BookingReminderData
+	if err := json.Unmarshal(m.Data, &d); err != nil {
+		return rendered{}, fmt.Errorf("decode %s: %w", m.Kind, err)
+	}
+	card, err := b.orderOf(ctx, m)
+	if err != nil {
+		return rendered{}, err
+	}
+	due, err := b.crm.BookingStillDue(ctx, card.Order.ID, d.Slot)
+	if err != nil {
+		return rendered{}, err
+	}
+	if !due {
+		return rendered{}, fmt.Errorf("order %d is no longer booked at %s: %w", d.Number, d.Slot, errObsolete)
+	}
+	slot := d.Slot.In(b.cfg.Location)
+	html := text.T(l, text.BookingReminder, d.Number, b.dayText(l, slot), slot.Format("15:04"), esc(vehicleLabel(card.Vehicle)))
+	at := func(arg string) callback {
+		return callback{Action: actBookingAnswer, ID: card.Order.ID, Version: d.Slot.Unix(), Arg: arg}
+	}
+	kb := inline(
+		[]tgbotapi.InlineKeyboardButton{button(text.T(l, text.BookingConfirmButton), at("c"))},
+		[]tgbotapi.InlineKeyboardButton{
+			button(text.T(l, text.BookingRescheduleBtn), at("r")),
+			button(text.T(l, text.BookingCancelButton), at("x")),
+		})
+	return rendered{parts: textParts(html, kb)}, nil
+}
+
+// dayText is a slot's day as the client reads it: today, tomorrow, or the date, on the shop's
+// calendar.
+func (b *Bot) dayText(l text.Lang, t time.Time) string {
+	now := b.cfg.Now().In(b.cfg.Location)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, b.cfg.Location)
+	t = t.In(b.cfg.Location)
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, b.cfg.Location)
+	switch {
+	case day.Equal(today):
+		return text.T(l, text.DayToday, dateText(t))
+	case day.Equal(today.AddDate(0, 0, 1)):
+		return text.T(l, text.DayTomorrow, dateText(t))
+	}
+	return dateText(t)
+}

@@ -1,0 +1,184 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Booking reminders (issue 7): the day before a booked slot the client is asked to confirm,
+// move or cancel; a slot that passes with the car not in is recorded as a no-show.
+
+// KindBookingReminder reminds a client of tomorrow's slot, with Confirm / Reschedule / Cancel
+// (bulk lane). OrderID is set; Data: BookingReminderData. Dedupe key
+// "booking_reminder:<order id>:<slot, Unix seconds>": a moved booking is reminded of again.
+const KindBookingReminder = "booking_reminder"
+
+// Activity kinds of the client's answers to a booking reminder.
+const (
+	ActivityBookingConfirmed   = "booking_confirmed"
+	ActivityBookingRescheduled = "booking_rescheduled"
+)
+
+// BookingReminderData is the Data of a KindBookingReminder message.
+type BookingReminderData struct {
+	Number int64     `json:"number"`
+	Slot   time.Time `json:"slot"`
+}
+
+// awaitingCar is where an order stands while its car is not yet in: a booking still to keep.
+const awaitingCar = `('new', 'accepted')`
+
+// UpcomingBooking is a booked slot whose car is not in yet.
+type UpcomingBooking struct {
+	OrderID     int64     `db:"order_id"`
+	Number      int64     `db:"number"`
+	Slot        time.Time `db:"slot"`
+	ChatID      *int64    `db:"chat_id"`
+	Language    string    `db:"language"`
+	Unreachable bool      `db:"unreachable"`
+}
+
+const sqlUpcomingBookings = `
+SELECT o.id AS order_id, o.number, o.slot, c.chat_id, c.language,
+	c.unreachable_since IS NOT NULL AS unreachable
+FROM orders o JOIN clients c ON c.id = o.client_id
+WHERE o.slot >= $1 AND o.slot < $2 AND o.status <> 'cancelled' AND o.status IN ` + awaitingCar + `
+ORDER BY o.slot, o.id`
+
+// UpcomingBookings returns the bookings with a slot in [from, to) whose car is not in yet, by
+// slot (orders_slot).
+func (s *Service) UpcomingBookings(ctx context.Context, from, to time.Time) ([]UpcomingBooking, error) {
+	rows, _ := s.db.Query(ctx, sqlUpcomingBookings, from, to)
+	bs, err := pgx.CollectRows(rows, pgx.RowToStructByName[UpcomingBooking])
+	if err != nil {
+		return nil, fmt.Errorf("list upcoming bookings: %w", err)
+	}
+	return bs, nil
+}
+
+// EnqueueBookingReminder enqueues the reminder of b's slot to the client at notBefore and
+// reports whether it was new. Clients without a chat or marked unreachable get none (false).
+func (s *Service) EnqueueBookingReminder(ctx context.Context, b UpcomingBooking, notBefore time.Time) (bool, error) {
+	if b.ChatID == nil || b.Unreachable {
+		return false, nil
+	}
+	data, err := json.Marshal(BookingReminderData{Number: b.Number, Slot: b.Slot})
+	if err != nil {
+		return false, fmt.Errorf("encode booking reminder: %w", err)
+	}
+	return s.enqueue(ctx, s.db, OutboxMessage{
+		Kind: KindBookingReminder, Lane: LaneBulk, ChatID: *b.ChatID, Language: b.Language,
+		OrderID: &b.OrderID, Data: data, NotBefore: notBefore,
+		DedupeKey: KindBookingReminder + ":" + strconv.FormatInt(b.OrderID, 10) + ":" + strconv.FormatInt(b.Slot.Unix(), 10),
+	})
+}
+
+// BookingStillDue reports whether the order still awaits its car at slot: the send-time check
+// of a booking reminder (the booking may have been cancelled or moved since).
+func (s *Service) BookingStillDue(ctx context.Context, orderID int64, slot time.Time) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1 AND slot = $2 AND status IN `+awaitingCar+`)`,
+		orderID, slot).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("check booking of order %d: %w", orderID, err)
+	}
+	return ok, nil
+}
+
+// BookingAnswer is what a client pressed on a booking reminder.
+type BookingAnswer int
+
+const (
+	BookingConfirm BookingAnswer = iota + 1
+	BookingCancel
+)
+
+// AnswerBooking records the client's answer to the reminder of the order's slot: confirm notes
+// it in the timeline; cancel cancels the order (freeing the slot and the parts held), tells the
+// staff through the status event, and notes it. Only the order's own client may answer
+// (ErrForbidden); a booking no longer at slot or no longer awaiting the car is
+// ErrInvalidTransition.
+func (s *Service) AnswerBooking(ctx context.Context, telegramUserID, orderID int64, slot time.Time, a BookingAnswer) (OrderCard, error) {
+	_, err := s.UpdateOrder(ctx, orderID, func(tx pgx.Tx, o *Order) error {
+		if err := ownBooking(ctx, tx, o, telegramUserID, slot); err != nil {
+			return err
+		}
+		switch a {
+		case BookingConfirm:
+			return s.activity(ctx, tx, o.ID, clientRef(o.ClientID), ActivityBookingConfirmed, map[string]any{"slot": slot})
+		case BookingCancel:
+			from := o.Status
+			o.Status = StatusCancelled
+			if _, err := tx.Exec(ctx, sqlInsertEvent, o.ID, ActorClient, o.ClientID, from, o.Status, nil, s.now()); err != nil {
+				return fmt.Errorf("record event: %w", err)
+			}
+			return s.releaseOrder(ctx, tx, clientRef(o.ClientID), o.ID)
+		}
+		return fmt.Errorf("booking answer %d: %w", a, ErrInvalidInput)
+	})
+	if err != nil {
+		return OrderCard{}, fmt.Errorf("answer booking of order %d: %w", orderID, err)
+	}
+	return s.OrderCard(ctx, orderID)
+}
+
+// RescheduleBooking moves the client's booking from slot to newSlot: ErrSlotTaken when someone
+// took it first; the same rules as AnswerBooking otherwise.
+func (s *Service) RescheduleBooking(ctx context.Context, telegramUserID, orderID int64, slot, newSlot time.Time) (OrderCard, error) {
+	_, err := s.UpdateOrder(ctx, orderID, func(tx pgx.Tx, o *Order) error {
+		if err := ownBooking(ctx, tx, o, telegramUserID, slot); err != nil {
+			return err
+		}
+		o.Slot = &newSlot
+		return s.activity(ctx, tx, o.ID, clientRef(o.ClientID), ActivityBookingRescheduled, map[string]any{"from": slot, "to": newSlot})
+	})
+	if isUniqueViolation(err, slotTakenIndex) {
+		return OrderCard{}, fmt.Errorf("reschedule order %d to %s: %w", orderID, newSlot.Format(time.RFC3339), ErrSlotTaken)
+	}
+	if err != nil {
+		return OrderCard{}, fmt.Errorf("reschedule order %d: %w", orderID, err)
+	}
+	return s.OrderCard(ctx, orderID)
+}
+
+func ownBooking(ctx context.Context, tx pgx.Tx, o *Order, telegramUserID int64, slot time.Time) error {
+	var owner *int64
+	if err := tx.QueryRow(ctx, `SELECT telegram_user_id FROM clients WHERE id = $1`, o.ClientID).Scan(&owner); err != nil {
+		return fmt.Errorf("get client: %w", err)
+	}
+	if owner == nil || *owner != telegramUserID {
+		return fmt.Errorf("user %d does not own order %d: %w", telegramUserID, o.ID, ErrForbidden)
+	}
+	if o.Slot == nil || !o.Slot.Equal(slot) || (o.Status != StatusNew && o.Status != StatusAccepted) {
+		return fmt.Errorf("order %d is no longer booked at %s: %w", o.ID, slot.Format(time.RFC3339), ErrInvalidTransition)
+	}
+	return nil
+}
+
+const sqlMarkNoShows = `
+UPDATE orders SET no_show_at = $2
+WHERE slot >= $1 AND slot < $3 AND status <> 'cancelled' AND status IN ` + awaitingCar + ` AND no_show_at IS NULL`
+
+// MarkNoShows records as no-shows the orders whose slot lies in [from, before) with the car still
+// not in, and returns how many it marked now (each order once).
+func (s *Service) MarkNoShows(ctx context.Context, from, before time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, sqlMarkNoShows, from, s.now(), before)
+	if err != nil {
+		return 0, fmt.Errorf("mark no-shows: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// NoShows counts the orders recorded as no-shows with a slot in [from, to).
+func (s *Service) NoShows(ctx context.Context, from, to time.Time) (int, error) {
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM orders WHERE no_show_at IS NOT NULL AND slot >= $1 AND slot < $2`, from, to).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count no-shows: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,83 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// bookingReminderClock is when, the evening before a slot, its client is
+// reminded: the day's plans for tomorrow are being made, and it is well
+// before the quiet hours.
+var bookingReminderClock = Clock(18, 0)
+
+// bookingMinLead is the least time before a slot a reminder is still worth
+// sending; a reminder that could only arrive later (a booking made late at
+// night for the early morning, a process down all evening) is dropped and
+// logged as no longer relevant.
+const bookingMinLead = 2 * time.Hour
+
+// noShowGrace is how long after its slot a car may still arrive before the
+// order is recorded as a no-show.
+const noShowGrace = 2 * time.Hour
+
+// bookingRemindersJob reminds clients of their slot the evening before,
+// hourly so bookings made after 18:00 for tomorrow are reminded of too.
+func (s *Scheduler) bookingRemindersJob() Job {
+	return Job{Name: "booking_reminders", Spec: "10 * * * *", Run: s.bookingReminders}
+}
+
+func (s *Scheduler) bookingReminders(ctx context.Context, now time.Time) (int, error) {
+	// Slots up to the end of tomorrow, local: the day after is reminded of tomorrow.
+	to := localDay(now, s.loc).AddDate(0, 0, 2)
+	bs, err := s.svc.UpcomingBookings(ctx, now.Add(bookingMinLead), to)
+	if err != nil {
+		return 0, err
+	}
+	enqueued, bad, late := 0, 0, 0
+	var firstErr error
+	for _, b := range bs {
+		slot := b.Slot.In(s.loc)
+		at := time.Date(slot.Year(), slot.Month(), slot.Day()-1,
+			int(bookingReminderClock)/60, int(bookingReminderClock)%60, 0, 0, s.loc)
+		if at.After(now) {
+			continue // not yet: a later run sends it
+		}
+		nb := s.cfg.Quiet.At(now, s.loc, b.OrderID)
+		if nb.After(b.Slot.Add(-bookingMinLead)) {
+			late++
+			s.log.Info("booking reminder no longer relevant: not sent", slog.Int64("order_id", b.OrderID),
+				slog.String("slot", slot.Format(time.RFC3339)))
+			continue
+		}
+		ok, err := s.svc.EnqueueBookingReminder(ctx, b, nb)
+		if err != nil {
+			if ctx.Err() != nil {
+				return enqueued, ctx.Err()
+			}
+			s.log.Error("booking reminder skipped", slog.Int64("order_id", b.OrderID), slog.String("error", err.Error()))
+			bad++
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if ok {
+			enqueued++
+		}
+	}
+	if bad > 0 {
+		return enqueued, fmt.Errorf("%d of %d booking reminders skipped: %w", bad, len(bs), firstErr)
+	}
+	return enqueued, nil
+}
+
+// noShowsJob records, hourly, the bookings whose slot passed noShowGrace
+// ago with the car still not in. It looks back 30 days, so a long outage
+// records its no-shows late rather than never.
+func (s *Scheduler) noShowsJob() Job {
+	return Job{Name: "no_shows", Spec: "15 * * * *", Run: func(ctx context.Context, now time.Time) (int, error) {
+		return s.svc.MarkNoShows(ctx, now.AddDate(0, 0, -30), now.Add(-noShowGrace))
+	}}
+}

@@ -1,0 +1,92 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/uniflow-crm/uniflow/crm"
+)
+
+// paymentReminderClock is when, on the shop's clock, a ladder step falls
+// due: late enough in the morning to be read, early enough to pay that day.
+var paymentReminderClock = Clock(10, 0)
+
+// paymentCatchUpDays is how long past the ladder's last step an invoice is
+// still looked at: a process down for up to this long still sends the step
+// it missed; the window keeps the scan to recent invoices.
+const paymentCatchUpDays = 30
+
+// paymentRemindersJob reminds clients of invoices past due, on the ladder's
+// days after the due date (10:00 shop time, each). It runs hourly so a step
+// goes out within the hour it falls due, and a run missed while the process
+// was down is made up by the next one: each run enqueues the latest step due
+// and not yet enqueued (earlier steps a long outage skipped are not sent
+// late: the client gets one reminder, the current one).
+func (s *Scheduler) paymentRemindersJob() Job {
+	return Job{Name: "payment_reminders", Spec: "5 * * * *", Run: s.paymentReminders}
+}
+
+func (s *Scheduler) paymentReminders(ctx context.Context, now time.Time) (int, error) {
+	ladder := slices.Sorted(slices.Values(s.cfg.PaymentLadder))
+	last := ladder[len(ladder)-1]
+	from := localDay(now, s.loc).AddDate(0, 0, -(last + paymentCatchUpDays))
+	invs, err := s.svc.OverdueInvoices(ctx, from, now)
+	if err != nil {
+		return 0, err
+	}
+	enqueued, bad := 0, 0
+	var firstErr error
+	for _, inv := range invs {
+		step, at, ok := ladderStep(inv.DueAt, now, ladder, s.loc)
+		if !ok {
+			continue
+		}
+		n, err := s.svc.EnqueuePaymentReminder(ctx, crm.PaymentReminder{
+			Invoice: inv, Step: step, Last: step == last,
+			NotBefore: s.cfg.Quiet.At(latest(at, now), s.loc, inv.OrderID),
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return enqueued, ctx.Err()
+			}
+			// One bad row must not stop the others: log it, go on, report it.
+			s.log.Error("payment reminder skipped", slog.Int64("order_id", inv.OrderID), slog.String("error", err.Error()))
+			bad++
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		enqueued += n
+	}
+	if bad > 0 {
+		return enqueued, fmt.Errorf("%d of %d payment reminders skipped: %w", bad, len(invs), firstErr)
+	}
+	return enqueued, nil
+}
+
+// ladderStep is the latest step of ladder due at now for an invoice due at
+// dueAt, and when it fell due: the step's day after the due date's local
+// day, at paymentReminderClock (calendar days: a day with a clock change is
+// still one day).
+func ladderStep(dueAt, now time.Time, ladder []int, loc *time.Location) (step int, at time.Time, ok bool) {
+	d := dueAt.In(loc)
+	for _, days := range ladder {
+		t := time.Date(d.Year(), d.Month(), d.Day()+days, int(paymentReminderClock)/60, int(paymentReminderClock)%60, 0, 0, loc)
+		if t.After(now) {
+			break
+		}
+		step, at, ok = days, t, true
+	}
+	return step, at, ok
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
