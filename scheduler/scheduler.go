@@ -94,18 +94,10 @@ func New(svc *crm.Service, cfg Config, log *slog.Logger) (*Scheduler, error) {
 func (s *Scheduler) Run(ctx context.Context) error {
 	c := newCron(s.loc, s.log)
 	var catchUps sync.WaitGroup
-	last, err := s.svc.JobRuns(ctx)
-	if err != nil {
-		s.log.Warn("read last job runs: every job is caught up", slog.String("error", err.Error()))
-	}
-	now := s.now()
+	late := s.missedJobs(ctx, s.now())
 	for _, j := range s.list {
 		id := c.Schedule(s.sched[j.Name], jobFunc(ctx, func(ctx context.Context) { s.runLogged(ctx, j) }))
-		var lastStart *time.Time
-		if r, ok := last[j.Name]; ok {
-			lastStart = &r.LastStartedAt
-		}
-		if missed(s.sched[j.Name], lastStart, now, s.loc) {
+		if late[j.Name] {
 			// Through the entry's wrapped job, so recover and
 			// skip-if-still-running apply to the catch-up as well.
 			s.log.Info("catching up a missed run", slog.String("job", j.Name))
@@ -119,6 +111,27 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	catchUps.Wait()
 	s.log.Info("scheduler stopped")
 	return nil
+}
+
+// missedJobs is the set of jobs whose run was missed at now (see missed),
+// going by scheduler_runs: when it cannot be read every job is caught up,
+// which is harmless (the scans are idempotent).
+func (s *Scheduler) missedJobs(ctx context.Context, now time.Time) map[string]bool {
+	last, err := s.svc.JobRuns(ctx)
+	if err != nil {
+		s.log.Warn("read last job runs: every job is caught up", slog.String("error", err.Error()))
+	}
+	late := map[string]bool{}
+	for _, j := range s.list {
+		var lastStart *time.Time
+		if r, ok := last[j.Name]; ok {
+			lastStart = &r.LastStartedAt
+		}
+		if err != nil || missed(s.sched[j.Name], lastStart, now, s.loc) {
+			late[j.Name] = true
+		}
+	}
+	return late
 }
 
 // missed reports whether a fire time of sch lies between the job's last
