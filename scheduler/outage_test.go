@@ -1,0 +1,74 @@
+package scheduler
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The process is down for 3 simulated hours twice: across a payment step's 10:00, and across
+// the evening's booking reminders and 20:00 summary, coming back in the quiet hours. What was
+// missed is enqueued once at restart; a booking reminder that can no longer arrive in time is
+// reported, not sent.
+func TestOutageOfThreeHours(t *testing.T) {
+	msk := mustLoad(t, "Europe/Moscow")
+	day := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, msk) }
+	sh := newSimShop(t, msk, day(1, 0, 0))
+	cid, _ := sh.client(true, false)
+	debt := sh.invoice(cid, 250000, day(1, 15, 0))
+	c2, _ := sh.client(true, false)
+	early := day(5, 10, 0)
+	tooEarly := sh.order(c2, "new", &early)
+	c3, _ := sh.client(true, false)
+	later := day(5, 14, 0)
+	kept := sh.order(c3, "new", &later)
+
+	// Down from 08:30 to 11:30 on the 2nd: step 1 (10:00) was missed.
+	sh.runUntil(day(2, 8, 30), nil)
+	sh.clk.set(day(2, 11, 30))
+	if caught := sh.restart(day(2, 11, 30)); !slices.Contains(caught, "payment_reminders") || slices.Contains(caught, "daily_summary") {
+		t.Errorf("caught up %v, want the hourly jobs and not the summary", caught)
+	}
+	step1 := fmt.Sprintf("payment_reminder:%d:1", debt)
+	if r, ok := sh.outbox()[step1]; !ok || !r.NotBefore.Equal(day(2, 11, 30)) {
+		t.Errorf("missed step 1 = %+v (enqueued %v), want it due at the restart", r, ok)
+	}
+
+	// Down from 18:05 to 21:05 on the 4th: the 18:10 booking reminders and the 20:00 summary
+	// were missed, and the process is back in the quiet hours.
+	sh.runUntil(day(4, 18, 5), nil)
+	caught := sh.restart(day(4, 21, 5))
+	if !slices.Contains(caught, "daily_summary") || !slices.Contains(caught, "booking_reminders") {
+		t.Errorf("caught up %v, want the summary and the booking reminders", caught)
+	}
+	sh.runUntil(day(7, 0, 0), nil)
+
+	got := sh.outbox()
+	if n := len(keysOf(got, "payment_reminder")); n != 1 {
+		t.Errorf("payment reminders = %d, want 1 (step 1 once; step 7 is later)", n)
+	}
+	k := fmt.Sprintf("booking_reminder:%d:%d", kept, later.Unix())
+	if r, ok := got[k]; !ok || r.NotBefore.Before(day(5, 9, 0)) || !r.NotBefore.Before(day(5, 9, 10)) {
+		t.Errorf("reminder of the 14:00 slot = %+v (enqueued %v), want due 09:00-09:10 on the 5th", r, ok)
+	}
+	if _, ok := got[fmt.Sprintf("booking_reminder:%d:%d", tooEarly, early.Unix())]; ok {
+		t.Errorf("reminder of the 10:00 slot enqueued, though it could only arrive after 09:00")
+	}
+	if !strings.Contains(sh.logs.String(), "no longer relevant") || !strings.Contains(sh.logs.String(), fmt.Sprintf(`"order_id":%d`, tooEarly)) {
+		t.Errorf("the reminder no longer relevant was not reported; log:\n%.3000s", sh.logs.String())
+	}
+	var summaries []string
+	for _, key := range keysOf(got, "daily_summary") {
+		if strings.HasPrefix(key, fmt.Sprintf("daily_summary:%d:", testOwners[0])) {
+			summaries = append(summaries, key[strings.LastIndex(key, ":")+1:])
+		}
+	}
+	want := []string{"2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06"}
+	if diff := cmp.Diff(want, summaries); diff != "" {
+		t.Errorf("summaries of one owner (-want +got):\n%s", diff)
+	}
+}
