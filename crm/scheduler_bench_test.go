@@ -75,7 +75,7 @@ RETURNING id, branch_id`).Scan(&staffID, &branch); err != nil {
 		return err
 	}
 	span := benchNow.Sub(benchNow.AddDate(-3, 0, 0))
-	created := func(k int) time.Time { return benchNow.Add(-span + span*time.Duration(k)/benchOrders) }
+	created := func(k int) time.Time { return benchNow.Add(-span + time.Duration(k)*(span/benchOrders)) }
 	status := func(k int) string {
 		r := k % 100
 		switch {
@@ -129,7 +129,7 @@ RETURNING id, branch_id`).Scan(&staffID, &branch); err != nil {
 }
 
 func BenchmarkSchedulerScans(b *testing.B) {
-	pool, _ := pgtest.NewSeeded(b, "shop200k", seedLargeShop)
+	pool, _ := pgtest.NewSeeded(b, "shop200k_v2", seedLargeShop)
 	svc := New(pool, Options{Now: func() time.Time { return benchNow }, Location: time.UTC})
 	ctx := context.Background()
 	// The windows the jobs use: invoices due in the ladder's reach (14 + 30 days), bookings up
