@@ -170,6 +170,10 @@ SELECT $1, 1234500, 'cash', id FROM staff WHERE telegram_user_id = $2 AND NOT EX
 			t.Errorf("/jobs lacks %q:\n%s", want, jm.Text)
 		}
 	}
+	// The summary's next run is 20:00 Moscow time, whatever the host's clock says.
+	if !strings.Contains(jm.Text, "20:00") {
+		t.Errorf("/jobs does not show the summary's next run at 20:00 Moscow time:\n%s", jm.Text)
+	}
 	a := h.answered(h.press(ownerUser, jm, "payment_reminders"))
 	if !strings.Contains(a.Text, "payment_reminders") {
 		t.Errorf("run-now answer = %q", a.Text)
