@@ -83,7 +83,8 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 	case crm.KindEstimate, crm.KindEstimateDecided, crm.KindPartsNeeded, crm.KindPartsArrived,
 		crm.KindLowStock, crm.KindInvoice, crm.KindPaymentReceipt, crm.KindDocuments:
 		return b.renderWork(ctx, l, m) // order work: work_sender.go
-	case crm.KindPaymentReminder, crm.KindPaymentTask, crm.KindPaymentUnreachable, crm.KindBookingReminder:
+	case crm.KindPaymentReminder, crm.KindPaymentTask, crm.KindPaymentUnreachable, crm.KindBookingReminder,
+		crm.KindBookingChanged:
 		return b.renderScheduled(ctx, l, m) // scheduler notices: schedule_sender.go
 	case crm.KindDeliveryFailed:
 		var d crm.DeliveryFailedData

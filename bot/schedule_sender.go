@@ -26,6 +26,25 @@ func (b *Bot) renderScheduled(ctx context.Context, l text.Lang, m crm.OutboxMess
 		return b.renderPaymentReminder(ctx, l, m)
 	case crm.KindBookingReminder:
 		return b.renderBookingReminder(ctx, l, m)
+	case crm.KindBookingChanged:
+		var d crm.BookingChangedData
+		if err := json.Unmarshal(m.Data, &d); err != nil {
+			return rendered{}, fmt.Errorf("decode %s: %w", m.Kind, err)
+		}
+		card, err := b.orderOf(ctx, m)
+		if err != nil {
+			return rendered{}, err
+		}
+		from := d.From.In(b.cfg.Location)
+		who := short(card.Client.Name, 60) + ", " + esc(card.Client.Phone)
+		html := text.T(l, text.BookingCancelledStaff, d.Number, who, dateText(from), from.Format("15:04"))
+		if d.To != nil {
+			to := d.To.In(b.cfg.Location)
+			html = text.T(l, text.BookingMovedStaff, d.Number, who, dateText(from), from.Format("15:04"), dateText(to), to.Format("15:04"))
+		}
+		o := card.Order
+		kb := inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)})})
+		return rendered{parts: textParts(html, kb)}, nil
 	}
 	return rendered{}, fmt.Errorf("outbox kind %q: %w", m.Kind, errUnknownKind)
 }

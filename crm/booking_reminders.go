@@ -18,6 +18,18 @@ import (
 // "booking_reminder:<order id>:<slot, Unix seconds>": a moved booking is reminded of again.
 const KindBookingReminder = "booking_reminder"
 
+// KindBookingChanged tells the managers that a client cancelled or moved their booking from a
+// reminder. OrderID is set; Data: BookingChangedData. Dedupe key
+// "booking_changed:<order id>:<order version after the change>:<chat id>".
+const KindBookingChanged = "booking_changed"
+
+// BookingChangedData is the Data of a KindBookingChanged message; To is nil for a cancellation.
+type BookingChangedData struct {
+	Number int64      `json:"number"`
+	From   time.Time  `json:"from"`
+	To     *time.Time `json:"to,omitempty"`
+}
+
 // Activity kinds of the client's answers to a booking reminder.
 const (
 	ActivityBookingConfirmed   = "booking_confirmed"
@@ -117,7 +129,10 @@ func (s *Service) AnswerBooking(ctx context.Context, telegramUserID, orderID int
 			if _, err := tx.Exec(ctx, sqlInsertEvent, o.ID, ActorClient, o.ClientID, from, o.Status, nil, s.now()); err != nil {
 				return fmt.Errorf("record event: %w", err)
 			}
-			return s.releaseOrder(ctx, tx, clientRef(o.ClientID), o.ID)
+			if err := s.releaseOrder(ctx, tx, clientRef(o.ClientID), o.ID); err != nil {
+				return err
+			}
+			return s.tellBookingChanged(ctx, tx, o, slot, nil)
 		}
 		return fmt.Errorf("booking answer %d: %w", a, ErrInvalidInput)
 	})
@@ -135,7 +150,10 @@ func (s *Service) RescheduleBooking(ctx context.Context, telegramUserID, orderID
 			return err
 		}
 		o.Slot = &newSlot
-		return s.activity(ctx, tx, o.ID, clientRef(o.ClientID), ActivityBookingRescheduled, map[string]any{"from": slot, "to": newSlot})
+		if err := s.activity(ctx, tx, o.ID, clientRef(o.ClientID), ActivityBookingRescheduled, map[string]any{"from": slot, "to": newSlot}); err != nil {
+			return err
+		}
+		return s.tellBookingChanged(ctx, tx, o, slot, &newSlot)
 	})
 	if isUniqueViolation(err, slotTakenIndex) {
 		return OrderCard{}, fmt.Errorf("reschedule order %d to %s: %w", orderID, newSlot.Format(time.RFC3339), ErrSlotTaken)
@@ -144,6 +162,27 @@ func (s *Service) RescheduleBooking(ctx context.Context, telegramUserID, orderID
 		return OrderCard{}, fmt.Errorf("reschedule order %d: %w", orderID, err)
 	}
 	return s.OrderCard(ctx, orderID)
+}
+
+// tellBookingChanged enqueues KindBookingChanged to the managers, inside the change's transaction.
+func (s *Service) tellBookingChanged(ctx context.Context, tx pgx.Tx, o *Order, from time.Time, to *time.Time) error {
+	data, err := json.Marshal(BookingChangedData{Number: o.Number, From: from, To: to})
+	if err != nil {
+		return fmt.Errorf("encode %s data: %w", KindBookingChanged, err)
+	}
+	rcs, err := managerRecipients(ctx, tx, s.opts.StaffChatID)
+	if err != nil {
+		return err
+	}
+	for _, rc := range rcs {
+		if _, err := s.enqueue(ctx, tx, OutboxMessage{
+			Kind: KindBookingChanged, ChatID: rc.ChatID, Language: rc.Language, OrderID: &o.ID, Data: data,
+			DedupeKey: KindBookingChanged + ":" + strconv.FormatInt(o.ID, 10) + ":" + strconv.Itoa(o.Version+1) + ":" + strconv.FormatInt(rc.ChatID, 10),
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func ownBooking(ctx context.Context, tx pgx.Tx, o *Order, telegramUserID int64, slot time.Time) error {

@@ -26,6 +26,8 @@ const (
 	BookingPickNewSlot    Key = "booking_pick_new_slot"
 	BookingRescheduled    Key = "booking_rescheduled"
 	BookingNotActive      Key = "booking_not_active"
+	BookingCancelledStaff Key = "booking_cancelled_staff"
+	BookingMovedStaff     Key = "booking_moved_staff"
 
 	JobsTitle     Key = "jobs_title"
 	JobsLine      Key = "jobs_line"
@@ -65,6 +67,8 @@ var schedulerCatalog = map[Key]forms{
 	BookingPickNewSlot:    {"Выберите новое время для заказа №%d:", "Pick a new time for order No. %d:"},
 	BookingRescheduled:    {"🕒 Заказ №%d перенесён на %s в %s.", "🕒 Order No. %d is moved to %s at %s."},
 	BookingNotActive:      {"Эта запись уже не действует.", "This booking is no longer active."},
+	BookingCancelledStaff: {"❌ Клиент отменил запись: заказ №%d, %s, %s в %s. Время освобождено.", "❌ The client cancelled the booking: order No. %d, %s, %s at %s. The time is free again."},
+	BookingMovedStaff:     {"🕒 Клиент перенёс запись: заказ №%d, %s, с %s %s на %s %s.", "🕒 The client moved the booking: order No. %d, %s, from %s %s to %s %s."},
 
 	JobsTitle:     {"<b>Задания планировщика</b> (время — %s)", "<b>Scheduler jobs</b> (times in %s)"},
 	JobsLine:      {"\n\n<b>%s</b> · <code>%s</code>\nпоследний запуск: %s · поставлено: %d\nследующий: %s · запусков %d, ошибок %d", "\n\n<b>%s</b> · <code>%s</code>\nlast run: %s · enqueued: %d\nnext: %s · runs %d, errors %d"},

@@ -151,6 +151,14 @@ SELECT $1, 1234500, 'cash', id FROM staff WHERE telegram_user_id = $2 AND NOT EX
 	h.card(anna.Chat(), am.ID, "is moved to")
 	h.waitCount(0, `SELECT count(*) FROM orders WHERE id = $1 AND slot = $2`, orders["anna"][0], slots["anna"])
 
+	// The staff (here the owner: there are no managers) hear of both, in Moscow time.
+	if m := h.next(ownerUser.Chat(), 0, "Клиент отменил запись"); !strings.Contains(m.Text, "№"+itoa64(orders["petr"][1])) || !strings.Contains(m.Text, local("petr")) {
+		t.Errorf("cancellation notice: %s", m.Text)
+	}
+	if m := h.next(ownerUser.Chat(), 0, "Клиент перенёс запись"); !strings.Contains(m.Text, "№"+itoa64(orders["anna"][1])) || !strings.Contains(m.Text, local("anna")) {
+		t.Errorf("move notice: %s", m.Text)
+	}
+
 	// The reminders whose reason went away are cancelled, not sent.
 	h.waitCount(2, `SELECT count(*) FROM outbox WHERE dedupe_key LIKE '%:test:%' AND state = 'cancelled'`)
 	for _, u := range []*tgemu.User{gone, paid} {
