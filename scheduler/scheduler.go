@@ -23,6 +23,11 @@ import (
 // SkipIfStillRunning from ever letting the next run through.
 const jobTimeout = 5 * time.Minute
 
+// jobSlots is how many jobs of one process run at once. Each run holds a connection for its
+// advisory lock while its scan needs others: unbounded, a burst of catch-ups at start could take
+// every connection of a small pool for locks and wait forever for one to scan with.
+const jobSlots = 2
+
 // Config is the scheduler's part of the configuration.
 type Config struct {
 	Location *time.Location // the shop's time zone [UTC]
@@ -57,6 +62,7 @@ type Scheduler struct {
 	now   func() time.Time
 	list  []Job
 	sched map[string]cron.Schedule
+	slots chan struct{} // jobSlots
 }
 
 // New returns a Scheduler with every job (jobs) parsed against cfg.Location.
@@ -69,6 +75,7 @@ func New(svc *crm.Service, cfg Config, log *slog.Logger) (*Scheduler, error) {
 		log:   log.With(slog.String("component", "scheduler")),
 		now:   time.Now,
 		sched: map[string]cron.Schedule{},
+		slots: make(chan struct{}, jobSlots),
 	}
 	for _, j := range s.jobs() {
 		if _, dup := s.sched[j.Name]; dup || j.Name == "" || j.Run == nil {
@@ -177,8 +184,14 @@ func (s *Scheduler) Status(ctx context.Context) ([]crm.JobStatus, error) {
 	return out, nil
 }
 
-// runOnce runs j at now under its advisory lock.
+// runOnce runs j at now under its advisory lock, once one of the jobSlots is free.
 func (s *Scheduler) runOnce(ctx context.Context, j Job, now time.Time) (int, error) {
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		return 0, fmt.Errorf("run job %s: %w", j.Name, ctx.Err())
+	}
 	return s.svc.RunJob(ctx, j.Name, now, func(ctx context.Context) (int, error) { return j.Run(ctx, now) })
 }
 
