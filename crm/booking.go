@@ -139,6 +139,10 @@ const sqlBookingByKey = `
 SELECT o.id, c.telegram_user_id FROM orders o JOIN clients c ON c.id = o.client_id
 WHERE o.booking_key = $1`
 
+// sqlRecordConsent records a client's first personal-data consent (152-FZ); later bookings keep it.
+const sqlRecordConsent = `
+UPDATE clients SET pd_consent_at = $2, pd_consent_version = $3 WHERE id = $1 AND pd_consent_at IS NULL`
+
 const sqlInsertOrder = `
 INSERT INTO orders (branch_id, client_id, vehicle_id, problem, photo_file_id, slot, status,
 	lead_source, booking_key, created_at, updated_at)
@@ -167,6 +171,11 @@ func (s *Service) book(ctx context.Context, r BookingRequest) (int64, int, error
 		c, err := upsertBookingClient(ctx, tx, r, now)
 		if err != nil {
 			return err
+		}
+		if r.ConsentVersion != "" {
+			if _, err := tx.Exec(ctx, sqlRecordConsent, c.ID, now, r.ConsentVersion); err != nil {
+				return fmt.Errorf("record consent: %w", err)
+			}
 		}
 		vehicleID, err := bookingVehicle(ctx, tx, c.ID, r, now)
 		if err != nil {

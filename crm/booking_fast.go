@@ -39,7 +39,7 @@ WITH a AS (
 		$10::text AS model, $11::int AS year, $12::text AS plate, $13::text AS problem,
 		$14::text AS photo, $15::timestamptz AS slot, $16::timestamptz AS now,
 		$17::bigint AS card_chat, $18::int AS card_msg, $19::bigint AS staff_chat,
-		$20::bool AS verified
+		$20::bool AS verified, $21::text AS consent
 ),
 prior AS (
 	SELECT o.id, c.telegram_user_id AS tg FROM orders o JOIN clients c ON c.id = o.client_id, a
@@ -64,7 +64,9 @@ upd_own AS (
 	UPDATE clients c SET phone = a.phone, chat_id = a.chat,
 		name = CASE WHEN a.name = '' THEN c.name ELSE a.name END,
 		language = CASE WHEN a.lang = '' THEN c.language ELSE a.lang END,
-		unreachable_since = NULL, updated_at = a.now
+		unreachable_since = NULL, updated_at = a.now,
+		pd_consent_at = coalesce(c.pd_consent_at, CASE WHEN a.consent <> '' THEN a.now END),
+		pd_consent_version = CASE WHEN c.pd_consent_at IS NULL THEN a.consent ELSE c.pd_consent_version END
 	FROM a, verdict WHERE verdict.v = 'book' AND c.id IN (SELECT id FROM own)
 	RETURNING c.id
 ),
@@ -72,14 +74,18 @@ link AS (
 	UPDATE clients c SET telegram_user_id = a.tg, chat_id = a.chat,
 		name = CASE WHEN c.name = '' THEN a.name ELSE c.name END,
 		language = CASE WHEN a.lang = '' THEN c.language ELSE a.lang END,
-		unreachable_since = NULL, updated_at = a.now
+		unreachable_since = NULL, updated_at = a.now,
+		pd_consent_at = coalesce(c.pd_consent_at, CASE WHEN a.consent <> '' THEN a.now END),
+		pd_consent_version = CASE WHEN c.pd_consent_at IS NULL THEN a.consent ELSE c.pd_consent_version END
 	FROM a, verdict WHERE verdict.v = 'book' AND NOT EXISTS (SELECT 1 FROM own)
 		AND c.id IN (SELECT id FROM byphone)
 	RETURNING c.id
 ),
 new_client AS (
-	INSERT INTO clients (phone, name, telegram_user_id, chat_id, language, lead_source, created_at, updated_at)
-	SELECT a.phone, a.name, a.tg, a.chat, a.lang, a.src, a.now, a.now FROM a, verdict
+	INSERT INTO clients (phone, name, telegram_user_id, chat_id, language, lead_source, created_at, updated_at,
+		pd_consent_at, pd_consent_version)
+	SELECT a.phone, a.name, a.tg, a.chat, a.lang, a.src, a.now, a.now,
+		CASE WHEN a.consent <> '' THEN a.now END, a.consent FROM a, verdict
 	WHERE verdict.v = 'book' AND NOT EXISTS (SELECT 1 FROM own) AND NOT EXISTS (SELECT 1 FROM byphone)
 	RETURNING id
 ),
@@ -152,7 +158,7 @@ func (s *Service) bookFast(ctx context.Context, r BookingRequest) (b Booked, ok 
 	batch := &pgx.Batch{}
 	batch.Queue(sqlBookFast, r.DedupeKey, r.TelegramUserID, r.ChatID, r.Phone, r.ClientName, r.Language,
 		r.LeadSource, r.VehicleID, v.Make, v.Model, v.Year, v.Plate, r.Problem, r.PhotoFileID, slot,
-		s.now(), cardChat, cardMsg, s.opts.StaffChatID, r.PhoneVerified)
+		s.now(), cardChat, cardMsg, s.opts.StaffChatID, r.PhoneVerified, r.ConsentVersion)
 	batch.Queue(sqlCardByBookingKey, r.DedupeKey)
 	res := s.db.SendBatch(ctx, batch)
 	defer res.Close()

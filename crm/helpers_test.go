@@ -82,11 +82,16 @@ func (e *env) MustOwner(t *testing.T, tgID int64) crm.Staff {
 	return e.mustTouch(t, tgID)
 }
 
-// MustStaff adds a staff member with role and a chat (chat id = user id), by owner.
+// MustStaff adds a staff member with role and a chat (chat id = user id): owner invites, the
+// user redeems.
 func (e *env) MustStaff(t *testing.T, owner crm.Staff, tgID int64, role crm.Role) crm.Staff {
 	t.Helper()
-	if _, err := e.svc.AddStaff(e.ctx, owner, tgID, role); err != nil {
-		t.Fatalf("AddStaff(%d, %s): %v", tgID, role, err)
+	inv, err := e.svc.CreateInvite(e.ctx, crm.Actor{StaffID: owner.ID}, role)
+	if err != nil {
+		t.Fatalf("CreateInvite(%s): %v", role, err)
+	}
+	if _, err := e.svc.RedeemInvite(e.ctx, inv.Token, crm.Joiner{TelegramUserID: tgID, ChatID: tgID}); err != nil {
+		t.Fatalf("RedeemInvite(%d, %s): %v", tgID, role, err)
 	}
 	return e.mustTouch(t, tgID)
 }

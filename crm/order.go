@@ -66,6 +66,9 @@ type BookingRequest struct {
 	// ClientCard is where the client's live card of the order will be (the
 	// message that asked to confirm), recorded with the order; nil if none.
 	ClientCard *CardLocation
+	// ConsentVersion names the personal-data consent text the confirmation card showed
+	// (152-FZ); a client's first booking records it with the time. "" records nothing.
+	ConsentVersion string
 }
 
 // CardLocation is a message in a Telegram chat.

@@ -100,55 +100,6 @@ func (s *Service) EnsureOwners(ctx context.Context, telegramIDs []int64) error {
 	return nil
 }
 
-const sqlStaffRole = `SELECT role FROM staff WHERE telegram_user_id = $1`
-
-const sqlAddStaff = `
-INSERT INTO staff (telegram_user_id, role, branch_id, active, created_at, updated_at)
-VALUES ($1, $2, $3, true, $4, $4)
-ON CONFLICT (telegram_user_id) DO UPDATE SET role = $2, active = true, updated_at = $4
-RETURNING ` + staffColumns
-
-// AddStaff makes telegramUserID a staff member with role (mechanic, manager or admin) in the
-// actor's branch. Only active owners may do it (ErrForbidden); re-adding someone updates the role
-// and reactivates them. An owner cannot be demoted this way (ErrForbidden).
-func (s *Service) AddStaff(ctx context.Context, actor Staff, telegramUserID int64, role Role) (Staff, error) {
-	if role != RoleMechanic && role != RoleManager && role != RoleAdmin {
-		return Staff{}, fmt.Errorf("add staff: role %q: %w", role, ErrInvalidInput)
-	}
-	if telegramUserID == 0 {
-		return Staff{}, fmt.Errorf("add staff: telegram user id 0: %w", ErrInvalidInput)
-	}
-	var st Staff
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		// Authorise against the database, not the caller's copy of the actor.
-		a, err := actorStaff(ctx, tx, Actor{StaffID: actor.ID, TelegramUserID: actor.TelegramUserID})
-		if err != nil {
-			return fmt.Errorf("check actor: %w", err)
-		}
-		if a.Role != RoleOwner {
-			return fmt.Errorf("actor %d is not an active owner: %w", actor.ID, ErrForbidden)
-		}
-		var current Role
-		err = tx.QueryRow(ctx, sqlStaffRole, telegramUserID).Scan(&current)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("look up current role: %w", err)
-		}
-		if current == RoleOwner {
-			return fmt.Errorf("user %d is an owner: %w", telegramUserID, ErrForbidden)
-		}
-		rows, _ := tx.Query(ctx, sqlAddStaff, telegramUserID, role, a.BranchID, s.now())
-		st, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Staff])
-		if err != nil {
-			return fmt.Errorf("upsert: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Staff{}, fmt.Errorf("add staff %d as %s: %w", telegramUserID, role, err)
-	}
-	return st, nil
-}
-
 const sqlTouchStaff = `
 UPDATE staff SET chat_id = $2,
 	name = CASE WHEN $3::text = '' THEN name ELSE $3 END,

@@ -23,33 +23,18 @@ func TestStaffManagement(t *testing.T) {
 	owner := e.mustTouch(t, 1)
 	mech := e.MustStaff(t, owner, 3, crm.RoleMechanic)
 
-	tests := []struct {
-		name  string
-		actor crm.Staff
-		user  int64
-		role  crm.Role
-		want  error
-	}{
-		{"by a mechanic", mech, 4, crm.RoleMechanic, crm.ErrForbidden},
-		{"by a stranger", crm.Staff{ID: 999, Role: crm.RoleOwner}, 4, crm.RoleMechanic, crm.ErrForbidden},
-		{"an owner role", owner, 4, crm.RoleOwner, crm.ErrInvalidInput},
-		{"an unknown role", owner, 4, "boss", crm.ErrInvalidInput},
-		{"demoting an owner", owner, 1, crm.RoleManager, crm.ErrForbidden},
-	}
-	for _, tt := range tests {
-		if _, err := e.svc.AddStaff(e.ctx, tt.actor, tt.user, tt.role); !errors.Is(err, tt.want) {
-			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
-		}
-	}
-
-	// Deactivated staff are not found; re-adding reactivates with the new role.
-	if _, err := e.db.Exec(e.ctx, `UPDATE staff SET active = false WHERE telegram_user_id = 3`); err != nil {
+	// Deactivated staff are not found; a new invite brings them back with its role.
+	if _, err := e.svc.DeactivateStaff(e.ctx, crm.Actor{StaffID: owner.ID}, mech.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.StaffByTelegramID(e.ctx, 3); !errors.Is(err, crm.ErrNotFound) {
 		t.Errorf("inactive staff: err = %v, want ErrNotFound", err)
 	}
-	st, err := e.svc.AddStaff(e.ctx, owner, 3, crm.RoleManager)
+	inv, err := e.svc.CreateInvite(e.ctx, crm.Actor{StaffID: owner.ID}, crm.RoleManager)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.svc.RedeemInvite(e.ctx, inv.Token, crm.Joiner{TelegramUserID: 3, ChatID: 3, Language: "ru"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +42,7 @@ func TestStaffManagement(t *testing.T) {
 	want := crm.Staff{ID: mech.ID, TelegramUserID: 3, ChatID: &chat, Name: "staff 3", Role: crm.RoleManager,
 		BranchID: owner.BranchID, Active: true, Language: "ru"}
 	if diff := cmp.Diff(want, st); diff != "" {
-		t.Errorf("re-added (-want +got):\n%s", diff)
+		t.Errorf("rejoined (-want +got):\n%s", diff)
 	}
 
 	// Touch keeps the name when the new one is empty and follows the chat.
