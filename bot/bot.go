@@ -43,6 +43,9 @@ type Config struct {
 	Delivery DeliveryConfig
 	// Jobs is the scheduler, for /jobs (jobs_command.go); nil when it does not run here.
 	Jobs JobControl
+	// ConsentText replaces the built-in personal-data consent line of the booking summary
+	// (CONSENT_TEXT; plain text, one for all languages): consent.go.
+	ConsentText string
 }
 
 func (c *Config) defaults() {
@@ -111,6 +114,7 @@ func New(api *tgbotapi.BotAPI, svc *crm.Service, rdb *redis.Client, log *slog.Lo
 // finishes the updates it already took and returns.
 func (b *Bot) Run(ctx context.Context) error {
 	b.setCommands(ctx)
+	b.refreshStaffMenus(ctx) // command_menus.go
 
 	// In-flight work outlives ctx by up to DrainTimeout, so a shutdown
 	// finishes the step a user is in the middle of instead of dropping it.
@@ -158,7 +162,7 @@ func (b *Bot) setCommands(ctx context.Context) {
 	for _, lang := range []string{"", "en"} {
 		l := text.FromCode(lang)
 		var commands []tgbotapi.BotCommand
-		for _, c := range []string{"start", "my", "cancel", "help"} {
+		for _, c := range clientCommands { // command_menus.go
 			commands = append(commands, tgbotapi.BotCommand{Command: c, Description: text.CommandDescription(l, c)})
 		}
 		cfg := tgbotapi.NewSetMyCommands(commands...)

@@ -51,6 +51,9 @@ var knownActions = map[action]bool{
 	actEstPage: true, actNewOrder: true, actQty: true,
 	// Scheduler (issue 7): booking_answers.go, jobs_command.go.
 	actBookingAnswer: true, actBookingSlot: true, actRunJob: true,
+	// Staff, audit and personal data (issue 6): staff_admin.go.
+	actStaffList: true, actStaffShow: true, actStaffRole: true, actStaffOff: true, actStaffOffSure: true,
+	actAuditPage: true, actForgetConfirm: true, actForgetKeep: true,
 }
 
 // callback is the typed content of a button's callback_data.

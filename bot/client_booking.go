@@ -46,6 +46,9 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	if !r.private {
 		return nil
 	}
+	if token, ok := strings.CutPrefix(r.msg.CommandArguments(), crm.InvitePrefix); ok {
+		return b.redeemInvite(ctx, r, token) // staff_admin.go
+	}
 	if r.hasConv && r.conv.Step != stepMenu {
 		return b.reask(ctx, r, "")
 	}
@@ -616,7 +619,8 @@ func (b *Bot) summary(r *request) string {
 	if c.PhotoFileID != "" {
 		problem += text.T(r.lang, text.PhotoAttached)
 	}
-	return text.T(r.lang, text.Summary, esc(c.Name), esc(c.Phone), b.carText(c), problem, b.slotText(r.lang, c.Slot))
+	return text.T(r.lang, text.Summary, esc(c.Name), esc(c.Phone), b.carText(c), problem, b.slotText(r.lang, c.Slot)) +
+		"\n\n<i>" + b.consentText(r.lang) + "</i>" // consent.go
 }
 
 // confirmKeyboard carries a tag of the summary it confirms: after an edit,
@@ -715,6 +719,7 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		NewVehicle:     newVehicle(c),
 		Problem:        c.Problem,
 		PhotoFileID:    c.PhotoFileID,
+		ConsentVersion: b.consentVersion(r.lang), // the summary pressed showed it: consent.go
 	}
 	if c.Slot != 0 {
 		req.Slot = time.Unix(c.Slot, 0)

@@ -160,9 +160,13 @@ func (b *Bot) setStaff(ctx context.Context, r *request, found crm.Staff, err err
 	// What was just recorded holds for this update too: a new staff
 	// member is greeted by name, not by "#<telegram id>".
 	chatID := r.chatID
+	menuChanged := newChat || st.Language != string(r.lang)
 	st.ChatID, st.Language = &chatID, string(r.lang)
 	if r.name != "" {
 		st.Name = r.name
+	}
+	if menuChanged {
+		b.refreshMenu(ctx, *st) // their chat gets their role's menu: command_menus.go
 	}
 }
 

@@ -35,6 +35,8 @@ func (b *Bot) routeTable() routes {
 			"company": b.cmdCompany,
 			// Scheduler (issue 7).
 			"jobs": b.cmdJobs,
+			// Staff, audit and personal data (issue 6): staff_admin.go, forget_me.go.
+			"invite": b.cmdInvite, "audit": b.cmdAudit, "forget_me": b.cmdForgetMe,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,
@@ -64,6 +66,10 @@ func (b *Bot) routeTable() routes {
 			actNewOrder: b.onNewOrder, actQty: b.onQty,
 			// Scheduler (issue 7).
 			actBookingAnswer: b.onBookingAnswer, actBookingSlot: b.onBookingSlot, actRunJob: b.onRunJob,
+			// Staff, audit and personal data (issue 6).
+			actStaffList: b.onStaffList, actStaffShow: b.onStaffShow, actStaffRole: b.onStaffRole,
+			actStaffOff: b.onStaffOff, actStaffOffSure: b.onStaffOffSure, actAuditPage: b.onAuditPage,
+			actForgetConfirm: b.onForgetConfirm, actForgetKeep: b.onForgetKeep,
 		},
 	}
 }

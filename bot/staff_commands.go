@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/uniflow-crm/uniflow/bot/text"
 	"github.com/uniflow-crm/uniflow/crm"
@@ -20,6 +17,8 @@ const queueShown = 10
 func (b *Bot) requireStaff(ctx context.Context, r *request) (crm.Staff, bool, error) {
 	s, err := b.staffMember(ctx, r)
 	if errors.Is(err, crm.ErrNotFound) {
+		// Clients, and staff deactivated since their last update.
+		b.log.Warn("staff command refused: not active staff", "user_id", r.userID, "command", r.msg.Command())
 		return crm.Staff{}, false, b.say(ctx, r.chatID, text.T(r.lang, text.NotStaff), nil)
 	}
 	if err != nil {
@@ -78,31 +77,6 @@ func (b *Bot) sendCards(ctx context.Context, r *request, s crm.Staff, cards []cr
 		}
 	}
 	return nil
-}
-
-// cmdStaff: "/staff add <telegram id> mechanic|manager", owners only.
-func (b *Bot) cmdStaff(ctx context.Context, r *request) error {
-	s, ok, err := b.requireStaff(ctx, r)
-	if !ok {
-		return err
-	}
-	args := strings.Fields(r.msg.CommandArguments())
-	if len(args) != 3 || args[0] != "add" {
-		return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAddUsage), nil)
-	}
-	id, err := strconv.ParseInt(args[1], 10, 64)
-	role := crm.Role(strings.ToLower(args[2]))
-	if err != nil || id <= 0 || (role != crm.RoleMechanic && role != crm.RoleManager) {
-		return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAddUsage), nil)
-	}
-	if slices.Contains(b.cfg.OwnerIDs, id) {
-		return b.say(ctx, r.chatID, text.T(r.lang, text.OwnerRoleFixed), nil)
-	}
-	added, err := b.crm.AddStaff(ctx, s, id, role)
-	if err != nil {
-		return fmt.Errorf("add staff: %w", err)
-	}
-	return b.say(ctx, r.chatID, text.T(r.lang, text.StaffAdded, added.TelegramUserID, text.RoleName(r.lang, string(added.Role))), nil)
 }
 
 // showWaitingRequests shows a manager or owner who opens the bot the requests nobody has taken:

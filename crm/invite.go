@@ -128,7 +128,10 @@ func CanInvite(by, to Role) bool {
 }
 
 const sqlInviteForUpdate = `
-SELECT id, role, expires_at, redeemed_at FROM staff_invites WHERE token_hash = $1 FOR UPDATE`
+SELECT i.id, i.role, i.expires_at, i.redeemed_at,
+	coalesce(nullif(s.name, ''), CASE WHEN s.id IS NULL THEN '' ELSE '#' || s.telegram_user_id END)
+FROM staff_invites i LEFT JOIN staff s ON s.id = i.created_by
+WHERE i.token_hash = $1 FOR UPDATE OF i`
 
 const sqlActiveStaffRole = `SELECT role FROM staff WHERE telegram_user_id = $1 AND active`
 
@@ -148,21 +151,28 @@ type Joiner struct {
 	Name, Language         string
 }
 
+// Joined is a redeemed invite: the new staff member and who invited them ("" for the CLI).
+type Joined struct {
+	Staff     Staff
+	InvitedBy string
+}
+
 // RedeemInvite makes the user staff with the invite's role and uses the invite up. Unknown,
 // expired and used tokens are refused (ErrInviteUnknown, ErrInviteExpired, ErrInviteUsed) and
 // change nothing; active staff are refused with ErrAlreadyStaff (a role change is /staff's job).
 // A deactivated former staff member may rejoin with a new invite.
-func (s *Service) RedeemInvite(ctx context.Context, token string, j Joiner) (Staff, error) {
+func (s *Service) RedeemInvite(ctx context.Context, token string, j Joiner) (Joined, error) {
 	if j.TelegramUserID == 0 {
-		return Staff{}, fmt.Errorf("redeem invite: telegram user id 0: %w", ErrInvalidInput)
+		return Joined{}, fmt.Errorf("redeem invite: telegram user id 0: %w", ErrInvalidInput)
 	}
 	var st Staff
+	var by string
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		var role Role
 		var expires time.Time
 		var redeemed *time.Time
-		err := tx.QueryRow(ctx, sqlInviteForUpdate, inviteHash(token)).Scan(&id, &role, &expires, &redeemed)
+		err := tx.QueryRow(ctx, sqlInviteForUpdate, inviteHash(token)).Scan(&id, &role, &expires, &redeemed, &by)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrInviteUnknown
 		}
@@ -194,7 +204,7 @@ func (s *Service) RedeemInvite(ctx context.Context, token string, j Joiner) (Sta
 		return s.audit(ctx, tx, staffRef(st.ID), AuditInviteRedeemed, &st.ID, map[string]any{"role": role, "invite_id": id})
 	})
 	if err != nil {
-		return Staff{}, fmt.Errorf("redeem invite: %w", err)
+		return Joined{}, fmt.Errorf("redeem invite: %w", err)
 	}
-	return st, nil
+	return Joined{Staff: st, InvitedBy: by}, nil
 }

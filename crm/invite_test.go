@@ -55,9 +55,9 @@ func TestInviteRules(t *testing.T) {
 	if _, err := e.svc.RedeemInvite(e.ctx, inv.Token, crm.Joiner{TelegramUserID: 4, ChatID: 4}); !errors.Is(err, crm.ErrAlreadyStaff) {
 		t.Errorf("redeem by staff: %v, want ErrAlreadyStaff", err)
 	}
-	st, err := e.svc.RedeemInvite(e.ctx, inv.Token, crm.Joiner{TelegramUserID: 10, ChatID: 10, Name: "Пётр"})
-	if err != nil || st.Role != crm.RoleMechanic || !st.Active || st.Name != "Пётр" {
-		t.Fatalf("redeem: %+v, %v", st, err)
+	j, err := e.svc.RedeemInvite(e.ctx, inv.Token, crm.Joiner{TelegramUserID: 10, ChatID: 10, Name: "Пётр"})
+	if st := j.Staff; err != nil || st.Role != crm.RoleMechanic || !st.Active || st.Name != "Пётр" || j.InvitedBy != "staff 2" {
+		t.Fatalf("redeem: %+v, %v", j, err)
 	}
 	if _, err := e.svc.RedeemInvite(e.ctx, inv.Token, crm.Joiner{TelegramUserID: 11, ChatID: 11}); !errors.Is(err, crm.ErrInviteUsed) {
 		t.Errorf("second redeem: %v, want ErrInviteUsed", err)

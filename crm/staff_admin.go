@@ -162,3 +162,16 @@ func (s *Service) Roster(ctx context.Context, actor Actor, limit int) ([]Staff, 
 func (s *Service) StaffMember(ctx context.Context, id int64) (Staff, error) {
 	return staffByID(ctx, s.db, id)
 }
+
+const sqlStaffWithChats = `SELECT ` + staffColumns + ` FROM staff WHERE chat_id IS NOT NULL ORDER BY id`
+
+// StaffWithChats lists staff, active or not, whose private chat with the bot is known: the chats
+// whose command menu depends on a role.
+func (s *Service) StaffWithChats(ctx context.Context) ([]Staff, error) {
+	rows, _ := s.db.Query(ctx, sqlStaffWithChats)
+	st, err := pgx.CollectRows(rows, pgx.RowToStructByName[Staff])
+	if err != nil {
+		return nil, fmt.Errorf("staff with chats: %w", err)
+	}
+	return st, nil
+}

@@ -34,7 +34,8 @@ func TestStaffManagement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := e.svc.RedeemInvite(e.ctx, inv.Token, crm.Joiner{TelegramUserID: 3, ChatID: 3, Language: "ru"})
+	j, err := e.svc.RedeemInvite(e.ctx, inv.Token, crm.Joiner{TelegramUserID: 3, ChatID: 3, Language: "ru"})
+	st := j.Staff
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,9 @@ package text
 func CommandDescription(l Lang, command string) string {
 	d, ok := commandDescriptions[command]
 	if !ok {
+		d, ok = staffCommandDescriptions[command] // staff.go
+	}
+	if !ok {
 		return command
 	}
 	if l == EN {

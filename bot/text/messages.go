@@ -17,6 +17,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = schedulerCatalog[k] // scheduler.go
 	}
 	if !ok {
+		forms, ok = staffCatalog[k] // staff.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru
@@ -117,8 +120,6 @@ const (
 	Done                 Key = "done"
 	NotStaff             Key = "not_staff"
 	Forbidden            Key = "forbidden"
-	StaffAddUsage        Key = "staff_add_usage"
-	StaffAdded           Key = "staff_added"
 	InternalError        Key = "internal_error"
 	InvalidInput         Key = "invalid_input"
 	NotFound             Key = "not_found"
@@ -158,8 +159,8 @@ var catalog = map[Key]forms{
 		"/start — book a repair\n/my — my orders\n/cancel — leave the current step\n/help — this help",
 	},
 	HelpStaff: {
-		"Для сотрудников:\n/queue — мои заказы в работе\n/orders — открытые заказы\n/notices &lt;номер&gt; — как доставлены уведомления по заказу\n/outbox — очередь сообщений (менеджеры)\n/staff add &lt;telegram id&gt; mechanic|manager — добавить сотрудника (владелец)",
-		"For staff:\n/queue — my orders in work\n/orders — open orders\n/notices &lt;number&gt; — how an order's notices were delivered\n/outbox — the message queue (managers)\n/staff add &lt;telegram id&gt; mechanic|manager — add staff (owner)",
+		"Для сотрудников:\n/queue — мои заказы в работе\n/orders — открытые заказы\n/notices &lt;номер&gt; — как доставлены уведомления по заказу\n/outbox — очередь сообщений (менеджеры)\n/invite mechanic|manager|admin — пригласить сотрудника, /staff — сотрудники и роли (владелец, администратор)\n/audit — журнал действий (владелец)",
+		"For staff:\n/queue — my orders in work\n/orders — open orders\n/notices &lt;number&gt; — how an order's notices were delivered\n/outbox — the message queue (managers)\n/invite mechanic|manager|admin — invite a colleague, /staff — staff and roles (owner, admin)\n/audit — the audit log (owner)",
 	},
 	MenuBook:     {"🔧 Записаться на ремонт", "🔧 Book a repair"},
 	MenuMyOrders: {"📋 Мои заказы", "📋 My orders"},
@@ -319,8 +320,8 @@ var catalog = map[Key]forms{
 	Assign:            {"Назначить", "Assign"},
 	PickMechanic:      {"Кому назначить заказ №%d?", "Who takes order No. %d?"},
 	NoMechanics: {
-		"Механиков нет. Владелец добавляет их командой /staff add.",
-		"There are no mechanics. The owner adds them with /staff add.",
+		"Механиков нет. Владелец или администратор приглашает их командой /invite mechanic.",
+		"There are no mechanics. An owner or admin invites them with /invite mechanic.",
 	},
 	Back:       {"« Назад", "« Back"},
 	QueueEmpty: {"Заказов в работе нет.", "No orders in work."},
@@ -330,14 +331,9 @@ var catalog = map[Key]forms{
 		"Карточка устарела — показываю актуальную.",
 		"This card is out of date; here is the current one.",
 	},
-	Done:      {"Готово", "Done"},
-	NotStaff:  {"Эта команда для сотрудников автосервиса.", "This command is for the shop's staff."},
-	Forbidden: {"У вас нет прав на это действие.", "You are not allowed to do that."},
-	StaffAddUsage: {
-		"Формат: /staff add &lt;telegram id&gt; mechanic|manager",
-		"Usage: /staff add &lt;telegram id&gt; mechanic|manager",
-	},
-	StaffAdded:    {"Сотрудник %d добавлен: %s.", "Staff member %d added: %s."},
+	Done:          {"Готово", "Done"},
+	NotStaff:      {"Эта команда для сотрудников автосервиса.", "This command is for the shop's staff."},
+	Forbidden:     {"У вас нет прав на это действие.", "You are not allowed to do that."},
 	InternalError: {"Что-то пошло не так. Мы уже разбираемся, попробуйте ещё раз чуть позже.", "Something went wrong. We are on it; please try again a bit later."},
 	InvalidInput:  {"Не получилось: проверьте введённые данные.", "That did not work: please check what you entered."},
 	NotFound:      {"Не нашёл такой заказ.", "I could not find that order."},

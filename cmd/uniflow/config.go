@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -47,6 +48,8 @@ const (
 	// Scheduler (issue 7): quiet hours and the payment reminder ladder.
 	envQuietHours      = "QUIET_HOURS"
 	envPaymentReminder = "PAYMENT_REMINDER_DAYS"
+	// Personal data (issue 6).
+	envConsentText = "CONSENT_TEXT"
 )
 
 // envVar documents one variable. The README's configuration table is
@@ -82,6 +85,7 @@ func configVars() []envVar {
 		{envCompanyPayDays, "10", "Days after delivery that clients marked as companies have to pay (others pay on delivery)."},
 		{envQuietHours, "21:00-09:00", "Shop-time window in which no reminder or offer is sent (moved to its end, spread over 10 minutes); off for none."},
 		{envPaymentReminder, "1,7,14", "Days after an invoice's due date on which the client is reminded; the last becomes a task for the managers."},
+		{envConsentText, "", "The personal-data consent line under the booking summary, plain text, up to 1000 characters. Empty: the built-in Russian and English texts."},
 	}
 }
 
@@ -107,6 +111,8 @@ type Config struct {
 	CompanyPaymentDays int
 	// Scheduler (issue 7); Location is filled from SHOP_TIMEZONE.
 	Scheduler scheduler.Config
+	// Personal data (issue 6).
+	ConsentText string
 }
 
 // loadConfig reads and validates every variable. It reports all bad
@@ -199,6 +205,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 
 	if err := cfg.LogLevel.UnmarshalText([]byte(get(envLogLevel))); err != nil || !validLogLevel(get(envLogLevel)) {
 		bad(envLogLevel, "want one of debug, info, warn, error, got %q", get(envLogLevel))
+	}
+
+	cfg.ConsentText = get(envConsentText)
+	if n := utf8.RuneCountInString(cfg.ConsentText); n > 1000 {
+		bad(envConsentText, "want at most 1000 characters, got %d", n)
 	}
 
 	cfg.Shop = bot.ShopDetails{

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uniflow-crm/uniflow/crm"
 	"github.com/uniflow-crm/uniflow/tgemu"
 )
 
@@ -158,21 +159,22 @@ func playStory(emu *tgemu.Server, c cast, between func() error, enqueueSummary f
 	var res storyResult
 	pause := func() { s.step(between) }
 
-	// The owner adds staff; staff say hello so the bot knows their chats.
-	s.step(func() error {
-		c.owner.Send("/staff add " + strconv.FormatInt(c.mechanic.ID(), 10) + " mechanic")
-		return nil
-	})
-	s.next(c.owner.Chat(), 0, "добавлен")
-	s.step(func() error {
-		c.owner.Send("/staff add " + strconv.FormatInt(c.manager.ID(), 10) + " manager")
-		return nil
-	})
-	s.next(c.owner.Chat(), lastID(c.owner.Chat()), "добавлен")
+	// The owner invites staff; each opens the bot by the link.
+	hire := func(who *tgemu.User, role string) {
+		oc := c.owner.Chat()
+		after := lastID(oc)
+		s.step(func() error { c.owner.Send("/invite " + role); return nil })
+		token := inviteTokenIn(s.next(oc, after, "start="+crm.InvitePrefix).Text)
+		wafter := lastID(who.Chat())
+		s.step(func() error { who.Start(crm.InvitePrefix + token); return nil })
+		s.next(who.Chat(), wafter, "/queue")
+	}
+	hire(c.mechanic, "mechanic")
+	hire(c.manager, "manager")
 	s.step(func() error { c.mechanic.Send("/help"); return nil })
-	s.next(c.mechanic.Chat(), 0, "/queue")
+	s.next(c.mechanic.Chat(), lastID(c.mechanic.Chat()), "/queue")
 	s.step(func() error { c.manager.Send("/help"); return nil })
-	s.next(c.manager.Chat(), 0, "/queue")
+	s.next(c.manager.Chat(), lastID(c.manager.Chat()), "/queue")
 	pause()
 
 	// The client books, tripping over a bad phone on the way.
@@ -263,4 +265,19 @@ func playStory(emu *tgemu.Server, c cast, between func() error, enqueueSummary f
 	s.step(enqueueSummary)
 	res.ownerSummary = s.next(c.owner.Chat(), ownerLast, "Итоги дня")
 	return res, s.err
+}
+
+// inviteTokenIn finds the invite token in the bot's /invite answer (the link's start payload).
+func inviteTokenIn(text string) string {
+	_, after, ok := strings.Cut(text, "start="+crm.InvitePrefix)
+	if !ok {
+		return ""
+	}
+	end := strings.IndexFunc(after, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	})
+	if end < 0 {
+		end = len(after)
+	}
+	return after[:end]
 }

@@ -32,6 +32,7 @@ commands:
   emulator   serve the Telegram Bot API emulator [--addr 127.0.0.1:8081]
   demo       play a scripted story against the built-in emulator and print the chats
   catalog    list, set, receive or count catalog items (uniflow catalog for usage)
+  invite     invite owner: print a one-time link that makes its opener an owner
   version    print the version
   help       print this help
 
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runDemo(ctx, getenv, stdout)
 	case "catalog":
 		return runCatalog(ctx, rest, getenv, stdout) // catalog_cli.go
+	case "invite":
+		return runInvite(ctx, rest, getenv, stdout) // invite_cli.go
 	// Further commands (import, export, invite) go here, each with a
 	// line in usage and a runXxx function in its own file.
 	case "help", "-h", "-help", "--help":
@@ -243,7 +246,8 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			// must outlast every long poll.
 			PollTimeout: pollTimeout,
 			SendRate:    cfg.SendRate,
-			Jobs:        sched, // /jobs
+			Jobs:        sched,           // /jobs
+			ConsentText: cfg.ConsentText, // issue 6
 		}
 		if tuneBot != nil {
 			tuneBot(&bcfg)

@@ -18,10 +18,7 @@ func TestMechanicTakesRequestWithPhoto(t *testing.T) {
 	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
 	h.env["STAFF_CHAT_ID"] = itoa64(group.ID())
 	h.start()
-	owner.Send("/staff add " + itoa64(mech.ID()) + " mechanic")
-	h.next(owner.Chat(), 0, itoa64(mech.ID()))
-	mech.Send("/help")
-	h.next(mech.Chat(), 0, "/queue")
+	h.hire(owner, mech, "mechanic")
 
 	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "C", LanguageCode: "ru"})
 	c := client.Chat()

@@ -59,10 +59,7 @@ func TestOrderButtonsPressedLate(t *testing.T) {
 			h.start()
 			owner.Send("/help") // the bot learns the owner's chat
 			h.next(owner.Chat(), 0, "/queue")
-			owner.Send("/staff add " + itoa64(mech.ID()) + " mechanic")
-			h.next(owner.Chat(), last(owner.Chat()), itoa64(mech.ID()))
-			mech.Send("/help")
-			h.next(mech.Chat(), 0, "/queue")
+			h.hire(owner, mech, "mechanic")
 
 			client := h.emu.NewUser(tgemu.UserOptions{FirstName: "C", LanguageCode: l.code})
 			h.book(client, l, "+79120000010", "Cli", "Kia Rio", "noise")

@@ -133,7 +133,9 @@ func scrubTranscript(out string) string {
 		re   *regexp.Regexp
 		with string
 	}{
+		{regexp.MustCompile(`inv_[A-Za-z0-9_-]{43}`), "inv_<token>"},
 		{regexp.MustCompile(`(Пн|Вт|Ср|Чт|Пт|Сб|Вс|Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d\.\d\d \d\d:\d\d`), "<slot>"},
+		{regexp.MustCompile(`\d\d\.\d\d\.\d{4} \d\d:\d\d`), "<date> <time>"},
 		{regexp.MustCompile(`\d\d\.\d\d\.\d{4}`), "<date>"},
 		{regexp.MustCompile(`\d\d\.\d\d \d\d:\d\d`), "<time>"},
 		{regexp.MustCompile(`-?\d{9,}`), "<id>"},

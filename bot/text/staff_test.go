@@ -1,0 +1,24 @@
+package text
+
+import "testing"
+
+func TestStaffCatalogComplete(t *testing.T) {
+	for k, f := range staffCatalog {
+		if f.ru == "" || f.en == "" {
+			t.Errorf("%s: missing a language: %+v", k, f)
+		}
+		if _, dup := catalog[k]; dup {
+			t.Errorf("%s: also in messages.go", k)
+		}
+	}
+	for k, f := range auditActions {
+		if f.ru == "" || f.en == "" {
+			t.Errorf("audit action %s: missing a language", k)
+		}
+	}
+	for k, f := range staffCommandDescriptions {
+		if f.ru == "" || f.en == "" || len(f.ru) > 256 {
+			t.Errorf("command %s: bad description %+v", k, f)
+		}
+	}
+}
