@@ -77,7 +77,7 @@ func (b *Bot) forgetRefused(ctx context.Context, r *request, err error) (ok bool
 	b.log.Warn("forget_me refused", "user_id", r.userID, "reason", err.Error())
 	if r.cb != nil {
 		b.answer(ctx, r, text.T(r.lang, key), true)
-		return false, b.editPressed(ctx, r, text.T(r.lang, key), nil)
+		return false, nil
 	}
 	return false, b.say(ctx, r.chatID, text.T(r.lang, key), nil)
 }

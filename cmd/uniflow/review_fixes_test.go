@@ -173,7 +173,7 @@ func TestSlotCannotBeBookedTwice(t *testing.T) {
 	a := h.emu.NewUser(tgemu.UserOptions{FirstName: "A", LanguageCode: "en"})
 	b := h.emu.NewUser(tgemu.UserOptions{FirstName: "B", LanguageCode: "en"})
 	sa := h.toSummary(a, l, "+79120000023", "")
-	slot := sa.Text[strings.Index(sa.Text, "Time: ")+len("Time: "):]
+	slot, _, _ := strings.Cut(sa.Text[strings.Index(sa.Text, "Time: ")+len("Time: "):], "\n") // the consent line follows
 	sb := h.toSummary(b, l, "+79120000024", slot)
 	h.press(a, sa, l.confirm)
 	h.card(a.Chat(), sa.ID, "1001")
