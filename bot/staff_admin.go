@@ -397,6 +397,13 @@ func auditDetail(l text.Lang, e crm.AuditEntry) string {
 		return text.RoleName(l, str("role"))
 	case "status":
 		return text.StatusName(l, str("from")) + " → " + text.StatusName(l, str("to"))
+	case crm.AuditItemChanged:
+		price := func(k string) string { f, _ := e.Data[k].(float64); return crm.Money(int64(f)).String() }
+		d := esc(label(str("name"))) + ", " + price("price_to")
+		if _, ok := e.Data["price_from"]; ok {
+			d = esc(label(str("name"))) + ", " + price("price_from") + " → " + price("price_to")
+		}
+		return d
 	}
 	return ""
 }

@@ -93,3 +93,13 @@ func (s *Service) AuditLog(ctx context.Context, actor Actor, limit, offset int) 
 	}
 	return es, nil
 }
+
+// itemAudit is what a catalog change records: the item and its price before (nil for a new
+// item) and after.
+func itemAudit(old *CatalogItem, it CatalogItem) map[string]any {
+	d := map[string]any{"item_id": it.ID, "sku": it.SKU, "name": it.Name, "price_to": it.Price}
+	if old != nil {
+		d["price_from"] = old.Price
+	}
+	return d
+}

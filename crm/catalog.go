@@ -132,8 +132,10 @@ func (s *Service) CreateItem(ctx context.Context, a Actor, in ItemInput) (Catalo
 		if err := requireManager(ctx, tx, a); err != nil {
 			return err
 		}
-		it, err = insertItem(ctx, tx, in, s.now())
-		return err
+		if it, err = insertItem(ctx, tx, in, s.now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, staffRef(a.StaffID), AuditItemChanged, nil, itemAudit(nil, it)) // audit.go
 	})
 	if err != nil {
 		return CatalogItem{}, fmt.Errorf("create item %q: %w", in.Name, err)
@@ -173,8 +175,12 @@ func (s *Service) UpdateItem(ctx context.Context, a Actor, id int64, in ItemInpu
 		if err := requireManager(ctx, tx, a); err != nil {
 			return err
 		}
-		it, err = updateItem(ctx, tx, id, in, s.now())
+		var old CatalogItem
+		old, it, err = updateItem(ctx, tx, id, in, s.now())
 		if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, staffRef(a.StaffID), AuditItemChanged, nil, itemAudit(&old, it)); err != nil { // audit.go
 			return err
 		}
 		return s.checkLowStock(ctx, tx, it)
@@ -185,24 +191,25 @@ func (s *Service) UpdateItem(ctx context.Context, a Actor, id int64, in ItemInpu
 	return it, nil
 }
 
-func updateItem(ctx context.Context, tx pgx.Tx, id int64, in ItemInput, now time.Time) (CatalogItem, error) {
+// updateItem returns the item as it was and as it is now.
+func updateItem(ctx context.Context, tx pgx.Tx, id int64, in ItemInput, now time.Time) (CatalogItem, CatalogItem, error) {
 	old, err := lockItem(ctx, tx, id)
 	if err != nil {
-		return CatalogItem{}, err
+		return CatalogItem{}, CatalogItem{}, err
 	}
 	if old.Kind != in.Kind {
-		return CatalogItem{}, fmt.Errorf("kind %s cannot become %s: %w", old.Kind, in.Kind, ErrInvalidInput)
+		return CatalogItem{}, CatalogItem{}, fmt.Errorf("kind %s cannot become %s: %w", old.Kind, in.Kind, ErrInvalidInput)
 	}
 	rows, _ := tx.Query(ctx, sqlUpdateItem, id, in.SKU, in.Name, in.Unit, in.Price, in.Norm,
 		in.MinStock, nullIfZero(in.RepeatDays), nullIfZero(in.RepeatKm), now)
 	it, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[CatalogItem])
 	if isUniqueViolation(err, "catalog_items_sku") {
-		return CatalogItem{}, fmt.Errorf("SKU %q: %w", in.SKU, ErrSKUTaken)
+		return CatalogItem{}, CatalogItem{}, fmt.Errorf("SKU %q: %w", in.SKU, ErrSKUTaken)
 	}
 	if err != nil {
-		return CatalogItem{}, fmt.Errorf("save: %w", err)
+		return CatalogItem{}, CatalogItem{}, fmt.Errorf("save: %w", err)
 	}
-	return it, nil
+	return old, it, nil
 }
 
 const sqlItemBySKU = `SELECT ` + itemColumns + ` FROM catalog_items WHERE lower(sku) = lower($1) AND sku <> ''`
@@ -228,7 +235,7 @@ func (s *Service) UpsertItem(ctx context.Context, in ItemInput) (it CatalogItem,
 		case err != nil:
 			return fmt.Errorf("look up SKU: %w", err)
 		}
-		if it, err = updateItem(ctx, tx, old.ID, in, s.now()); err != nil {
+		if _, it, err = updateItem(ctx, tx, old.ID, in, s.now()); err != nil {
 			return err
 		}
 		return s.checkLowStock(ctx, tx, it)
