@@ -25,9 +25,9 @@ func menuFor(role crm.Role) []string {
 	case crm.RoleManager:
 		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "cancel", "help"}
 	case crm.RoleAdmin:
-		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "cancel", "help"}
+		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "jobs", "cancel", "help"}
 	case crm.RoleOwner:
-		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "audit", "cancel", "help"}
+		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "audit", "jobs", "cancel", "help"}
 	}
 	return nil
 }

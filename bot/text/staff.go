@@ -184,4 +184,5 @@ var staffCommandDescriptions = map[string]forms{
 	"staff":     {"Сотрудники и роли", "Staff and roles"},
 	"audit":     {"Журнал действий", "Audit log"},
 	"forget_me": {"Удалить мои данные", "Delete my data"},
+	"jobs":      {"Задачи планировщика", "Scheduler jobs"},
 }

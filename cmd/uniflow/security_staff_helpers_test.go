@@ -16,7 +16,7 @@ import (
 // `uniflow invite owner` (so that the last-owner rule, not OWNER_TELEGRAM_IDS, guards them), an
 // admin, a manager and a mechanic who joined by invites, and a client.
 type secShop struct {
-	h                                    *harness
+	h                                   *harness
 	owner, admin, manager, mech, client *tgemu.User
 }
 
@@ -85,7 +85,7 @@ type attack struct {
 	name string
 	by   *tgemu.User
 	// do makes the attempt and returns what the attacker was told (a reply or a button's answer).
-	do   func(t *testing.T) string
+	do func(t *testing.T) string
 	// want is in what the attacker was told and log is the log line's msg; "a|b" accepts
 	// either (forged buttons may be refused by the callback codec before reaching a handler).
 	want string
