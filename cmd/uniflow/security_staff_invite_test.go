@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/uniflow-crm/uniflow/crm"
@@ -51,6 +52,11 @@ func TestSecurityStaffInvites(t *testing.T) {
 	})
 	if n := h.count(`SELECT count(*) FROM staff WHERE telegram_user_id = $1`, stranger.ID()); n != 0 {
 		t.Errorf("the stranger became staff")
+	}
+	for _, token := range []string{reused, forMech, expired} {
+		if strings.Contains(h.logs.String(), token) {
+			t.Errorf("the log holds an invite token")
+		}
 	}
 	h.noRejections()
 }
