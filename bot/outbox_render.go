@@ -84,7 +84,7 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 		crm.KindLowStock, crm.KindInvoice, crm.KindPaymentReceipt, crm.KindDocuments:
 		return b.renderWork(ctx, l, m) // order work: work_sender.go
 	case crm.KindPaymentReminder, crm.KindPaymentTask, crm.KindPaymentUnreachable, crm.KindBookingReminder,
-		crm.KindBookingChanged:
+		crm.KindBookingChanged, crm.KindBookingReminderLate:
 		return b.renderScheduled(ctx, l, m) // scheduler notices: schedule_sender.go
 	case crm.KindDeliveryFailed:
 		var d crm.DeliveryFailedData

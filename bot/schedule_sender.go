@@ -26,6 +26,20 @@ func (b *Bot) renderScheduled(ctx context.Context, l text.Lang, m crm.OutboxMess
 		return b.renderPaymentReminder(ctx, l, m)
 	case crm.KindBookingReminder:
 		return b.renderBookingReminder(ctx, l, m)
+	case crm.KindBookingReminderLate:
+		var d crm.BookingReminderData
+		if err := json.Unmarshal(m.Data, &d); err != nil {
+			return rendered{}, fmt.Errorf("decode %s: %w", m.Kind, err)
+		}
+		card, err := b.orderOf(ctx, m)
+		if err != nil {
+			return rendered{}, err
+		}
+		slot := d.Slot.In(b.cfg.Location)
+		html := text.T(l, text.BookingReminderLate, d.Number, short(card.Client.Name, 60)+", "+esc(card.Client.Phone), b.dayText(l, slot), slot.Format("15:04"))
+		o := card.Order
+		kb := inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)})})
+		return rendered{parts: textParts(html, kb)}, nil
 	case crm.KindBookingChanged:
 		var d crm.BookingChangedData
 		if err := json.Unmarshal(m.Data, &d); err != nil {

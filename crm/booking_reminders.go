@@ -18,6 +18,12 @@ import (
 // "booking_reminder:<order id>:<slot, Unix seconds>": a moved booking is reminded of again.
 const KindBookingReminder = "booking_reminder"
 
+// KindBookingReminderLate tells the managers that a booking's reminder was missed (the process
+// was down at its time) and can no longer reach the client in time: someone may call. OrderID is
+// set; Data: BookingReminderData. Dedupe key "booking_reminder_late:<order id>:<slot, Unix
+// seconds>:<chat id>".
+const KindBookingReminderLate = "booking_reminder_late"
+
 // KindBookingChanged tells the managers that a client cancelled or moved their booking from a
 // reminder. OrderID is set; Data: BookingChangedData. Dedupe key
 // "booking_changed:<order id>:<order version after the change>:<chat id>".
@@ -50,14 +56,18 @@ type UpcomingBooking struct {
 	OrderID     int64     `db:"order_id"`
 	Number      int64     `db:"number"`
 	Slot        time.Time `db:"slot"`
+	CreatedAt   time.Time `db:"created_at"` // when it was booked
+	Reminded    bool      `db:"reminded"`   // its reminder for this slot is enqueued already
 	ChatID      *int64    `db:"chat_id"`
 	Language    string    `db:"language"`
 	Unreachable bool      `db:"unreachable"`
 }
 
 const sqlUpcomingBookings = `
-SELECT o.id AS order_id, o.number, o.slot, c.chat_id, c.language,
-	c.unreachable_since IS NOT NULL AS unreachable
+SELECT o.id AS order_id, o.number, o.slot, o.created_at, c.chat_id, c.language,
+	c.unreachable_since IS NOT NULL AS unreachable,
+	EXISTS (SELECT 1 FROM outbox WHERE dedupe_key =
+		'` + KindBookingReminder + `:' || o.id || ':' || floor(extract(epoch FROM o.slot))::bigint) AS reminded
 FROM orders o JOIN clients c ON c.id = o.client_id
 WHERE o.slot >= $1 AND o.slot < $2 AND o.status <> 'cancelled' AND o.status IN ` + awaitingCar + `
 ORDER BY o.slot, o.id`
@@ -88,6 +98,33 @@ func (s *Service) EnqueueBookingReminder(ctx context.Context, b UpcomingBooking,
 		OrderID: &b.OrderID, Data: data, NotBefore: notBefore,
 		DedupeKey: KindBookingReminder + ":" + strconv.FormatInt(b.OrderID, 10) + ":" + strconv.FormatInt(b.Slot.Unix(), 10),
 	})
+}
+
+// ReportLateBookingReminder lists for the managers a booking whose reminder was missed and can no
+// longer arrive in time, once per booking and slot; it returns how many notices it added.
+func (s *Service) ReportLateBookingReminder(ctx context.Context, b UpcomingBooking) (int, error) {
+	data, err := json.Marshal(BookingReminderData{Number: b.Number, Slot: b.Slot})
+	if err != nil {
+		return 0, fmt.Errorf("encode late booking reminder: %w", err)
+	}
+	rcs, err := managerRecipients(ctx, s.db, s.opts.StaffChatID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rc := range rcs {
+		ok, err := s.enqueue(ctx, s.db, OutboxMessage{
+			Kind: KindBookingReminderLate, ChatID: rc.ChatID, Language: rc.Language, OrderID: &b.OrderID, Data: data,
+			DedupeKey: KindBookingReminderLate + ":" + strconv.FormatInt(b.OrderID, 10) + ":" + strconv.FormatInt(b.Slot.Unix(), 10) + ":" + strconv.FormatInt(rc.ChatID, 10),
+		})
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // BookingStillDue reports whether the order still awaits its car at slot: the send-time check

@@ -14,8 +14,8 @@ var bookingReminderClock = Clock(18, 0)
 
 // bookingMinLead is the least time before a slot a reminder is still worth
 // sending; a reminder that could only arrive later (a booking made late at
-// night for the early morning, a process down all evening) is dropped and
-// logged as no longer relevant.
+// night for the early morning, a process down all evening) is dropped, and
+// when it was missed (not booked late) the managers are told.
 const bookingMinLead = 2 * time.Hour
 
 // noShowGrace is how long after its slot a car may still arrive before the
@@ -35,20 +35,37 @@ func (s *Scheduler) bookingReminders(ctx context.Context, now time.Time) (int, e
 	if err != nil {
 		return 0, err
 	}
-	enqueued, bad, late := 0, 0, 0
+	enqueued, bad := 0, 0
 	var firstErr error
 	for _, b := range bs {
 		slot := b.Slot.In(s.loc)
 		at := time.Date(slot.Year(), slot.Month(), slot.Day()-1,
 			int(bookingReminderClock)/60, int(bookingReminderClock)%60, 0, 0, s.loc)
-		if at.After(now) {
-			continue // not yet: a later run sends it
+		if at.After(now) || b.Reminded || b.ChatID == nil || b.Unreachable {
+			continue // not yet (a later run sends it), done, or nowhere to send it
 		}
 		nb := s.cfg.Quiet.At(now, s.loc, b.OrderID)
 		if nb.After(b.Slot.Add(-bookingMinLead)) {
-			late++
-			s.log.Info("booking reminder no longer relevant: not sent", slog.Int64("order_id", b.OrderID),
-				slog.String("slot", slot.Format(time.RFC3339)))
+			// Too late to remind. Booked after the reminder's time (late at night for the early
+			// morning): the client just chose it, nobody needs telling. Booked before: the
+			// reminder was missed (the process was down), and the managers are told once.
+			if !b.CreatedAt.Before(at) {
+				continue
+			}
+			n, err := s.svc.ReportLateBookingReminder(ctx, b)
+			if err != nil {
+				s.log.Error("report late booking reminder", slog.Int64("order_id", b.OrderID), slog.String("error", err.Error()))
+				bad++
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			if n > 0 {
+				s.log.Info("booking reminder no longer relevant: not sent, managers told", slog.Int64("order_id", b.OrderID),
+					slog.String("slot", slot.Format(time.RFC3339)))
+			}
+			enqueued += n
 			continue
 		}
 		ok, err := s.svc.EnqueueBookingReminder(ctx, b, nb)

@@ -13,7 +13,7 @@ import (
 // The process is down for 3 simulated hours twice: across a payment step's 10:00, and across
 // the evening's booking reminders and 20:00 summary, coming back in the quiet hours. What was
 // missed is enqueued once at restart; a booking reminder that can no longer arrive in time is
-// reported, not sent.
+// not sent, and the managers are told once.
 func TestOutageOfThreeHours(t *testing.T) {
 	msk := mustLoad(t, "Europe/Moscow")
 	day := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, msk) }
@@ -57,6 +57,9 @@ func TestOutageOfThreeHours(t *testing.T) {
 	}
 	if _, ok := got[fmt.Sprintf("booking_reminder:%d:%d", tooEarly, early.Unix())]; ok {
 		t.Errorf("reminder of the 10:00 slot enqueued, though it could only arrive after 09:00")
+	}
+	if late := keysOf(got, "booking_reminder_late"); !slices.Equal(late, []string{fmt.Sprintf("booking_reminder_late:%d:%d:%d", tooEarly, early.Unix(), simManagerChat)}) {
+		t.Errorf("late reminders reported to the managers: %v, want the 10:00 slot's once", late)
 	}
 	if !strings.Contains(sh.logs.String(), "no longer relevant") || !strings.Contains(sh.logs.String(), fmt.Sprintf(`"order_id":%d`, tooEarly)) {
 		t.Errorf("the reminder no longer relevant was not reported; log:\n%.3000s", sh.logs.String())

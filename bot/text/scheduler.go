@@ -27,6 +27,7 @@ const (
 	BookingRescheduled    Key = "booking_rescheduled"
 	BookingNotActive      Key = "booking_not_active"
 	BookingCancelledStaff Key = "booking_cancelled_staff"
+	BookingReminderLate   Key = "booking_reminder_late"
 	BookingMovedStaff     Key = "booking_moved_staff"
 
 	JobsTitle     Key = "jobs_title"
@@ -67,6 +68,7 @@ var schedulerCatalog = map[Key]forms{
 	BookingPickNewSlot:    {"Выберите новое время для заказа №%d:", "Pick a new time for order No. %d:"},
 	BookingRescheduled:    {"🕒 Заказ №%d перенесён на %s в %s.", "🕒 Order No. %d is moved to %s at %s."},
 	BookingNotActive:      {"Эта запись уже не действует.", "This booking is no longer active."},
+	BookingReminderLate:   {"⚠️ Напоминание о записи не отправлено вовремя (бот не работал): заказ №%d, %s, %s в %s. Позвоните клиенту.", "⚠️ A booking reminder could not go out in time (the bot was down): order No. %d, %s, %s at %s. Please call the client."},
 	BookingCancelledStaff: {"❌ Клиент отменил запись: заказ №%d, %s, %s в %s. Время освобождено.", "❌ The client cancelled the booking: order No. %d, %s, %s at %s. The time is free again."},
 	BookingMovedStaff:     {"🕒 Клиент перенёс запись: заказ №%d, %s, с %s %s на %s %s.", "🕒 The client moved the booking: order No. %d, %s, from %s %s to %s %s."},
 
