@@ -172,3 +172,38 @@ WHERE id = $1 AND state = 'sending'`
 func (s *Service) CancelOutbox(ctx context.Context, id int64, why string) error {
 	return s.markOutbox(ctx, "cancelled", sqlCancelOutbox, id, s.now(), truncate(why, maxErrorLen))
 }
+
+// PaymentNotice names a payment notice already enqueued for an invoice: the client's reminder of
+// a Step, or (Step 0) the managers' task or unreachable listing, which go once per invoice.
+type PaymentNotice struct {
+	Kind    string
+	OrderID int64
+	Step    int
+}
+
+const sqlPaymentNotices = `
+SELECT DISTINCT kind, order_id, CASE WHEN kind = '` + KindPaymentReminder + `' THEN (data->>'step')::int ELSE 0 END
+FROM outbox
+WHERE order_id = ANY($1) AND kind IN ('` + KindPaymentReminder + `', '` + KindPaymentTask + `', '` + KindPaymentUnreachable + `')`
+
+// PaymentNotices returns the payment notices enqueued so far for the orders, in one query
+// (outbox_order): the job skips what is done without a transaction per invoice.
+func (s *Service) PaymentNotices(ctx context.Context, orderIDs []int64) (map[PaymentNotice]bool, error) {
+	rows, err := s.db.Query(ctx, sqlPaymentNotices, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("list payment notices: %w", err)
+	}
+	defer rows.Close()
+	done := map[PaymentNotice]bool{}
+	for rows.Next() {
+		var n PaymentNotice
+		if err := rows.Scan(&n.Kind, &n.OrderID, &n.Step); err != nil {
+			return nil, fmt.Errorf("list payment notices: %w", err)
+		}
+		done[n] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list payment notices: %w", err)
+	}
+	return done, nil
+}

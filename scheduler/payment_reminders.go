@@ -37,12 +37,20 @@ func (s *Scheduler) paymentReminders(ctx context.Context, now time.Time) (int, e
 	if err != nil {
 		return 0, err
 	}
+	ids := make([]int64, len(invs))
+	for i, inv := range invs {
+		ids[i] = inv.OrderID
+	}
+	done, err := s.svc.PaymentNotices(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
 	enqueued, bad := 0, 0
 	var firstErr error
 	for _, inv := range invs {
 		step, at, ok := ladderStep(inv.DueAt, now, ladder, s.loc)
-		if !ok {
-			continue
+		if !ok || done[paymentNoticeOf(inv, step, step == last)] {
+			continue // not due yet, or enqueued already (EnqueuePaymentReminder would add nothing)
 		}
 		n, err := s.svc.EnqueuePaymentReminder(ctx, crm.PaymentReminder{
 			Invoice: inv, Step: step, Last: step == last,
@@ -66,6 +74,19 @@ func (s *Scheduler) paymentReminders(ctx context.Context, now time.Time) (int, e
 		return enqueued, fmt.Errorf("%d of %d payment reminders skipped: %w", bad, len(invs), firstErr)
 	}
 	return enqueued, nil
+}
+
+// paymentNoticeOf is the notice EnqueuePaymentReminder writes for the step: the managers' task
+// at the last step, the unreachable listing (once per invoice) for a client out of reach, else
+// the client's reminder of the step.
+func paymentNoticeOf(inv crm.OverdueInvoice, step int, last bool) crm.PaymentNotice {
+	switch {
+	case last:
+		return crm.PaymentNotice{Kind: crm.KindPaymentTask, OrderID: inv.OrderID}
+	case inv.ChatID == nil || inv.Unreachable:
+		return crm.PaymentNotice{Kind: crm.KindPaymentUnreachable, OrderID: inv.OrderID}
+	}
+	return crm.PaymentNotice{Kind: crm.KindPaymentReminder, OrderID: inv.OrderID, Step: step}
 }
 
 // ladderStep is the latest step of ladder due at now for an invoice due at
