@@ -23,6 +23,10 @@ type DailySummary struct {
 	NewNumbers       []int64 `json:"new_numbers"`
 	ReadyNumbers     []int64 `json:"ready_numbers"`
 	DeliveredNumbers []int64 `json:"delivered_numbers"`
+	// The owner's digest (digest.go): what needs attention as of when the summary was made, and
+	// the day's numbers.
+	Exceptions []DigestException `json:"exceptions"`
+	Numbers    DigestNumbers     `json:"numbers"`
 }
 
 const sqlDailySummary = `
@@ -58,6 +62,9 @@ func (s *Service) DailySummary(ctx context.Context, day time.Time) (DailySummary
 	sum.NewRequests = len(sum.NewNumbers)
 	sum.Ready = len(sum.ReadyNumbers)
 	sum.Delivered = len(sum.DeliveredNumbers)
+	if sum.Exceptions, sum.Numbers, err = s.digest(ctx, start, end, s.now()); err != nil {
+		return DailySummary{}, fmt.Errorf("daily summary of %s: %w", start.Format(time.DateOnly), err)
+	}
 	return sum, nil
 }
 

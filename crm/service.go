@@ -28,6 +28,9 @@ type Options struct {
 	// CompanyPaymentDays is how many days after delivery clients marked as companies have to
 	// pay; everyone else pays on delivery.
 	CompanyPaymentDays int
+	// OfferGapDays is the least number of days between two marketing messages (offers,
+	// campaigns) to one client; 0 = DefaultOfferGapDays.
+	OfferGapDays int
 }
 
 // Service is the CRM. It is safe for concurrent use.
