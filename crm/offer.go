@@ -227,10 +227,13 @@ func (s *Service) EnqueueOffers(ctx context.Context, now time.Time) (int, error)
 
 // repeatDue decides whether c is due at now, by days or by projected km.
 func (s *Service) repeatDue(ctx context.Context, c repeatCandidate, now time.Time, cache map[int64][]MileageReading) (newOffer, bool, error) {
-	days := int(now.Sub(c.VisitAt).Hours() / 24)
+	// Days count by the shop's calendar: a visit on 10 March is six months old on the morning of
+	// 6 September, whatever the hour of either.
+	visitDay, today := s.localDate(c.VisitAt), s.localDate(now)
+	days := int(today.Sub(visitDay).Hours()/24 + 0.5) // +0.5: a 23- or 25-hour day rounds right
 	o := newOffer{Kind: OfferRepeat, ClientID: c.ClientID, VehicleID: &c.VehicleID, ItemID: &c.ItemID,
 		SourceOrderID: &c.OrderID, Title: c.Name, SinceDays: &days}
-	if c.RepeatDays != nil && !now.Before(c.VisitAt.AddDate(0, 0, *c.RepeatDays)) {
+	if c.RepeatDays != nil && days >= *c.RepeatDays {
 		o.DueBy = "days"
 	}
 	if c.RepeatKM != nil {
@@ -242,7 +245,7 @@ func (s *Service) repeatDue(ctx context.Context, c repeatCandidate, now time.Tim
 			}
 			cache[c.VehicleID] = rs
 		}
-		if km, ok := KMSince(rs, c.VisitAt, now); ok {
+		if km, ok := KMSince(rs, visitDay, today); ok { // whole days, as above
 			o.SinceKM = &km
 			if o.DueBy == "" && km >= *c.RepeatKM {
 				o.DueBy = "km"
@@ -250,6 +253,12 @@ func (s *Service) repeatDue(ctx context.Context, c repeatCandidate, now time.Tim
 		}
 	}
 	return o, o.DueBy != "", nil
+}
+
+// localDate is midnight of t's day in the shop's time zone.
+func (s *Service) localDate(t time.Time) time.Time {
+	y, m, d := t.In(s.opts.Location).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, s.opts.Location)
 }
 
 const sqlLockMarketable = `
