@@ -123,7 +123,7 @@ func (s *Service) SendCampaign(ctx context.Context, staffID int64, seg Segment, 
 			return err
 		}
 		for _, id := range ids {
-			ok, err := s.makeOfferTx(ctx, tx, newOffer{Kind: OfferCampaign, ClientID: id, CampaignID: &c.ID}, now, true)
+			ok, err := s.makeOfferTx(ctx, tx, newOffer{Kind: OfferCampaign, ClientID: id, CampaignID: &c.ID}, now, now, true)
 			if err != nil {
 				return fmt.Errorf("offer to client %d: %w", id, err)
 			}

@@ -44,8 +44,9 @@ ORDER BY o.id`
 
 // EnqueueFeedbackRequests asks for a rating of every order delivered in the three days up to now
 // whose client the bot can reach and who has not rated it, once per order (dedupe key
-// "feedback_ask:<order id>"), and returns how many questions are new.
-func (s *Service) EnqueueFeedbackRequests(ctx context.Context, now time.Time) (int, error) {
+// "feedback_ask:<order id>"), and returns how many questions are new. sendAt, when not nil,
+// says when the question about order id may go out (quiet hours); nil is now.
+func (s *Service) EnqueueFeedbackRequests(ctx context.Context, now time.Time, sendAt func(orderID int64) time.Time) (int, error) {
 	type due struct {
 		ID       int64  `db:"id"`
 		ChatID   int64  `db:"chat_id"`
@@ -59,8 +60,12 @@ func (s *Service) EnqueueFeedbackRequests(ctx context.Context, now time.Time) (i
 	added := 0
 	var errs []error
 	for _, d := range ds {
+		at := now
+		if sendAt != nil {
+			at = sendAt(d.ID)
+		}
 		ok, err := s.Enqueue(ctx, OutboxMessage{Kind: KindFeedbackAsk, Lane: LaneBulk, ChatID: d.ChatID,
-			Language: d.Language, OrderID: &d.ID, NotBefore: now,
+			Language: d.Language, OrderID: &d.ID, NotBefore: at,
 			DedupeKey: KindFeedbackAsk + ":" + strconv.FormatInt(d.ID, 10)})
 		if err != nil {
 			errs = append(errs, err)

@@ -22,7 +22,7 @@ func TestFeedbackAskedOnceAndLowRatingAlertsOwner(t *testing.T) {
 
 	now := t0.Add(10 * time.Minute)
 	for i, want := range []int{2, 0} {
-		if n, err := s.svc.EnqueueFeedbackRequests(s.ctx, now); err != nil || n != want {
+		if n, err := s.svc.EnqueueFeedbackRequests(s.ctx, now, nil); err != nil || n != want {
 			t.Errorf("EnqueueFeedbackRequests #%d = %d, %v; want %d", i+1, n, err, want)
 		}
 	}
@@ -61,7 +61,7 @@ func TestFeedbackAskedOnceAndLowRatingAlertsOwner(t *testing.T) {
 		t.Errorf("alert data = %+v, %v", d, err)
 	}
 	// Rated orders are not asked again.
-	if n, err := s.svc.EnqueueFeedbackRequests(s.ctx, now); err != nil || n != 0 {
+	if n, err := s.svc.EnqueueFeedbackRequests(s.ctx, now, nil); err != nil || n != 0 {
 		t.Errorf("after rating: %d, %v", n, err)
 	}
 }

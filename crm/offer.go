@@ -163,7 +163,10 @@ type newOffer struct {
 // thing is offered once however often this runs (unique indexes on offers; dedupe key
 // "offer:<offer id>"). A client whose offer fails is skipped; the rest go on, and the errors come
 // back joined with the count.
-func (s *Service) EnqueueOffers(ctx context.Context, now time.Time) (int, error) {
+//
+// sendAt, when not nil, says when the message of an offer to client id may go out (quiet hours);
+// nil is now.
+func (s *Service) EnqueueOffers(ctx context.Context, now time.Time, sendAt func(clientID int64) time.Time) (int, error) {
 	gapStart := now.Add(-s.offerGap())
 	y, m, d := now.In(s.opts.Location).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC) // a date parameter
@@ -210,7 +213,11 @@ func (s *Service) EnqueueOffers(ctx context.Context, now time.Time) (int, error)
 
 	made := 0
 	for _, clientID := range order {
-		ok, err := s.makeOffer(ctx, picked[clientID], now, false)
+		at := now
+		if sendAt != nil {
+			at = sendAt(clientID)
+		}
+		ok, err := s.makeOffer(ctx, picked[clientID], now, at, false)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("offer to client %d: %w", clientID, err))
 			continue
@@ -279,16 +286,16 @@ RETURNING id`
 // makeOffer records o and enqueues its message in one transaction, after checking again, with the
 // client row locked, that the client may get it now (two runs at once make one offer). ok is
 // false when the client may not, or o was made before. Campaigns skip the open-order rule.
-func (s *Service) makeOffer(ctx context.Context, o newOffer, now time.Time, campaign bool) (bool, error) {
+func (s *Service) makeOffer(ctx context.Context, o newOffer, now, at time.Time, campaign bool) (bool, error) {
 	var made bool
 	err := s.inTx(ctx, func(tx pgx.Tx) (err error) {
-		made, err = s.makeOfferTx(ctx, tx, o, now, campaign)
+		made, err = s.makeOfferTx(ctx, tx, o, now, at, campaign)
 		return err
 	})
 	return made, err
 }
 
-func (s *Service) makeOfferTx(ctx context.Context, tx pgx.Tx, o newOffer, now time.Time, campaign bool) (bool, error) {
+func (s *Service) makeOfferTx(ctx context.Context, tx pgx.Tx, o newOffer, now, at time.Time, campaign bool) (bool, error) {
 	lock := sqlLockMarketableNoOpen
 	if campaign {
 		lock = sqlLockMarketable
@@ -313,7 +320,7 @@ func (s *Service) makeOfferTx(ctx context.Context, tx pgx.Tx, o newOffer, now ti
 	}
 	data, _ := json.Marshal(OfferData{OfferID: id})
 	_, err = s.enqueue(ctx, tx, OutboxMessage{Kind: KindOffer, Lane: LaneBulk, ChatID: chatID, Language: lang,
-		Data: data, DedupeKey: KindOffer + ":" + strconv.FormatInt(id, 10), NotBefore: now})
+		Data: data, DedupeKey: KindOffer + ":" + strconv.FormatInt(id, 10), NotBefore: at})
 	if err != nil {
 		return false, err
 	}

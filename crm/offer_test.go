@@ -86,7 +86,7 @@ func (s *shop) runDays(t *testing.T, days int) {
 		now := start.AddDate(0, 0, d)
 		s.clock.Set(now)
 		for range 2 { // a second run the same minute (a catch-up, another replica) adds nothing
-			if _, err := s.svc.EnqueueOffers(s.ctx, now); err != nil {
+			if _, err := s.svc.EnqueueOffers(s.ctx, now, nil); err != nil {
 				t.Fatalf("day %d: EnqueueOffers: %v", d, err)
 			}
 		}
@@ -252,7 +252,7 @@ func TestOfferConversion(t *testing.T) {
 	s.visit(t, c.Order.ID, s.oilChange, t0)
 	now := t0.AddDate(0, 0, 181)
 	s.clock.Set(now)
-	if n, err := s.svc.EnqueueOffers(s.ctx, now); err != nil || n != 1 {
+	if n, err := s.svc.EnqueueOffers(s.ctx, now, nil); err != nil || n != 1 {
 		t.Fatalf("EnqueueOffers = %d, %v", n, err)
 	}
 	var id int64
