@@ -54,6 +54,8 @@ var knownActions = map[action]bool{
 	// Staff, audit and personal data (issue 6): staff_admin.go.
 	actStaffList: true, actStaffShow: true, actStaffRole: true, actStaffOff: true, actStaffOffSure: true,
 	actAuditPage: true, actForgetConfirm: true, actForgetKeep: true,
+	// Offers, feedback, the digest, campaigns (issue 7): offers.go.
+	actOfferBook: true, actOfferUnsub: true, actRate: true, actDigestOpen: true, actCampaign: true,
 }
 
 // callback is the typed content of a button's callback_data.

@@ -754,6 +754,11 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 		return fmt.Errorf("book: %w", err)
 	}
 	b.answer(ctx, r, text.T(r.lang, text.Done), false)
+	if _, ok := crm.IsOfferLeadSource(c.LeadSource); ok { // booked from an offer: offers.go
+		if _, err := b.crm.RecordOfferConversion(ctx, card.Order.ID); err != nil {
+			b.log.Warn("record offer conversion", "order_id", card.Order.ID, "err", err)
+		}
+	}
 	if booked.StaffNotices > 0 {
 		b.wakeSender()
 	}

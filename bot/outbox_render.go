@@ -79,7 +79,7 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 		if err := json.Unmarshal(m.Data, &s); err != nil {
 			return rendered{}, fmt.Errorf("decode daily summary: %w", err)
 		}
-		return rendered{parts: textParts(b.dailySummary(l, s), nil)}, nil
+		return b.renderDigest(l, s), nil // exceptions first: digest.go
 	case crm.KindEstimate, crm.KindEstimateDecided, crm.KindPartsNeeded, crm.KindPartsArrived,
 		crm.KindLowStock, crm.KindInvoice, crm.KindPaymentReceipt, crm.KindDocuments:
 		return b.renderWork(ctx, l, m) // order work: work_sender.go
@@ -97,6 +97,9 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 		}
 		html := text.T(l, text.DeliveryFailed, text.NoticeKind(l, d.Kind), order, short(d.Error, 300))
 		return rendered{parts: textParts(html, nil)}, nil
+	}
+	if out, ok, err := b.renderOffers(ctx, l, m); ok { // offers and feedback: offers.go
+		return out, err
 	}
 	return rendered{}, fmt.Errorf("outbox kind %q: %w", m.Kind, errUnknownKind)
 }

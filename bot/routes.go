@@ -37,6 +37,8 @@ func (b *Bot) routeTable() routes {
 			"jobs": b.cmdJobs,
 			// Staff, audit and personal data (issue 6): staff_admin.go, forget_me.go.
 			"invite": b.cmdInvite, "audit": b.cmdAudit, "forget_me": b.cmdForgetMe,
+			// Offers, feedback, campaigns (issue 7): offers.go, campaign.go.
+			"subscribe": b.cmdSubscribe, "unsubscribe": b.cmdUnsubscribe, "campaign": b.cmdCampaign,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,
@@ -70,6 +72,9 @@ func (b *Bot) routeTable() routes {
 			actStaffList: b.onStaffList, actStaffShow: b.onStaffShow, actStaffRole: b.onStaffRole,
 			actStaffOff: b.onStaffOff, actStaffOffSure: b.onStaffOffSure, actAuditPage: b.onAuditPage,
 			actForgetConfirm: b.onForgetConfirm, actForgetKeep: b.onForgetKeep,
+			// Offers, feedback, the digest, campaigns (issue 7): offers.go, campaign.go.
+			actOfferBook: b.onOfferBook, actOfferUnsub: b.onOfferUnsub, actRate: b.onRate,
+			actDigestOpen: b.onDigestOpen, actCampaign: b.onCampaign,
 		},
 	}
 }

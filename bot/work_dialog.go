@@ -75,6 +75,8 @@ type workDialog struct {
 	Qty      crm.Qty      `json:"qt,omitempty"`
 	Method   string       `json:"m,omitempty"`
 	Refund   bool         `json:"rf,omitempty"`
+
+	Campaign *campaignDraft `json:"cg,omitempty"` // /campaign
 }
 
 // loadWorkDialog is the staff dialog of the request's sender, as begin fetched it and this
@@ -151,6 +153,8 @@ func (b *Bot) onWorkDialog(ctx context.Context, r *request) (handled bool, err e
 		return true, b.paymentText(ctx, r, s, &d, txt)
 	case dlgReceive:
 		return true, b.receiveText(ctx, r, s, &d, txt)
+	case dlgCampaign:
+		return true, b.campaignText(ctx, r, s, &d, txt)
 	}
 	return false, b.dropWorkDialog(ctx, r)
 }

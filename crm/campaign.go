@@ -160,3 +160,27 @@ func (s *Service) CampaignStats(ctx context.Context, campaignID int64) (OfferSta
 	}
 	return st, nil
 }
+
+// RepeatService is a catalog service with a repeat interval in days, for a campaign's "service
+// due" condition.
+type RepeatService struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+const sqlRepeatServices = `
+SELECT id, name FROM catalog_items
+WHERE active AND kind = 'service' AND repeat_days IS NOT NULL ORDER BY lower(name), id LIMIT 30`
+
+// RepeatServices lists up to 30 active services with a repeat interval in days, by name.
+func (s *Service) RepeatServices(ctx context.Context) ([]RepeatService, error) {
+	rows, _ := s.db.Query(ctx, sqlRepeatServices)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[RepeatService])
+	if err != nil {
+		return nil, fmt.Errorf("list repeat services: %w", err)
+	}
+	return rs, nil
+}
+
+// OfferGapDays is the least number of days between two marketing messages to one client.
+func (s *Service) OfferGapDays() int { return int(s.offerGap() / (24 * time.Hour)) }

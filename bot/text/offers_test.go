@@ -1,0 +1,46 @@
+package text
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOfferCatalogComplete(t *testing.T) {
+	for k, f := range offerCatalog {
+		if strings.TrimSpace(f.ru) == "" || strings.TrimSpace(f.en) == "" {
+			t.Errorf("%s: missing a language", k)
+		}
+		if ru, en := verb.FindAllString(f.ru, -1), verb.FindAllString(f.en, -1); !slices.Equal(ru, en) {
+			t.Errorf("%s: verbs differ: ru %v, en %v", k, ru, en)
+		}
+		if _, dup := catalog[k]; dup {
+			t.Errorf("%s: also in messages.go", k)
+		}
+		if _, dup := workCatalog[k]; dup {
+			t.Errorf("%s: also in work.go", k)
+		}
+	}
+}
+
+func TestSinceDaysAndSpan(t *testing.T) {
+	for _, tt := range []struct {
+		l    Lang
+		days int
+		want string
+	}{
+		{RU, 1, "1 день"}, {RU, 3, "3 дня"}, {RU, 45, "45 дней"}, {RU, 180, "6 месяцев"},
+		{RU, 365, "12 месяцев"}, {RU, 61, "2 месяца"}, {EN, 1, "1 day"}, {EN, 180, "6 months"},
+	} {
+		if got := SinceDays(tt.l, tt.days); got != tt.want {
+			t.Errorf("SinceDays(%s, %d) = %q, want %q", tt.l, tt.days, got, tt.want)
+		}
+	}
+	if got := Span(RU, 3*time.Hour); got != "3 часа" {
+		t.Errorf("Span 3h = %q", got)
+	}
+	if got := Span(EN, 72*time.Hour); got != "3 days" {
+		t.Errorf("Span 72h = %q", got)
+	}
+}
