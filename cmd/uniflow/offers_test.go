@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uniflow-crm/uniflow/crm"
+	"github.com/uniflow-crm/uniflow/tgemu"
+)
+
+// seedVisit makes u a client who consented to offers, with a Lada whose oil was changed
+// (a catalog service due every 180 days) daysAgo days ago, and returns the visit's order id.
+func (h *harness) seedVisit(u *tgemu.User, daysAgo int) int64 {
+	h.t.Helper()
+	ctx := context.Background()
+	at := time.Now().AddDate(0, 0, -daysAgo)
+	var clientID, vehicleID, itemID, orderID int64
+	q := func(sql string, dst *int64, args ...any) {
+		h.t.Helper()
+		if err := h.pool.QueryRow(ctx, sql, args...).Scan(dst); err != nil {
+			h.t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	q(`INSERT INTO clients (phone, name, telegram_user_id, chat_id, language, marketing_consent)
+		VALUES ('+79120000077', 'Ольга', $1, $1, 'ru', true) RETURNING id`, &clientID, u.ID())
+	q(`INSERT INTO vehicles (client_id, make, model) VALUES ($1, 'Lada', 'Vesta') RETURNING id`, &vehicleID, clientID)
+	q(`INSERT INTO catalog_items (kind, name, unit, price, repeat_days) VALUES ('service', 'Замена масла', 'усл', 150000, 180)
+		RETURNING id`, &itemID)
+	q(`INSERT INTO orders (branch_id, client_id, vehicle_id, problem, status, created_at, updated_at)
+		VALUES ((SELECT id FROM branches WHERE is_default), $1, $2, 'ТО', 'closed', $3, $3) RETURNING id`,
+		&orderID, clientID, vehicleID, at)
+	var lineID int64
+	q(`INSERT INTO order_lines (order_id, kind, item_id, name, unit, qty_milli, price, approval, approved_price,
+		approved_qty_milli) VALUES ($1, 'labour', $2, 'Замена масла', 'усл', 1000, 150000, 'approved', 150000, 1000)
+		RETURNING id`, &lineID, orderID, itemID)
+	var eventID int64
+	q(`INSERT INTO order_events (order_id, actor_kind, from_status, to_status, created_at)
+		VALUES ($1, 'system', 'ready', 'delivered', $2) RETURNING id`, &eventID, orderID, at)
+	return orderID
+}
+
+// crm is a service on the program's database, standing in for the scheduler's run at its time.
+func (h *harness) crm() *crm.Service {
+	return crm.New(h.pool, crm.Options{})
+}
+
+// An offer's Book opens the booking with the car and the service filled in, the next question
+// the time; the order booked is attributed to the offer. Unsubscribe clears the consent.
+func TestOfferBookAndUnsubscribe(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
+	c := client.Chat()
+	h.seedVisit(client, 200)
+	h.start()
+	client.Start("") // Telegram lets a bot write only to those who started it
+	h.next(c, 0, "С возвращением")
+
+	// The scheduler's catch-up at start may have made it first: either way, one offer.
+	if _, err := h.crm().EnqueueOffers(context.Background(), time.Now(), nil); err != nil {
+		t.Fatalf("EnqueueOffers: %v", err)
+	}
+	offer := h.next(c, 0, "Замена масла")
+	if n := h.count(`SELECT count(*) FROM offers`); n != 1 {
+		t.Errorf("%d offers, want 1", n)
+	}
+	if !strings.Contains(offer.Text, "7 месяцев с прошлого визита") || !strings.Contains(offer.Text, "Lada Vesta") {
+		t.Errorf("offer text: %q", offer.Text)
+	}
+	var offerID int64
+	if err := h.pool.QueryRow(context.Background(), `SELECT id FROM offers`).Scan(&offerID); err != nil {
+		t.Fatal(err)
+	}
+
+	h.press(client, offer, "Записаться")
+	slots := h.next(c, offer.ID, langs[0].askSlot)
+	if !strings.Contains(slots.Text, "Записываем: Замена масла") {
+		t.Errorf("slot question: %q, want the offered service named", slots.Text)
+	}
+	h.press(client, slots, langs[0].noSlotButton)
+	summary := h.next(c, slots.ID, langs[0].summary)
+	if !strings.Contains(summary.Text, "Замена масла") || !strings.Contains(summary.Text, "Lada Vesta") {
+		t.Errorf("summary: %q, want the service and the car filled in", summary.Text)
+	}
+	h.press(client, summary, langs[0].confirm)
+	h.card(c, summary.ID, "№")
+	h.waitCount(1, `SELECT count(*) FROM offers WHERE converted_order_id IS NOT NULL`)
+	if n := h.count(`SELECT count(*) FROM offers f JOIN orders o ON o.id = f.converted_order_id
+		WHERE f.id = $1 AND o.lead_source = $2 AND o.problem = 'Замена масла'`, offerID, crm.OfferLeadSource(offerID)); n != 1 {
+		t.Errorf("order attributed to the offer: %d rows, want 1", n)
+	}
+
+	h.press(client, offer, "Отписаться")
+	h.next(c, last(c), "Вы отписались")
+	if n := h.count(`SELECT count(*) FROM clients WHERE marketing_consent`); n != 0 {
+		t.Errorf("%d clients still consent after Unsubscribe", n)
+	}
+	h.noRejections()
+}
+
+// A rating is one tap; a low one alerts the owner at once; a second tap is told the first stands.
+func TestRatingAfterDelivery(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "ru"})
+	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
+	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	orderID := h.seedVisit(client, 0) // delivered just now
+	h.start()
+	owner.Send("/start")
+	h.next(owner.Chat(), 0, "")
+	h.waitCount(1, `SELECT count(*) FROM staff WHERE chat_id IS NOT NULL`)
+	c := client.Chat()
+	client.Start("")
+	h.next(c, 0, "С возвращением")
+
+	if _, err := h.crm().EnqueueFeedbackRequests(context.Background(), time.Now(), nil); err != nil {
+		t.Fatalf("EnqueueFeedbackRequests: %v", err)
+	}
+	ask := h.next(c, 0, "Оцените")
+	h.press(client, ask, "2")
+	h.card(c, ask.ID, "ваша оценка — 2 из 5")
+	alert := h.next(owner.Chat(), 0, "Низкая оценка")
+	if !strings.Contains(alert.Text, "2 из 5") {
+		t.Errorf("owner alert: %q", alert.Text)
+	}
+	// The old copy of the buttons, pressed again (a double tap that raced the edit).
+	id, err := client.PressData(ask, buttonData(t, ask, "5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := h.answered(id); !strings.Contains(a.Text, "уже записана") {
+		t.Errorf("second tap answered %q, want told it is recorded", a.Text)
+	}
+	if n := h.count(`SELECT count(*) FROM order_feedback WHERE order_id = $1 AND rating = 2`, orderID); n != 1 {
+		t.Errorf("rating stored: %d rows, want the first (2)", n)
+	}
+	h.noRejections()
+}
