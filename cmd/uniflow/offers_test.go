@@ -139,3 +139,51 @@ func TestRatingAfterDelivery(t *testing.T) {
 	}
 	h.noRejections()
 }
+
+// An owner walks /campaign: a segment by make, the count, the message, confirm; the clients
+// counted get it with Book and Unsubscribe, and nobody else does.
+func TestCampaignWalk(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "ru"})
+	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
+	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	h.seedVisit(client, 10) // nothing due yet: no offer of its own
+	h.start()
+	c, o := client.Chat(), owner.Chat()
+	client.Start("")
+	h.next(c, 0, "С возвращением")
+
+	client.Send("/campaign")
+	h.next(c, last(c), "для сотрудников")
+
+	owner.Send("/campaign")
+	menu := h.next(o, 0, "Получат: 1")
+	h.press(owner, menu, "Марка/модель")
+	h.next(o, menu.ID, "марку")
+	owner.Send("Kia")
+	menu = h.next(o, last(o), "Получат: 0")
+	h.press(owner, menu, "Сбросить")
+	menu = h.next(o, menu.ID, "Получат: 1")
+	h.press(owner, menu, "Визит до")
+	h.next(o, menu.ID, "ДД.ММ.ГГГГ")
+	owner.Send("31.02.2026")
+	h.next(o, last(o), "Не понял дату")
+	owner.Send(time.Now().AddDate(0, 0, 1).Format("02.01.2006"))
+	menu = h.next(o, last(o), "Получат: 1")
+	h.press(owner, menu, "Написать сообщение")
+	h.next(o, menu.ID, "текст рассылки")
+	owner.Send("Скидка 10% на <диагностику> до конца месяца")
+	preview := h.next(o, last(o), "Отправить?")
+	h.press(owner, preview, "Отправить")
+	h.card(o, preview.ID, "1 получателей")
+
+	msg := h.next(c, 0, "Скидка 10% на <диагностику>")
+	if !strings.Contains(strings.Join([]string{msg.Inline[0][0].Text, msg.Inline[1][0].Text}, "|"), "Записаться|🔕 Отписаться") {
+		t.Errorf("campaign buttons: %+v", msg.Inline)
+	}
+	if n := h.count(`SELECT count(*) FROM offers WHERE kind = 'campaign'`); n != 1 {
+		t.Errorf("%d campaign offers, want 1", n)
+	}
+	h.noRejections()
+}
