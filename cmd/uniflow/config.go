@@ -52,6 +52,9 @@ const (
 	envConsentText = "CONSENT_TEXT"
 )
 
+// Offers and campaigns (issue 7).
+const envOfferGapDays = "OFFER_GAP_DAYS"
+
 // envVar documents one variable. The README's configuration table is
 // checked against this list (config_test.go), so the two cannot drift.
 type envVar struct {
@@ -86,6 +89,7 @@ func configVars() []envVar {
 		{envQuietHours, "21:00-09:00", "Shop-time window in which no reminder or offer is sent (moved to its end, spread over 10 minutes); off for none."},
 		{envPaymentReminder, "1,7,14", "Days after an invoice's due date on which the client is reminded; the last becomes a task for the managers."},
 		{envConsentText, "", "The personal-data consent line under the booking summary, plain text, up to 1000 characters. Empty: the built-in Russian and English texts."},
+		{envOfferGapDays, "30", "Least days between two marketing messages (repeat-sale offers, deferred-work follow-ups, campaigns) to one client."},
 	}
 }
 
@@ -113,6 +117,8 @@ type Config struct {
 	Scheduler scheduler.Config
 	// Personal data (issue 6).
 	ConsentText string
+	// Offers and campaigns (issue 7).
+	OfferGapDays int
 }
 
 // loadConfig reads and validates every variable. It reports all bad
@@ -231,6 +237,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envCompanyPayDays, "want a number of days from 0 to 365, got %q", get(envCompanyPayDays))
 	} else {
 		cfg.CompanyPaymentDays = n
+	}
+	if n, err := strconv.Atoi(get(envOfferGapDays)); err != nil || n < 1 || n > 365 {
+		bad(envOfferGapDays, "want a number of days from 1 to 365, got %q", get(envOfferGapDays))
+	} else {
+		cfg.OfferGapDays = n
 	}
 
 	if q, err := scheduler.ParseQuietHours(get(envQuietHours)); err != nil {

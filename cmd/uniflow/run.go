@@ -188,6 +188,8 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		// Order work (issue 4).
 		AllowNegativeStock: cfg.AllowNegativeStock,
 		CompanyPaymentDays: cfg.CompanyPaymentDays,
+		// Offers and campaigns (issue 7).
+		OfferGapDays: cfg.OfferGapDays,
 	})
 	if err := svc.EnsureOwners(ctx, cfg.OwnerIDs); err != nil {
 		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
