@@ -697,7 +697,7 @@ func TestDeliveryLanguageAtSendTime(t *testing.T) {
 	want := map[string]string{
 		"client":   text.T(text.RU, text.StatusNotice, card.Order.Number, text.StatusName(text.RU, string(crm.StatusAccepted))),
 		"mechanic": text.T(text.RU, text.AssignedTitle),
-		"stranger": "Summary for ",
+		"stranger": "📊 Digest for ", // the daily summary opens with the owner's digest: digest.go
 	}
 	for name, u := range map[string]*tgemu.User{"client": client, "mechanic": mechanic, "stranger": stranger} {
 		msgs := u.Chat().BotMessages()

@@ -24,8 +24,8 @@ type digestPart struct {
 
 // digestParts lays the digest out in messages within Telegram's limits: the exception lines are
 // cut into parts of at most maxMessage characters and digestButtonsPerPart buttons, each part
-// with the buttons of its own lines; the numbers, and then tail (the summary of the day's moves),
-// end it. now is when it is read, for "stuck for 3 days".
+// with the buttons of its own lines; tail (the summary of the day's requests and moves) and the
+// money end it. now is when it is read, for "stuck for 3 days".
 func digestParts(l text.Lang, s crm.DailySummary, now time.Time, tail string) []digestPart {
 	head := text.T(l, text.DigestTitle, dateText(s.Day)) + "\n\n"
 	if len(s.Exceptions) == 0 {
@@ -55,18 +55,16 @@ func digestParts(l text.Lang, s crm.DailySummary, now time.Time, tail string) []
 		}
 		btns = append(btns, btn)
 	}
+	// The day's requests (orders opened), moves, ready and delivered are tail, the summary the
+	// shop had before the digest; the money and closings follow it.
 	n := s.Numbers
-	numbers := text.T(l, text.DigestNumbers, s.NewRequests, n.Opened, n.Closed, n.Revenue.String(),
-		n.Payments.String(), n.Outstanding.String())
+	numbers := text.T(l, text.DigestNumbers, n.Closed, n.Revenue.String(), n.Payments.String(), n.Outstanding.String())
 	if tail != "" {
-		numbers += "\n\n" + tail
+		numbers = tail + "\n\n" + numbers
 	}
-	if cur != "" && visibleLen(cur)+2+visibleLen(numbers) <= maxMessage && len(btns) == 0 {
-		cur += "\n\n" + numbers
-		flush()
-		return parts
-	}
-	if cur != "" {
+	if len(btns) == 0 { // no exception buttons to keep apart: one text, split where it must be
+		numbers = cur + "\n\n" + numbers
+	} else {
 		flush()
 	}
 	for _, t := range splitMessage(numbers) {

@@ -228,7 +228,7 @@ func TestDeliverySoak(t *testing.T) {
 			if strings.HasSuffix(c.Fault, "_after_call") && c.Status == 200 {
 				ranLost[sent{c.Params["chat_id"], c.Params["text"]}]++
 			}
-			if c.Fault != "" && strings.Contains(c.Params["text"], "Summary for") {
+			if c.Fault != "" && strings.Contains(c.Params["text"], "Digest for") {
 				faultedSummary[c.Params["chat_id"]] = true
 			}
 		}
@@ -262,7 +262,7 @@ func TestDeliverySoak(t *testing.T) {
 		var got []string
 		summaries := 0
 		for _, m := range u.Chat().BotMessages() {
-			if strings.HasPrefix(m.Text, "Summary for ") {
+			if strings.HasPrefix(m.Text, "📊 Digest for ") {
 				summaries++
 				continue
 			}
@@ -285,7 +285,7 @@ func TestDeliverySoak(t *testing.T) {
 		// The bulk message: once when sent; when uncertain, once if its lost send ran, else not.
 		state, ran := summaryState[u.ID()], 0
 		for k, n := range ranLost {
-			if k.chat == chat && strings.Contains(k.text, "Summary for") {
+			if k.chat == chat && strings.Contains(k.text, "Digest for") {
 				ran += n
 			}
 		}
