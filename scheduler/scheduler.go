@@ -102,15 +102,28 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	c := newCron(s.loc, s.log)
 	var catchUps sync.WaitGroup
 	late := s.missedJobs(ctx, s.now())
+	var lateRuns []cron.Job
 	for _, j := range s.list {
 		id := c.Schedule(s.sched[j.Name], jobFunc(ctx, func(ctx context.Context) { s.runLogged(ctx, j) }))
 		if late[j.Name] {
 			// Through the entry's wrapped job, so recover and
 			// skip-if-still-running apply to the catch-up as well.
 			s.log.Info("catching up a missed run", slog.String("job", j.Name))
-			catchUps.Go(c.Entry(id).WrappedJob.Run)
+			lateRuns = append(lateRuns, c.Entry(id).WrappedJob)
 		}
 	}
+	// One after another: a run holds a pooled connection for its advisory
+	// lock while it works, so every job caught up at once could hold the
+	// whole pool and leave no connection for the work itself (six jobs on a
+	// pool of six did exactly that).
+	catchUps.Go(func() {
+		for _, j := range lateRuns {
+			if ctx.Err() != nil {
+				return
+			}
+			j.Run()
+		}
+	})
 	c.Start()
 	s.log.Info("scheduler started", slog.String("time_zone", s.loc.String()), slog.Int("jobs", len(s.list)))
 	<-ctx.Done()
