@@ -42,6 +42,13 @@ var noticeKinds = map[string]forms{
 	"parts_needed":     {"менеджерам: нужны запчасти", "managers: parts needed"},
 	"parts_arrived":    {"механику: запчасти пришли", "mechanic: parts arrived"},
 	"low_stock":        {"менеджерам: запас на исходе", "managers: low stock"},
+	// Scheduler (issue 7).
+	"payment_reminder":      {"клиенту: напоминание об оплате", "client: payment reminder"},
+	"payment_task":          {"менеджерам: задача по долгу", "managers: debt task"},
+	"payment_unreachable":   {"менеджерам: клиенту не напомнить об оплате", "managers: client cannot be reminded to pay"},
+	"booking_reminder":      {"клиенту: напоминание о записи", "client: booking reminder"},
+	"booking_reminder_late": {"менеджерам: напоминание о записи не ушло", "managers: booking reminder missed"},
+	"booking_changed":       {"менеджерам: клиент изменил запись", "managers: booking changed by the client"},
 }
 
 var deliveryStates = map[string]forms{
@@ -51,6 +58,7 @@ var deliveryStates = map[string]forms{
 	"failed":    {"❌ не доставлено", "❌ failed"},
 	"blocked":   {"⛔ получатель заблокировал бота", "⛔ blocked by the recipient"},
 	"uncertain": {"❔ ответ Telegram потерян, повторно не отправлялось", "❔ Telegram's answer was lost; not sent again"},
+	"cancelled": {"🚫 отменено: повод отпал (оплачено, запись отменена)", "🚫 cancelled: no longer relevant (paid, booking cancelled)"},
 }
 
 var laneNames = map[string]forms{
