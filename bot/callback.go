@@ -56,6 +56,7 @@ var knownActions = map[action]bool{
 	actAuditPage: true, actForgetConfirm: true, actForgetKeep: true,
 	// Offers, feedback, the digest, campaigns (issue 7): offers.go.
 	actOfferBook: true, actOfferUnsub: true, actRate: true, actDigestOpen: true, actCampaign: true,
+	actSubscribe: true,
 }
 
 // callback is the typed content of a button's callback_data.

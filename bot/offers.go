@@ -24,6 +24,7 @@ const (
 	actRate       action = "fr" // ID: order, Arg: rating 1..5
 	actDigestOpen action = "dx" // ID: order (Arg "o") or catalog item (Arg "i") from the digest
 	actCampaign   action = "cg" // Version: the dialog's nonce, Arg: the step (campaign.go)
+	actSubscribe  action = "os" // the client agrees to reminders and offers (under a rating)
 )
 
 // renderOffers renders the kinds of this file; ok is false for other kinds.
@@ -38,11 +39,18 @@ func (b *Bot) renderOffers(ctx context.Context, l text.Lang, m crm.OutboxMessage
 		if err != nil {
 			return rendered{}, true, fmt.Errorf("load offer: %w", err)
 		}
+		// Checked again at send time: the message may have waited out quiet hours.
+		if !o.ClientConsent || (o.ClientOpenOrder && o.Kind != crm.OfferCampaign) {
+			return rendered{}, true, fmt.Errorf("offer %d: client unsubscribed or has an open order: %w", o.ID, errObsolete)
+		}
 		return rendered{parts: textParts(offerText(l, o), offerKeyboard(l, o.ID))}, true, nil
 	case crm.KindFeedbackAsk:
 		card, err := b.orderOf(ctx, m)
 		if err != nil {
 			return rendered{}, true, err
+		}
+		if _, err := b.crm.OrderRating(ctx, card.Order.ID); err == nil {
+			return rendered{}, true, fmt.Errorf("order %d is rated: %w", card.Order.Number, errObsolete)
 		}
 		return rendered{parts: textParts(text.T(l, text.FeedbackAsk, card.Order.Number), ratingKeyboard(card.Order.ID))}, true, nil
 	case crm.KindFeedbackAlert:
@@ -209,7 +217,30 @@ func (b *Bot) onRate(ctx context.Context, r *request) error {
 		b.wakeSender() // the owners' alert
 	}
 	b.answer(ctx, r, text.T(r.lang, text.FeedbackThanks), false)
-	return b.editPressed(ctx, r, text.T(r.lang, text.FeedbackRecorded, number, rating)+"\n"+thanks, nil)
+	html := text.T(r.lang, text.FeedbackRecorded, number, rating) + "\n" + thanks
+	// The moment a client has just been served is the one to ask whether they want reminders of
+	// the next service: offers go only to those who said yes.
+	var kb *tgbotapi.InlineKeyboardMarkup
+	if consent, err := b.crm.MarketingConsent(ctx, r.userID); err == nil && !consent && rating > crm.LowRating {
+		html += "\n\n" + text.T(r.lang, text.ConsentAsk)
+		kb = inline([]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.ConsentButton), callback{Action: actSubscribe})})
+	}
+	return b.editPressed(ctx, r, html, kb)
+}
+
+// onSubscribe records the client's yes to reminders and offers.
+func (b *Bot) onSubscribe(ctx context.Context, r *request) error {
+	err := b.crm.SetMarketingConsent(ctx, r.userID, true)
+	if errors.Is(err, crm.ErrNotFound) {
+		b.answer(ctx, r, text.T(r.lang, text.SubscribeFirst), true)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b.answer(ctx, r, "", false)
+	b.takeButtons(ctx, r)
+	return b.say(ctx, r.chatID, text.T(r.lang, text.Subscribed), nil)
 }
 
 // cmdSubscribe and cmdUnsubscribe set the client's marketing consent.

@@ -74,7 +74,7 @@ func (b *Bot) routeTable() routes {
 			actForgetConfirm: b.onForgetConfirm, actForgetKeep: b.onForgetKeep,
 			// Offers, feedback, the digest, campaigns (issue 7): offers.go, campaign.go.
 			actOfferBook: b.onOfferBook, actOfferUnsub: b.onOfferUnsub, actRate: b.onRate,
-			actDigestOpen: b.onDigestOpen, actCampaign: b.onCampaign,
+			actDigestOpen: b.onDigestOpen, actCampaign: b.onCampaign, actSubscribe: b.onSubscribe,
 		},
 	}
 }

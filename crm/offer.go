@@ -51,6 +51,10 @@ type Offer struct {
 	ClientTelegramUserID *int64 `db:"client_telegram_user_id"`
 	CampaignMessage      string `db:"campaign_message"`
 	VehicleLabel         string `db:"vehicle_label"` // make and model
+	// As things are now, for the sender: an offer waiting out quiet hours may find its client
+	// unsubscribed or back in the shop.
+	ClientConsent   bool `db:"client_consent"`
+	ClientOpenOrder bool `db:"client_open_order"`
 }
 
 // OfferLeadSource is the lead source of an order booked from offer id's Book button.
@@ -332,7 +336,9 @@ SELECT f.id, f.kind, f.client_id, f.vehicle_id, f.item_id, f.campaign_id, f.titl
 	f.since_km, f.due_by, f.created_at, f.converted_order_id, f.unsubscribed_at,
 	c.telegram_user_id AS client_telegram_user_id,
 	coalesce(cm.message, '') AS campaign_message,
-	coalesce(btrim(v.make || ' ' || v.model), '') AS vehicle_label
+	coalesce(btrim(v.make || ' ' || v.model), '') AS vehicle_label,
+	c.marketing_consent AS client_consent,
+	NOT (` + sqlNoOpenOrder + `) AS client_open_order
 FROM offers f
 JOIN clients c ON c.id = f.client_id
 LEFT JOIN campaigns cm ON cm.id = f.campaign_id
@@ -419,6 +425,18 @@ func (s *Service) SetMarketingConsent(ctx context.Context, userID int64, consent
 		return fmt.Errorf("set marketing consent of telegram user %d: %w", userID, notFound(err))
 	}
 	return nil
+}
+
+const sqlConsent = `SELECT marketing_consent FROM clients WHERE telegram_user_id = $1`
+
+// MarketingConsent reports whether the client linked to Telegram user userID wants offers;
+// ErrNotFound when no client is linked to them.
+func (s *Service) MarketingConsent(ctx context.Context, userID int64) (bool, error) {
+	var ok bool
+	if err := s.db.QueryRow(ctx, sqlConsent, userID).Scan(&ok); err != nil {
+		return false, fmt.Errorf("marketing consent of telegram user %d: %w", userID, notFound(err))
+	}
+	return ok, nil
 }
 
 // IsOfferLeadSource reports the offer id in an order's lead source made by OfferLeadSource.

@@ -24,6 +24,8 @@ const (
 	UnsubscribedAlready Key = "unsubscribed_already"
 	Subscribed          Key = "subscribed"
 	SubscribeFirst      Key = "subscribe_first"
+	ConsentAsk          Key = "consent_ask"
+	ConsentButton       Key = "consent_button"
 
 	FeedbackAsk      Key = "feedback_ask"
 	FeedbackThanks   Key = "feedback_thanks"
@@ -90,6 +92,8 @@ var offerCatalog = map[Key]forms{
 	Unsubscribed:        {"Вы отписались от напоминаний и предложений. Вернуть их: /subscribe", "You have unsubscribed from reminders and offers. To get them again: /subscribe"},
 	UnsubscribedAlready: {"Вы уже отписаны от предложений. Вернуть их: /subscribe", "You are already unsubscribed. To get offers again: /subscribe"},
 	Subscribed:          {"Готово: будем напоминать о плановом сервисе и присылать предложения, не чаще раза в месяц. Отписаться: /unsubscribe", "Done: we will remind you of scheduled service and send offers, at most once a month. To stop: /unsubscribe"},
+	ConsentAsk:          {"Напомнить, когда подойдёт срок следующего обслуживания?", "Shall we remind you when your next service is due?"},
+	ConsentButton:       {"🔔 Да, напоминайте", "🔔 Yes, remind me"},
 	SubscribeFirst:      {"Сначала запишитесь к нам через /start — тогда сможем присылать напоминания.", "Book with us first (/start) — then we can send you reminders."},
 
 	FeedbackAsk:      {"Как прошёл визит по заказу №%d? Оцените, пожалуйста, от 1 до 5:", "How was your visit (order #%d)? Please rate it from 1 to 5:"},

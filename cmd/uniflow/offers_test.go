@@ -187,3 +187,31 @@ func TestCampaignWalk(t *testing.T) {
 	}
 	h.noRejections()
 }
+
+// A good rating from a client who never agreed to offers asks whether to remind them; yes
+// records the consent.
+func TestHighRatingAsksForConsent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
+	h.seedVisit(client, 0)
+	if _, err := h.pool.Exec(context.Background(), `UPDATE clients SET marketing_consent = false`); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	c := client.Chat()
+	client.Start("")
+	h.next(c, 0, "С возвращением")
+	if _, err := h.crm().EnqueueFeedbackRequests(context.Background(), time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	ask := h.next(c, 0, "Оцените")
+	h.press(client, ask, "5")
+	asked := h.card(c, ask.ID, "Напомнить, когда подойдёт срок")
+	h.press(client, asked, "Да, напоминайте")
+	h.next(c, ask.ID, "будем напоминать")
+	if n := h.count(`SELECT count(*) FROM clients WHERE marketing_consent`); n != 1 {
+		t.Errorf("consent not recorded")
+	}
+	h.noRejections()
+}
