@@ -15,7 +15,7 @@ import (
 // convenience: every command is authorised again when it arrives.
 
 // clientCommands is the default scope's menu.
-var clientCommands = []string{"start", "my", "cancel", "help", "forget_me"}
+var clientCommands = []string{"start", "my", "cancel", "help", "forget_me", "unsubscribe"}
 
 // menuFor is the menu of a staff role.
 func menuFor(role crm.Role) []string {
@@ -27,7 +27,7 @@ func menuFor(role crm.Role) []string {
 	case crm.RoleAdmin:
 		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "jobs", "cancel", "help"}
 	case crm.RoleOwner:
-		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "audit", "jobs", "cancel", "help"}
+		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "audit", "jobs", "campaign", "cancel", "help"}
 	}
 	return nil
 }

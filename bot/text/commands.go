@@ -7,6 +7,9 @@ func CommandDescription(l Lang, command string) string {
 		d, ok = staffCommandDescriptions[command] // staff.go
 	}
 	if !ok {
+		d, ok = offerCommandDescriptions[command] // offers.go
+	}
+	if !ok {
 		return command
 	}
 	if l == EN {

@@ -147,6 +147,13 @@ var offerCatalog = map[Key]forms{
 	OwnersOnly:         {"Это может только владелец.", "Only an owner can do this."},
 }
 
+// offerCommandDescriptions are the menu lines of this file's commands.
+var offerCommandDescriptions = map[string]forms{
+	"campaign":    {"Рассылка клиентам", "Campaign to clients"},
+	"subscribe":   {"Получать напоминания и предложения", "Get reminders and offers"},
+	"unsubscribe": {"Не присылать предложения", "Stop offers"},
+}
+
 // SinceDays words a time since a visit: days under two months, months after.
 func SinceDays(l Lang, days int) string {
 	if days >= 60 {
