@@ -46,6 +46,10 @@ type Config struct {
 	// ConsentText replaces the built-in personal-data consent line of the booking summary
 	// (CONSENT_TEXT; plain text, one for all languages): consent.go.
 	ConsentText string
+	// Webhook, when its URL is set, replaces polling (webhook.go).
+	Webhook WebhookConfig
+	// Flood bounds the updates one user may send (flood.go).
+	Flood FloodConfig
 }
 
 func (c *Config) defaults() {
@@ -80,6 +84,7 @@ func (c *Config) defaults() {
 		c.OutboxInterval = 500 * time.Millisecond
 	}
 	c.Delivery.defaults()
+	c.Flood.defaults()
 }
 
 // Bot is the running Telegram front end.
@@ -132,7 +137,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.runSender(senderStop, workCtx)
 	}()
 
-	err := b.poll(ctx, d)
+	var err error
+	if b.cfg.Webhook.URL != "" {
+		err = b.serveWebhook(ctx, d) // webhook.go
+	} else {
+		err = b.poll(ctx, d)
+	}
 
 	d.close()
 	drained := make(chan struct{})

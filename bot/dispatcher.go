@@ -107,6 +107,9 @@ func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update) {
 		b.log.Debug("duplicate update skipped", "update_id", u.UpdateID)
 		return
 	}
+	if b.flooded(ctx, r) { // flood.go
+		return
+	}
 	err = b.route(ctx, r)
 	if flushErr := b.flushState(ctx); err == nil {
 		err = flushErr

@@ -50,6 +50,13 @@ const (
 	envPaymentReminder = "PAYMENT_REMINDER_DAYS"
 	// Personal data (issue 6).
 	envConsentText = "CONSENT_TEXT"
+	// Webhook mode and flood control (issue 6).
+	envWebhookURL    = "TELEGRAM_WEBHOOK_URL"
+	envWebhookSecret = "TELEGRAM_WEBHOOK_SECRET"
+	envWebhookListen = "WEBHOOK_LISTEN"
+	envFloodMax      = "FLOOD_MAX_UPDATES"
+	envFloodWindow   = "FLOOD_WINDOW"
+	envFloodCooldown = "FLOOD_COOLDOWN"
 )
 
 // Offers and campaigns (issue 7).
@@ -90,6 +97,12 @@ func configVars() []envVar {
 		{envPaymentReminder, "1,7,14", "Days after an invoice's due date on which the client is reminded; the last becomes a task for the managers."},
 		{envConsentText, "", "The personal-data consent line under the booking summary, plain text, up to 1000 characters. Empty: the built-in Russian and English texts."},
 		{envOfferGapDays, "30", "Least days between two marketing messages (repeat-sale offers, deferred-work follow-ups, campaigns) to one client."},
+		{envWebhookURL, "", "Public HTTPS URL for Telegram to post updates to; empty: long polling."},
+		{envWebhookSecret, "", "Webhook secret token (1-256 of A-Z a-z 0-9 _ -); empty: a random one per start."},
+		{envWebhookListen, "127.0.0.1:8443", "Address the webhook server listens on, behind the TLS proxy the URL points to."},
+		{envFloodMax, "20", "Updates one user may send within FLOOD_WINDOW; one more earns a warning and the cool-down."},
+		{envFloodWindow, "10s", "The window FLOOD_MAX_UPDATES counts in."},
+		{envFloodCooldown, "1m", "How long a flooding user's updates are dropped after the warning."},
 	}
 }
 
@@ -119,6 +132,9 @@ type Config struct {
 	ConsentText string
 	// Offers and campaigns (issue 7).
 	OfferGapDays int
+	// Webhook mode and flood control (issue 6).
+	Webhook bot.WebhookConfig
+	Flood   bot.FloodConfig
 }
 
 // loadConfig reads and validates every variable. It reports all bad
@@ -262,6 +278,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	} else {
 		cfg.SendRate = r
 	}
+
+	cfg.Webhook, cfg.Flood = loadWebhookAndFlood(get, bad) // config_webhook.go
 
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)

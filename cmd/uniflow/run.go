@@ -250,6 +250,9 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			SendRate:    cfg.SendRate,
 			Jobs:        sched,           // /jobs
 			ConsentText: cfg.ConsentText, // issue 6
+			// Webhook mode and flood control (issue 6).
+			Webhook: cfg.Webhook,
+			Flood:   cfg.Flood,
 		}
 		if tuneBot != nil {
 			tuneBot(&bcfg)

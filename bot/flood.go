@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/uniflow-crm/uniflow/bot/text"
+)
+
+// FloodConfig bounds how much one user may send: more than Max updates within Window earns one
+// warning, then their updates are dropped until Cooldown has passed since the warning. Other
+// users are not affected: the count is per user.
+type FloodConfig struct {
+	Max      int // default 20
+	Window   time.Duration
+	Cooldown time.Duration
+}
+
+func (c *FloodConfig) defaults() {
+	if c.Max <= 0 {
+		c.Max = 20
+	}
+	if c.Window <= 0 {
+		c.Window = 10 * time.Second
+	}
+	if c.Cooldown <= 0 {
+		c.Cooldown = time.Minute
+	}
+}
+
+// floodKey counts one user's updates in the current window.
+func floodKey(prefix string, userID int64) string {
+	return prefix + "flood:" + strconv.FormatInt(userID, 10)
+}
+
+// countFlood queues the user's counter into begin's pipeline: INCR, and a TTL of one window
+// when the key has none. No round trip of its own; the update path is measured (BENCH.md).
+func (b *Bot) countFlood(ctx context.Context, pipe redis.Pipeliner, userID int64) *redis.IntCmd {
+	key := floodKey(b.cfg.KeyPrefix, userID)
+	n := pipe.Incr(ctx, key)
+	pipe.ExpireNX(ctx, key, b.cfg.Flood.Window)
+	return n
+}
+
+// flooded reports whether r is over its sender's limit and must be dropped. The first update over
+// it turns the window into the cool-down and gets the warning; the rest are dropped quietly. A
+// counter that could not be read lets the update through: losing Redis must not silence users.
+func (b *Bot) flooded(ctx context.Context, r *request) bool {
+	n, max := r.floodCount, int64(b.cfg.Flood.Max)
+	if n <= max {
+		return false
+	}
+	if n > max+1 {
+		b.log.Debug("flood: update dropped", "update_id", r.update.UpdateID, "user_id", r.userID)
+		return true
+	}
+	cool := b.cfg.Flood.Cooldown
+	b.log.Warn("flood: user over the limit, dropping their updates", "user_id", r.userID,
+		"limit", b.cfg.Flood.Max, "window", b.cfg.Flood.Window.String(), "cooldown", cool.String())
+	if err := b.rdb.Expire(ctx, floodKey(b.cfg.KeyPrefix, r.userID), cool).Err(); err != nil {
+		b.log.Warn("flood: start cool-down", "user_id", r.userID, "err", err)
+	}
+	secs := int(math.Ceil(cool.Seconds()))
+	if r.cb != nil {
+		b.answer(ctx, r, text.FloodWarning(r.lang, text.Seconds(r.lang, secs)), true)
+		return true
+	}
+	if err := b.say(ctx, r.chatID, text.FloodWarning(r.lang, text.Seconds(r.lang, secs)), nil); err != nil {
+		b.log.Warn("flood: warn user", "user_id", r.userID, "err", err)
+	}
+	return true
+}
