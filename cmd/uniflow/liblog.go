@@ -10,7 +10,9 @@ import (
 
 // Two libraries log through package-level loggers of their own, in plain
 // text on stderr. main points both at these adapters once per process, so
-// every line UniFlow prints is JSON and goes through redaction.
+// every line UniFlow prints is JSON and goes through redaction (logredact.go: URL passwords, bot
+// paths, phones; the configured secrets are not known here, but these libraries never see them
+// outside URLs).
 
 // telegramLibLogger receives tgbotapi's lines. They can hold request URLs,
 // so bot paths are redacted.
@@ -19,7 +21,7 @@ type telegramLibLogger struct {
 }
 
 func newTelegramLibLogger(w io.Writer) telegramLibLogger {
-	return telegramLibLogger{log: slog.New(slog.NewJSONHandler(w, nil)).With(slog.String("component", "tgbotapi"))}
+	return telegramLibLogger{log: slog.New(newLogHandler(w, slog.LevelInfo)).With(slog.String("component", "tgbotapi"))}
 }
 
 func (l telegramLibLogger) Println(v ...any) {
@@ -36,7 +38,7 @@ type redisLibLogger struct {
 }
 
 func newRedisLibLogger(w io.Writer) redisLibLogger {
-	return redisLibLogger{log: slog.New(slog.NewJSONHandler(w, nil)).With(slog.String("component", "go-redis"))}
+	return redisLibLogger{log: slog.New(newLogHandler(w, slog.LevelInfo)).With(slog.String("component", "go-redis"))}
 }
 
 func (l redisLibLogger) Printf(ctx context.Context, format string, v ...any) {

@@ -35,7 +35,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
 	stop()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "uniflow: %v\n", err)
+		fmt.Fprintf(os.Stderr, "uniflow: %s\n", redactedText(err.Error()))
 		os.Exit(1)
 	}
 }

@@ -90,8 +90,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 }
 
-func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+// newLogger writes JSON lines that never hold cfg's secrets, phones or message texts
+// (logredact.go).
+func newLogger(w io.Writer, cfg Config) *slog.Logger {
+	return slog.New(newLogHandler(w, cfg.LogLevel, cfg.secrets()...))
 }
 
 // version reports the module version and VCS revision the binary was built
@@ -115,7 +117,7 @@ func runMigrate(ctx context.Context, getenv func(string) string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	log := newLogger(stdout, cfg.LogLevel)
+	log := newLogger(stdout, cfg)
 	if err := migrations.ApplyLogged(ctx, cfg.DatabaseURL, log); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -151,7 +153,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 	if err != nil {
 		return err
 	}
-	log := newLogger(stdout, cfg.LogLevel)
+	log := newLogger(stdout, cfg)
 	log.Info("starting", slog.String("version", version()), slog.String("time_zone", cfg.Location.String()))
 
 	apiURL, token := cfg.TelegramAPIURL, cfg.TelegramToken
