@@ -57,8 +57,10 @@ func TestFloodControl(t *testing.T) {
 	h.noRejections()
 }
 
-func isHelp(m tgemu.Message) bool    { return strings.Contains(m.Text, "/my") }
-func isWarning(m tgemu.Message) bool { return strings.Contains(m.Text, "too quickly") || strings.Contains(m.Text, "слишком часто") }
+func isHelp(m tgemu.Message) bool { return strings.Contains(m.Text, "/my") }
+func isWarning(m tgemu.Message) bool {
+	return strings.Contains(m.Text, "too quickly") || strings.Contains(m.Text, "слишком часто")
+}
 
 func countMessages(c *tgemu.Chat, pred func(tgemu.Message) bool) int {
 	n := 0
