@@ -15,8 +15,10 @@ func TestFloodControl(t *testing.T) {
 	h := newHarness(t, tgemu.Options{}, map[string]string{
 		"FLOOD_MAX_UPDATES": "5",
 		"FLOOD_WINDOW":      "1m",
-		"FLOOD_COOLDOWN":    "1s",
+		"FLOOD_COOLDOWN":    "3s",
 	})
+	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Boss", LanguageCode: "en"})
+	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
 	h.start()
 	if err := h.emu.AwaitPolling(awaitTimeout); err != nil {
 		t.Fatal(err)
@@ -26,6 +28,7 @@ func TestFloodControl(t *testing.T) {
 
 	for i := 0; i < 9; i++ {
 		flooder.Send("/help")
+		owner.Send("/help") // staff at work are never stopped
 		if i%3 == 0 {
 			other.Send("/help")
 		}
@@ -38,8 +41,10 @@ func TestFloodControl(t *testing.T) {
 	}
 
 	// After the cool-down the flooder is served again. Their chat's updates are handled in
-	// order, so the dropped ones were handled (and dropped) before this one.
-	time.Sleep(1500 * time.Millisecond)
+	// order, so the dropped ones were handled (and dropped) before this one. The cool-down is
+	// longer than the warning's wait for the chat's send budget, or it could end before the
+	// updates after the warning were read.
+	time.Sleep(3500 * time.Millisecond)
 	flooder.Send("/help")
 	h.awaitCount(flooder.Chat(), 6, isHelp)
 	if n := countMessages(flooder.Chat(), isHelp); n != 6 {
@@ -53,6 +58,10 @@ func TestFloodControl(t *testing.T) {
 	}
 	if got := strings.Count(h.logs.String(), `"msg":"flood: update dropped"`); got != 3 {
 		t.Errorf("%d dropped-update log lines, want 3", got)
+	}
+	h.awaitCount(owner.Chat(), 9, isHelp)
+	if n := countMessages(owner.Chat(), isWarning); n != 0 {
+		t.Errorf("the owner got %d warnings", n)
 	}
 	h.noRejections()
 }
