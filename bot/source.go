@@ -54,6 +54,9 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 			}
 			wait := backoff
 			var tgErr *tgbotapi.Error
+			if b.dropStaleWebhook(ctx, err) { // webhook.go
+				continue
+			}
 			if errors.As(err, &tgErr) && tgErr.RetryAfter > 0 {
 				wait = time.Duration(tgErr.RetryAfter) * time.Second
 			} else {

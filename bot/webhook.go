@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -176,4 +177,22 @@ func (b *Bot) webhookHandler(ctx context.Context, d *dispatcher) http.Handler {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// dropStaleWebhook handles the 409 Telegram answers getUpdates while a webhook is set: left from
+// a run in webhook mode, it would stop polling for good. This process is configured to poll, so
+// the webhook goes (its pending updates stay for getUpdates); true when it went.
+func (b *Bot) dropStaleWebhook(ctx context.Context, err error) bool {
+	var tgErr *tgbotapi.Error
+	if !errors.As(err, &tgErr) || tgErr.Code != http.StatusConflict || !strings.Contains(tgErr.Message, "webhook is active") {
+		return false
+	}
+	api := *b.api
+	api.Client = ctxClient{ctx: ctx, next: b.api.Client}
+	if _, derr := api.MakeRequest("deleteWebhook", tgbotapi.Params{"drop_pending_updates": "false"}); derr != nil {
+		b.log.Warn("delete the webhook left from webhook mode", "err", redactErr(derr, b.api.Token))
+		return false
+	}
+	b.log.Warn("a webhook was set while this process polls (TELEGRAM_WEBHOOK_URL is empty): deleted it")
+	return true
 }

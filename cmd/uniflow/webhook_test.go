@@ -123,3 +123,20 @@ func TestWebhookBooking(t *testing.T) {
 		})
 	}
 }
+
+// Back from webhook mode to polling, the webhook left set is deleted and updates flow again,
+// the ones that came while the program was down included.
+func TestPollingAfterWebhookMode(t *testing.T) {
+	t.Parallel()
+	h, _ := newWebhookHarness(t, nil)
+	h.startWebhook()
+	h.stop()
+	u := h.emu.NewUser(tgemu.UserOptions{FirstName: "Back", LanguageCode: "en"})
+	u.Send("/help")
+	delete(h.env, "TELEGRAM_WEBHOOK_URL")
+	h.start()
+	h.next(u.Chat(), 0, "/my")
+	if !strings.Contains(h.logs.String(), "deleted it") {
+		t.Errorf("no log line for the deleted webhook")
+	}
+}
