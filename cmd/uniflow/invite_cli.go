@@ -43,7 +43,7 @@ func runInvite(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	log := newLogger(io.Discard, cfg.LogLevel)
+	log := newLogger(io.Discard, cfg)
 	if *botName == "" {
 		if cfg.TelegramToken == "" {
 			return fmt.Errorf("invite owner: set %s or give the bot's username with -bot", envTelegramToken)
