@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uniflow-crm/uniflow/crm"
 	"github.com/uniflow-crm/uniflow/tgemu"
 )
 
@@ -29,8 +30,12 @@ func TestLogsHoldNoSecretsPhonesOrTexts(t *testing.T) {
 	phone := "+7 912 345-67-89"
 	wholePhone := []string{"+79123456789", "79123456789", "9123456789", "912 345-67-89", "345-67-89"}
 
-	owner.Send("/staff add " + itoa64(mech.ID()) + " mechanic")
-	h.next(owner.Chat(), 0, itoa64(mech.ID()))
+	token := h.invite(owner, "mechanic")
+	texts = append(texts, token) // "/start inv_<token>" is a message text, and a secret
+	mech.Start(crm.InvitePrefix + token)
+	h.next(mech.Chat(), 0, "/queue")
+	owner.Send("/staff")
+	h.next(owner.Chat(), last(owner.Chat()), "Mech")
 	// Failing Bot API calls: the owner's next reply is lost on the wire, the one after refused.
 	h.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: owner.Chat().ID(), Times: 1}, tgemu.Action{Kind: tgemu.FaultDrop})
 	h.emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: owner.Chat().ID(), Times: 1},
