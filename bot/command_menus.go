@@ -21,9 +21,9 @@ var clientCommands = []string{"start", "my", "cancel", "help", "forget_me", "uns
 func menuFor(role crm.Role) []string {
 	switch role {
 	case crm.RoleMechanic:
-		return []string{"queue", "cancel", "help"}
+		return []string{"queue", "km", "cancel", "help"}
 	case crm.RoleManager:
-		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "cancel", "help"}
+		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "km", "cancel", "help"}
 	case crm.RoleAdmin:
 		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "jobs", "cancel", "help"}
 	case crm.RoleOwner:

@@ -39,6 +39,7 @@ func (b *Bot) routeTable() routes {
 			"invite": b.cmdInvite, "audit": b.cmdAudit, "forget_me": b.cmdForgetMe,
 			// Offers, feedback, campaigns (issue 7): offers.go, campaign.go.
 			"subscribe": b.cmdSubscribe, "unsubscribe": b.cmdUnsubscribe, "campaign": b.cmdCampaign,
+			"km": b.cmdKM,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,

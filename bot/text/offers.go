@@ -74,6 +74,9 @@ const (
 	CampaignTooLong    Key = "campaign_too_long"
 	CampaignNobody     Key = "campaign_nobody"
 	OwnersOnly         Key = "owners_only"
+
+	KMUsage    Key = "km_usage"
+	KMRecorded Key = "km_recorded"
 )
 
 var offerCatalog = map[Key]forms{
@@ -144,6 +147,8 @@ var offerCatalog = map[Key]forms{
 	CampaignBadSpend:   {"Не понял сумму. Напишите число рублей, например 10000.", "I could not read the amount. Type roubles, e.g. 10000."},
 	CampaignTooLong:    {"Слишком длинно: %d символов, можно до %d. Сократите и пришлите ещё раз.", "Too long: %d characters, up to %d allowed. Shorten it and send again."},
 	CampaignNobody:     {"Под эти условия не подходит никто — измените сегмент.", "Nobody fits these conditions — change the segment."},
+	KMUsage:            {"Напишите номер заказа и пробег: /km 1001 52300", "Type the order number and the mileage: /km 1001 52300"},
+	KMRecorded:         {"Пробег %s км записан (заказ №%d).", "Mileage %s km recorded (order #%d)."},
 	OwnersOnly:         {"Это может только владелец.", "Only an owner can do this."},
 }
 
@@ -152,6 +157,7 @@ var offerCommandDescriptions = map[string]forms{
 	"campaign":    {"Рассылка клиентам", "Campaign to clients"},
 	"subscribe":   {"Получать напоминания и предложения", "Get reminders and offers"},
 	"unsubscribe": {"Не присылать предложения", "Stop offers"},
+	"km":          {"Записать пробег машины по заказу", "Record a car's mileage by order"},
 }
 
 // SinceDays words a time since a visit: days under two months, months after.

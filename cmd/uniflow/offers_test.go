@@ -215,3 +215,27 @@ func TestHighRatingAsksForConsent(t *testing.T) {
 	}
 	h.noRejections()
 }
+
+// Staff record a car's odometer reading by order number, for km-based offers.
+func TestKMReading(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "ru"})
+	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
+	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	h.seedVisit(client, 30)
+	h.start()
+	o := owner.Chat()
+	owner.Send("/km 1001 много")
+	h.next(o, 0, "/km 1001 52300")
+	owner.Send("/km 9999 52300")
+	h.next(o, last(o), "Не нашёл такой заказ")
+	owner.Send("/km 1001 52300")
+	h.next(o, last(o), "записан (заказ №1001)")
+	client.Send("/km 1001 1")
+	h.next(client.Chat(), 0, "для сотрудников")
+	if n := h.count(`SELECT count(*) FROM vehicle_mileage WHERE km = 52300 AND order_id IS NOT NULL`); n != 1 {
+		t.Errorf("%d readings, want 1", n)
+	}
+	h.noRejections()
+}
