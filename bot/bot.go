@@ -50,6 +50,9 @@ type Config struct {
 	Webhook WebhookConfig
 	// Flood bounds the updates one user may send (flood.go).
 	Flood FloodConfig
+	// QuietAt is when a client message due at due may go out (quiet hours, spread by key), for
+	// campaigns sent at night; nil sends at once.
+	QuietAt func(due time.Time, key int64) time.Time
 }
 
 func (c *Config) defaults() {

@@ -182,7 +182,12 @@ func (b *Bot) onCampaign(ctx context.Context, r *request) error {
 		if d.Step != cgConfirm || d.Campaign.Message == "" {
 			return b.campaignMenuAgain(ctx, r, &d)
 		}
-		c, err := b.crm.SendCampaign(ctx, s.ID, d.Campaign.Segment, d.Campaign.Message, b.cfg.Now())
+		now := b.cfg.Now()
+		var sendAt func(int64) time.Time
+		if b.cfg.QuietAt != nil {
+			sendAt = func(clientID int64) time.Time { return b.cfg.QuietAt(now, clientID) }
+		}
+		c, err := b.crm.SendCampaign(ctx, s.ID, d.Campaign.Segment, d.Campaign.Message, now, sendAt)
 		if err != nil {
 			return err
 		}

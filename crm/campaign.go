@@ -95,8 +95,9 @@ const sqlCampaignSent = `UPDATE campaigns SET sent = $2 WHERE id = $1`
 // and enqueues its message, with the Book and Unsubscribe buttons of an offer, to every client
 // of seg, in one transaction: the clients CountSegment counts at that moment, each once (dedupe
 // key "offer:<offer id>"), through the bulk lane. The per-client gap counts campaign messages as
-// offers. An empty or too long message is ErrInvalidInput.
-func (s *Service) SendCampaign(ctx context.Context, staffID int64, seg Segment, message string, now time.Time) (Campaign, error) {
+// offers. An empty or too long message is ErrInvalidInput. sendAt, when not nil, says when the
+// message to client id may go out (quiet hours); nil is now.
+func (s *Service) SendCampaign(ctx context.Context, staffID int64, seg Segment, message string, now time.Time, sendAt func(clientID int64) time.Time) (Campaign, error) {
 	message = strings.TrimSpace(message)
 	if message == "" || utf8.RuneCountInString(message) > MaxCampaignMessageLen {
 		return Campaign{}, fmt.Errorf("send campaign: message of %d characters: %w", utf8.RuneCountInString(message), ErrInvalidInput)
@@ -123,7 +124,11 @@ func (s *Service) SendCampaign(ctx context.Context, staffID int64, seg Segment, 
 			return err
 		}
 		for _, id := range ids {
-			ok, err := s.makeOfferTx(ctx, tx, newOffer{Kind: OfferCampaign, ClientID: id, CampaignID: &c.ID}, now, now, true)
+			at := now
+			if sendAt != nil {
+				at = sendAt(id)
+			}
+			ok, err := s.makeOfferTx(ctx, tx, newOffer{Kind: OfferCampaign, ClientID: id, CampaignID: &c.ID}, now, at, true)
 			if err != nil {
 				return fmt.Errorf("offer to client %d: %w", id, err)
 			}

@@ -32,10 +32,10 @@ func TestCampaignReachesWhomItCounts(t *testing.T) {
 	if err != nil || n != 5 {
 		t.Fatalf("CountSegment = %d, %v; want 5", n, err)
 	}
-	if _, err := s.svc.SendCampaign(s.ctx, s.manager.ID, seg, "Скидка 10%", now); !errors.Is(err, crm.ErrForbidden) {
+	if _, err := s.svc.SendCampaign(s.ctx, s.manager.ID, seg, "Скидка 10%", now, nil); !errors.Is(err, crm.ErrForbidden) {
 		t.Errorf("campaign by a manager = %v, want ErrForbidden", err)
 	}
-	if _, err := s.svc.SendCampaign(s.ctx, s.owner.ID, seg, "  ", now); !errors.Is(err, crm.ErrInvalidInput) {
+	if _, err := s.svc.SendCampaign(s.ctx, s.owner.ID, seg, "  ", now, nil); !errors.Is(err, crm.ErrInvalidInput) {
 		t.Errorf("empty campaign = %v, want ErrInvalidInput", err)
 	}
 	// One of them opts out before it goes.
@@ -43,7 +43,7 @@ func TestCampaignReachesWhomItCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, _ = s.svc.CountSegment(s.ctx, seg, now)
-	c, err := s.svc.SendCampaign(s.ctx, s.owner.ID, seg, "Скидка 10% на диагностику", now)
+	c, err := s.svc.SendCampaign(s.ctx, s.owner.ID, seg, "Скидка 10% на диагностику", now, nil)
 	if err != nil || c.Sent != n || n != 4 {
 		t.Fatalf("SendCampaign = %+v, %v; want 4 sent, as counted (%d)", c, err, n)
 	}
@@ -61,6 +61,15 @@ func TestCampaignReachesWhomItCounts(t *testing.T) {
 	st, err := s.svc.CampaignStats(s.ctx, c.ID)
 	if err != nil || st.Sent != 4 || st.Converted != 0 {
 		t.Errorf("stats = %+v, %v", st, err)
+	}
+	// A campaign sent at night waits for the morning (sendAt: the scheduler's quiet hours).
+	morning := now.Add(9 * time.Hour)
+	night, err := s.svc.SendCampaign(s.ctx, s.owner.ID, crm.Segment{}, "Ночная рассылка", now, func(int64) time.Time { return morning })
+	if err != nil || night.Sent != 1 {
+		t.Fatalf("night campaign = %+v, %v", night, err)
+	}
+	if n := s.count(t, `SELECT count(*) FROM outbox WHERE kind = 'offer' AND not_before = $1`, morning); n != 1 {
+		t.Errorf("%d messages scheduled for the morning, want 1", n)
 	}
 	// Other filters.
 	later := now.AddDate(0, 0, 31)

@@ -256,6 +256,9 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			Webhook: cfg.Webhook,
 			Flood:   cfg.Flood,
 		}
+		if q := cfg.Scheduler.Quiet; q != nil { // issue 7: campaigns keep quiet hours too
+			bcfg.QuietAt = func(due time.Time, key int64) time.Time { return q.At(due, cfg.Location, key) }
+		}
 		if tuneBot != nil {
 			tuneBot(&bcfg)
 		}
