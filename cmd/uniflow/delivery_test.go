@@ -198,7 +198,10 @@ func TestDeliverySoak(t *testing.T) {
 		c.SendRate = 10_000
 		c.OutboxInterval = 50 * time.Millisecond
 		c.Delivery.InteractiveWorkers = 32
-		c.Delivery.SendTimeout = 300 * time.Millisecond
+		// Long enough that only the injected hangs time out: a send the emulator ran but the
+		// bot gave up on (a slow answer under -race on a loaded machine) would leave a copy that
+		// no fault accounts for.
+		c.Delivery.SendTimeout = time.Second
 		c.Delivery.RetryBase = 20 * time.Millisecond
 		c.Delivery.RetryMax = 200 * time.Millisecond
 		c.Delivery.MaxHold = 100 * time.Millisecond
