@@ -187,7 +187,6 @@ func (s *Service) EnqueueOffers(ctx context.Context, now time.Time, sendAt func(
 		if _, ok := picked[c.ClientID]; ok {
 			continue
 		}
-		c := c
 		picked[c.ClientID] = newOffer{Kind: OfferDeferred, ClientID: c.ClientID, VehicleID: &c.VehicleID,
 			ItemID: c.ItemID, SourceOrderID: &c.OrderID, DeferredWorkID: &c.ID, Title: c.Name, DueBy: "date"}
 		order = append(order, c.ClientID)
