@@ -129,7 +129,7 @@ func (s *Service) CreateItem(ctx context.Context, a Actor, in ItemInput) (Catalo
 	}
 	var it CatalogItem
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := requireManager(ctx, tx, a); err != nil {
+		if err := requireAction(ctx, tx, a, ActCatalogEdit); err != nil {
 			return err
 		}
 		if it, err = insertItem(ctx, tx, in, s.now()); err != nil {
@@ -172,7 +172,7 @@ func (s *Service) UpdateItem(ctx context.Context, a Actor, id int64, in ItemInpu
 	}
 	var it CatalogItem
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := requireManager(ctx, tx, a); err != nil {
+		if err := requireAction(ctx, tx, a, ActCatalogEdit); err != nil {
 			return err
 		}
 		var old CatalogItem
@@ -330,14 +330,12 @@ func (s *Service) SearchItems(ctx context.Context, query string, kind ItemKind, 
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// requireManager re-reads the actor and refuses anyone who does not manage orders.
-func requireManager(ctx context.Context, q querier, a Actor) error {
+// requireAction re-reads the actor and refuses anyone the permission table does not let do act
+// on everything.
+func requireAction(ctx context.Context, q querier, a Actor, act Action) error {
 	st, err := actorStaff(ctx, q, a)
 	if err != nil {
 		return err
 	}
-	if !st.Role.ManagesOrders() {
-		return fmt.Errorf("%s %d is not a manager: %w", st.Role, st.ID, ErrForbidden)
-	}
-	return nil
+	return Permit(st, act, nil)
 }

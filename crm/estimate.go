@@ -138,8 +138,8 @@ func (s *Service) SendEstimate(ctx context.Context, a Actor, orderID int64, vers
 		if err != nil {
 			return err
 		}
-		if !st.Role.ManagesOrders() {
-			return fmt.Errorf("only managers send estimates: %w", ErrForbidden)
+		if err := Permit(st, ActEstimate, o.MechanicID); err != nil {
+			return err
 		}
 		switch o.Status {
 		case StatusDiagnosing, StatusEstimate, StatusApproved, StatusInProgress, StatusWaitingParts:
@@ -259,8 +259,8 @@ func (s *Service) decide(ctx context.Context, d decider, orderID int64, estimate
 			if err != nil {
 				return err
 			}
-			if !st.Role.ManagesOrders() {
-				return fmt.Errorf("only managers record decisions: %w", ErrForbidden)
+			if err := Permit(st, ActEstimate, o.MechanicID); err != nil {
+				return err
 			}
 			by, recordedBy = staffRef(st.ID), &st.ID
 			allowed = append(allowed, StatusDiagnosing)

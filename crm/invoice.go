@@ -248,8 +248,8 @@ func (s *Service) CorrectInvoice(ctx context.Context, a Actor, orderID int64, ve
 		if err != nil {
 			return err
 		}
-		if !st.Role.ManagesOrders() {
-			return fmt.Errorf("only managers correct invoices: %w", ErrForbidden)
+		if err := Permit(st, ActPrice, o.MechanicID); err != nil {
+			return err
 		}
 		if err := checkVersion(o, version); err != nil {
 			return err

@@ -109,8 +109,8 @@ func (s *Service) createOrder(ctx context.Context, a Actor, phone string, r Mana
 		if err != nil {
 			return err
 		}
-		if !st.Role.ManagesOrders() {
-			return fmt.Errorf("%s may not create orders: %w", st.Role, ErrForbidden)
+		if err := Permit(st, ActNewOrder, nil); err != nil {
+			return err
 		}
 		now := s.now()
 		var clientID int64
@@ -198,7 +198,7 @@ const sqlSetCompany = `UPDATE clients SET is_company = $2, updated_at = $3 WHERE
 // owners only.
 func (s *Service) SetClientCompany(ctx context.Context, a Actor, clientID int64, company bool) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := requireManager(ctx, tx, a); err != nil {
+		if err := requireAction(ctx, tx, a, ActClients); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, sqlSetCompany, clientID, company, s.now())

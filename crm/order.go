@@ -352,8 +352,12 @@ func (s *Service) Transition(ctx context.Context, a Actor, orderID int64, versio
 		if err != nil {
 			return err
 		}
-		if !st.Role.ManagesOrders() && (o.MechanicID == nil || *o.MechanicID != st.ID) {
-			return fmt.Errorf("mechanic %d does not own order %d: %w", st.ID, o.ID, ErrForbidden)
+		act := ActMove
+		if to == StatusCancelled {
+			act = ActCancelOrder
+		}
+		if err := Permit(st, act, o.MechanicID); err != nil {
+			return err
 		}
 		if err := checkVersion(o, version); err != nil {
 			return err
@@ -388,9 +392,10 @@ func (s *Service) Take(ctx context.Context, a Actor, orderID int64, version int)
 		if err != nil {
 			return err
 		}
-		mechanic := st.Role == RoleMechanic
-		if mechanic && o.MechanicID != nil && *o.MechanicID != st.ID {
-			return fmt.Errorf("order %d is assigned to staff %d: %w", o.ID, *o.MechanicID, ErrForbidden)
+		// Taking on one's own is taking into one's own queue: an unassigned order, or one's own.
+		mechanic := Can(st.Role, ActTake) == ScopeOwn
+		if Can(st.Role, ActTake) == ScopeNone || (mechanic && o.MechanicID != nil && *o.MechanicID != st.ID) {
+			return fmt.Errorf("%s %d may not take order %d: %w", st.Role, st.ID, o.ID, ErrForbidden)
 		}
 		if err := checkVersion(o, version); err != nil {
 			return err
@@ -433,8 +438,8 @@ func (s *Service) Assign(ctx context.Context, a Actor, orderID int64, version in
 		if err != nil {
 			return err
 		}
-		if !st.Role.ManagesOrders() {
-			return fmt.Errorf("%s may not assign: %w", st.Role, ErrForbidden)
+		if err := Permit(st, ActAssign, o.MechanicID); err != nil {
+			return err
 		}
 		if err := checkVersion(o, version); err != nil {
 			return err

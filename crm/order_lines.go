@@ -214,15 +214,6 @@ func statusTakesLines(s Status) bool {
 	return false
 }
 
-// mayWorkOn checks that st may add or change lines of o: managers any order, mechanics orders
-// assigned to them.
-func mayWorkOn(st Staff, o *Order) error {
-	if st.Role.ManagesOrders() || (o.MechanicID != nil && *o.MechanicID == st.ID) {
-		return nil
-	}
-	return fmt.Errorf("staff %d may not work on order %d: %w", st.ID, o.ID, ErrForbidden)
-}
-
 // orderLocked is the start of every change to an order's estimate inside UpdateOrder: it
 // re-reads the actor, checks who may work on the order, its version and that lines may still
 // change.
@@ -231,7 +222,7 @@ func orderLocked(ctx context.Context, tx pgx.Tx, a Actor, o *Order, version int)
 	if err != nil {
 		return Staff{}, err
 	}
-	if err := mayWorkOn(st, o); err != nil {
+	if err := Permit(st, ActLines, o.MechanicID); err != nil {
 		return Staff{}, err
 	}
 	if err := checkVersion(o, version); err != nil {
@@ -292,9 +283,11 @@ func (s *Service) AddLine(ctx context.Context, a Actor, orderID int64, version i
 		if err != nil {
 			return err
 		}
-		manager := st.Role.ManagesOrders()
-		if !manager && (in.ItemID == 0 || in.Price != nil) {
-			return fmt.Errorf("a mechanic adds catalog lines at catalog prices: %w", ErrForbidden)
+		if in.ItemID == 0 || in.Price != nil {
+			// A free-text line or a price of one's own is pricing.
+			if err := Permit(st, ActPrice, o.MechanicID); err != nil {
+				return err
+			}
 		}
 		var itemID *int64
 		kind, name, sku, unit := in.Kind, in.Name, "", in.Unit
@@ -395,8 +388,10 @@ func (s *Service) UpdateLine(ctx context.Context, a Actor, orderID int64, versio
 		if err != nil {
 			return err
 		}
-		if price != nil && !st.Role.ManagesOrders() {
-			return fmt.Errorf("only managers change prices: %w", ErrForbidden)
+		if price != nil {
+			if err := Permit(st, ActPrice, o.MechanicID); err != nil {
+				return err
+			}
 		}
 		l, err := lockLine(ctx, tx, o.ID, lineID)
 		if err != nil {
@@ -513,8 +508,8 @@ func (s *Service) SetDiscount(ctx context.Context, a Actor, orderID int64, versi
 		if err != nil {
 			return err
 		}
-		if !st.Role.ManagesOrders() {
-			return fmt.Errorf("only managers give discounts: %w", ErrForbidden)
+		if err := Permit(st, ActPrice, o.MechanicID); err != nil {
+			return err
 		}
 		lines, err := orderLines(ctx, tx, o.ID)
 		if err != nil {

@@ -92,8 +92,8 @@ func (s *Service) RecordPayment(ctx context.Context, a Actor, orderID int64, ver
 		if err != nil {
 			return err
 		}
-		if !st.Role.ManagesOrders() {
-			return fmt.Errorf("only managers record payments: %w", ErrForbidden)
+		if err := Permit(st, ActPayment, o.MechanicID); err != nil {
+			return err
 		}
 		if err := checkVersion(o, version); err != nil {
 			return err

@@ -28,11 +28,6 @@ func (r Role) Valid() bool {
 	return false
 }
 
-// ManagesOrders reports whether r may act on any order (take, assign, move): owner, admin, manager.
-func (r Role) ManagesOrders() bool {
-	return r == RoleOwner || r == RoleAdmin || r == RoleManager
-}
-
 // Staff is an employee who uses the bot.
 type Staff struct {
 	ID             int64  `db:"id"`

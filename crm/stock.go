@@ -318,8 +318,8 @@ func (s *Service) ReceiveStock(ctx context.Context, a Actor, itemID int64, qty Q
 		if err != nil {
 			return err
 		}
-		if !st.Role.ManagesOrders() {
-			return fmt.Errorf("%s may not receive goods: %w", st.Role, ErrForbidden)
+		if err := Permit(st, ActStock, nil); err != nil {
+			return err
 		}
 		by = staffRef(st.ID)
 		return s.receive(ctx, tx, by, itemID, qty, unitCost, note)
