@@ -112,7 +112,7 @@ func (b *Bot) post(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResp
 	probe := &callProbe{ctx: ctx, next: b.api.Client}
 	api := *b.api
 	api.Client = probe
-	resp, err := api.Request(c)
+	resp, err := api.Request(b.sealed(c))
 	if err == nil {
 		return resp, nil
 	}

@@ -53,6 +53,9 @@ type Config struct {
 	// QuietAt is when a client message due at due may go out (quiet hours, spread by key), for
 	// campaigns sent at night; nil sends at once.
 	QuietAt func(due time.Time, key int64) time.Time
+	// CallbackSecret authenticates callback data (callback_seal.go); empty derives one from
+	// the bot token. Never logged.
+	CallbackSecret []byte
 }
 
 func (c *Config) defaults() {
@@ -98,6 +101,7 @@ type Bot struct {
 	log    *slog.Logger
 	cfg    Config
 	routes routes
+	sealer *sealer // authenticates callback data: callback_seal.go
 	limit  *limiter
 	poke   chan struct{} // wakes the outbox sender
 }
@@ -115,6 +119,11 @@ func New(api *tgbotapi.BotAPI, svc *crm.Service, rdb *redis.Client, log *slog.Lo
 		poke:  make(chan struct{}, 1),
 	}
 	b.routes = b.routeTable()
+	secret := cfg.CallbackSecret
+	if len(secret) == 0 && api != nil { // tests of rendering alone have no API
+		secret = deriveCallbackSecret(api.Token)
+	}
+	b.sealer = newSealer(secret)
 	return b
 }
 

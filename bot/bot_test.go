@@ -38,7 +38,7 @@ func (l *lockedBuffer) String() string {
 
 // newTestBot builds a bot on the emulator, a fresh database and a Redis
 // prefix; start runs it until the test ends.
-func newTestBot(t *testing.T) (*Bot, *tgemu.Server, *lockedBuffer) {
+func newTestBot(t testing.TB, tune ...func(*Config)) (*Bot, *tgemu.Server, *lockedBuffer) {
 	t.Helper()
 	pool, _ := pgtest.New(t)
 	rdb, prefix := redistest.New(t)
@@ -50,7 +50,11 @@ func newTestBot(t *testing.T) (*Bot, *tgemu.Server, *lockedBuffer) {
 	}
 	logs := &lockedBuffer{}
 	svc := crm.New(pool, crm.Options{})
-	b := New(api, svc, rdb, slog.New(slog.NewJSONHandler(logs, nil)), Config{KeyPrefix: prefix, PollTimeout: time.Second})
+	cfg := Config{KeyPrefix: prefix, PollTimeout: time.Second}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	b := New(api, svc, rdb, slog.New(slog.NewJSONHandler(logs, nil)), cfg)
 	return b, emu, logs
 }
 
@@ -72,6 +76,7 @@ func TestPanicInHandlerIsRecovered(t *testing.T) {
 	t.Parallel()
 	b, emu, logs := newTestBot(t)
 	b.routes.commands["boom"] = func(context.Context, *request) error { panic("kaboom") }
+	b.routes.commandNeeds["boom"] = crm.ActHelp
 	b.start(t)
 	u := emu.NewUser(tgemu.UserOptions{FirstName: "P", LanguageCode: "en"})
 	u.Send("/boom")

@@ -69,24 +69,25 @@ type callback struct {
 
 var errBadCallback = errors.New("malformed callback data")
 
-// encode packs c as "a:id:version:arg" with numbers in base 36. It panics on
-// data over 64 bytes: that is a programming error, and the codec test checks
-// the longest possible values.
+// encode packs c as "a:id:version:arg" with numbers in base 36, the payload
+// that is sealed with a tag on its way out (callback_seal.go). It panics on a
+// payload that would not fit 64 bytes with its tag: that is a programming
+// error, and the codec test checks the longest possible values.
 func (c callback) encode() string {
 	s := string(c.Action) + ":" + strconv.FormatInt(c.ID, 36) + ":" + strconv.FormatInt(c.Version, 36)
 	if c.Arg != "" {
 		s += ":" + c.Arg
 	}
-	if len(s) > maxCallbackData {
-		panic(fmt.Sprintf("callback data %q is %d bytes, over Telegram's %d", s, len(s), maxCallbackData))
+	if len(s) > maxPayload {
+		panic(fmt.Sprintf("callback payload %q is %d bytes, over the %d that fit Telegram's %d with the tag", s, len(s), maxPayload, maxCallbackData))
 	}
 	return s
 }
 
-// decodeCallback parses data a client sent. The client controls every byte,
-// so anything unexpected is an error, never a guess.
+// decodeCallback parses a payload (opened by openCallback). The client
+// controls every byte, so anything unexpected is an error, never a guess.
 func decodeCallback(data string) (callback, error) {
-	if len(data) == 0 || len(data) > maxCallbackData {
+	if len(data) == 0 || len(data) > maxPayload {
 		return callback{}, errBadCallback
 	}
 	parts := strings.Split(data, ":")

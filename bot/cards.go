@@ -91,10 +91,6 @@ func staffKeyboard(l text.Lang, c crm.OrderCard, manager bool) *tgbotapi.InlineK
 	return inline(rows...)
 }
 
-func isManager(s crm.Staff) bool {
-	return s.Role == crm.RoleManager || s.Role == crm.RoleAdmin || s.Role == crm.RoleOwner
-}
-
 // orderLine is one order in a list.
 func (b *Bot) orderLine(l text.Lang, c crm.OrderCard) string {
 	return text.T(l, text.OrderLine, c.Order.Number, text.StatusName(l, string(c.Order.Status)),

@@ -70,7 +70,7 @@ func (b *Bot) catalogPage(ctx context.Context, l text.Lang, s crm.Staff, d *work
 	sb.WriteString("\n\n" + text.T(l, text.CatalogHint))
 	rows := chunk(pick, 4)
 	rows = append(rows, pager(l, actCatalogPage, 0, d.Nonce, page, res.Total, catalogPage))
-	if isManager(s) {
+	if may(s, crm.ActCatalogEdit) {
 		rows = append(rows, []tgbotapi.InlineKeyboardButton{
 			button(text.T(l, text.AddService), callback{Action: actItemAdd, Version: d.Nonce, Arg: "s"}),
 			button(text.T(l, text.AddPart), callback{Action: actItemAdd, Version: d.Nonce, Arg: "p"}),
@@ -155,7 +155,7 @@ func (b *Bot) itemCard(l text.Lang, it crm.CatalogItem) string {
 
 func (b *Bot) itemKeyboard(l text.Lang, s crm.Staff, it crm.CatalogItem, nonce int64) *tgbotapi.InlineKeyboardMarkup {
 	var rows [][]tgbotapi.InlineKeyboardButton
-	if isManager(s) {
+	if may(s, crm.ActCatalogEdit) {
 		field := func(k text.Key, f string) tgbotapi.InlineKeyboardButton {
 			return button(text.T(l, k), callback{Action: actItemEdit, ID: it.ID, Version: nonce, Arg: f})
 		}
@@ -194,7 +194,7 @@ func (b *Bot) onItemAdd(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
-	if !isManager(s) {
+	if !may(s, crm.ActCatalogEdit) {
 		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
 		return nil
 	}
@@ -215,7 +215,7 @@ func (b *Bot) onItemEdit(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
-	if !isManager(s) {
+	if !may(s, crm.ActCatalogEdit) {
 		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
 		return nil
 	}
@@ -247,7 +247,7 @@ func skipAnswer(s string) bool {
 
 // itemDialogText takes one answer of the add or edit dialog.
 func (b *Bot) itemDialogText(ctx context.Context, r *request, s crm.Staff, d *workDialog, txt string) error {
-	if !isManager(s) {
+	if !may(s, crm.ActCatalogEdit) {
 		_ = b.dropWorkDialog(ctx, r)
 		return b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
 	}

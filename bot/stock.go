@@ -17,7 +17,7 @@ import (
 
 // cmdReceive starts receiving goods; managers only.
 func (b *Bot) cmdReceive(ctx context.Context, r *request) error {
-	s, ok, err := b.requireManagerStaff(ctx, r)
+	s, ok, err := b.requireStaff(ctx, r)
 	if !ok {
 		return err
 	}
@@ -101,7 +101,7 @@ func (b *Bot) onReceiveItem(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
-	if !isManager(s) {
+	if !may(s, crm.ActStock) {
 		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
 		return nil
 	}
@@ -118,7 +118,7 @@ func (b *Bot) onReceiveItem(ctx context.Context, r *request) error {
 }
 
 func (b *Bot) receiveText(ctx context.Context, r *request, s crm.Staff, d *workDialog, txt string) error {
-	if !isManager(s) {
+	if !may(s, crm.ActStock) {
 		_ = b.dropWorkDialog(ctx, r)
 		return b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
 	}

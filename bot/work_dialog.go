@@ -172,18 +172,6 @@ func (b *Bot) cmdCancelAll(ctx context.Context, r *request) error {
 	return b.cmdCancel(ctx, r)
 }
 
-// requireManagerStaff is requireStaff for manager-only commands.
-func (b *Bot) requireManagerStaff(ctx context.Context, r *request) (crm.Staff, bool, error) {
-	s, ok, err := b.requireStaff(ctx, r)
-	if !ok || err != nil {
-		return s, ok, err
-	}
-	if !isManager(s) {
-		return s, false, b.say(ctx, r.chatID, text.T(r.lang, text.Forbidden), nil)
-	}
-	return s, true, nil
-}
-
 // staffButton answers a press by a non-staff user; ok is false then.
 func (b *Bot) staffButton(ctx context.Context, r *request) (crm.Staff, bool, error) {
 	s, err := b.staffMember(ctx, r)

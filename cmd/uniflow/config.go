@@ -57,10 +57,16 @@ const (
 	envFloodMax      = "FLOOD_MAX_UPDATES"
 	envFloodWindow   = "FLOOD_WINDOW"
 	envFloodCooldown = "FLOOD_COOLDOWN"
+	// Security (issue 6): the key of the buttons' callback data.
+	envCallbackSecret = "CALLBACK_SECRET"
 )
 
 // Offers and campaigns (issue 7).
 const envOfferGapDays = "OFFER_GAP_DAYS"
+
+// minCallbackSecret is the shortest CALLBACK_SECRET accepted: 32 characters of random text carry
+// far more than the 64 bits a tag needs.
+const minCallbackSecret = 32
 
 // envVar documents one variable. The README's configuration table is
 // checked against this list (config_test.go), so the two cannot drift.
@@ -103,6 +109,7 @@ func configVars() []envVar {
 		{envFloodMax, "20", "Updates one user may send within FLOOD_WINDOW; one more earns a warning and the cool-down."},
 		{envFloodWindow, "10s", "The window FLOOD_MAX_UPDATES counts in."},
 		{envFloodCooldown, "1m", "How long a flooding user's updates are dropped after the warning."},
+		{envCallbackSecret, "", "At least 32 random characters that authenticate button data (HMAC); empty derives a stable key from the bot token."},
 	}
 }
 
@@ -135,6 +142,8 @@ type Config struct {
 	// Webhook mode and flood control (issue 6).
 	Webhook bot.WebhookConfig
 	Flood   bot.FloodConfig
+	// CallbackSecret authenticates button data; empty: derived from the bot token (bot package).
+	CallbackSecret []byte
 }
 
 // loadConfig reads and validates every variable. It reports all bad
@@ -280,6 +289,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	cfg.Webhook, cfg.Flood = loadWebhookAndFlood(get, bad) // config_webhook.go
+	if s := get(envCallbackSecret); s != "" && len(s) < minCallbackSecret {
+		bad(envCallbackSecret, "want at least %d characters, got %d (value not shown)", minCallbackSecret, len(s))
+	} else if s != "" {
+		cfg.CallbackSecret = []byte(s)
+	}
 
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)

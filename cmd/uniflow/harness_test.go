@@ -71,6 +71,8 @@ func newHarness(t *testing.T, opts tgemu.Options, extra map[string]string) *harn
 			"LOG_LEVEL":          "debug",
 			"SHOP_HOURS":         "mon-sun 08:00-20:00",
 			"SHOP_TIMEZONE":      middayZone(time.Now()),
+			// Known to the tests, so that they can make button data as the bot does.
+			"CALLBACK_SECRET": testCallbackSecret,
 		},
 	}
 	for k, v := range extra {

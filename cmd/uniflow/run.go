@@ -255,6 +255,8 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			// Webhook mode and flood control (issue 6).
 			Webhook: cfg.Webhook,
 			Flood:   cfg.Flood,
+			// Security (issue 6): the key of the buttons' data; never logged.
+			CallbackSecret: cfg.CallbackSecret,
 		}
 		if q := cfg.Scheduler.Quiet; q != nil { // issue 7: campaigns keep quiet hours too
 			bcfg.QuietAt = func(due time.Time, key int64) time.Time { return q.At(due, cfg.Location, key) }
