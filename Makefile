@@ -9,7 +9,7 @@ TEST_TIMEOUT ?= 15m
 BENCHTIME ?= 1s
 BENCH ?= .
 
-.PHONY: run test bench demo services vet fmt
+.PHONY: run test fuzz bench demo services vet fmt
 
 services:
 	@bash scripts/services.sh
@@ -17,9 +17,18 @@ services:
 run: services
 	$(GO) run ./cmd/uniflow
 
+# Each fuzz target runs this long in `make test` (Go fuzzes one target per invocation); their
+# corpus is committed under bot/testdata/fuzz/.
+FUZZTIME ?= 10s
+
 test: services
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(MAKE) fuzz
+
+fuzz: services
+	$(GO) test -run '^$$' -fuzz '^FuzzCallbackCodec$$' -fuzztime $(FUZZTIME) ./bot
+	$(GO) test -run '^$$' -fuzz '^FuzzRouter$$' -fuzztime $(FUZZTIME) ./bot
 
 bench: services
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout $(TEST_TIMEOUT) ./...
