@@ -71,7 +71,7 @@ func (b *Bot) requireJobAdmin(ctx context.Context, r *request) (bool, error) {
 	if !ok {
 		return false, err
 	}
-	if s.Role != crm.RoleOwner && s.Role != crm.RoleAdmin {
+	if !may(s, crm.ActJobs) {
 		if r.cb != nil {
 			b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
 			return false, nil

@@ -25,6 +25,7 @@ func commandNeeds() map[string]crm.Action {
 		"catalog": crm.ActCatalogView,
 		"receive": crm.ActStock,
 		"company": crm.ActClients,
+		"jobs":    crm.ActJobs,
 	}
 }
 
@@ -51,6 +52,9 @@ func callbackNeeds() map[action]crm.Action {
 		actCatalogPage: crm.ActCatalogView, actItem: crm.ActCatalogView,
 		actItemAdd: crm.ActCatalogEdit, actItemEdit: crm.ActCatalogEdit,
 		actReceiveItem: crm.ActStock,
+		// Scheduler: the client's answers to a booking reminder (crm checks it is their order).
+		actBookingAnswer: crm.ActOwnOrders, actBookingSlot: crm.ActOwnOrders,
+		actRunJob: crm.ActJobs,
 	}
 }
 

@@ -36,6 +36,7 @@ const (
 	ActStock       Action = "stock"        // receive goods into stock
 	ActOutbox      Action = "outbox"       // the outbox's health (/outbox)
 	ActStaff       Action = "staff"        // add staff and change their roles
+	ActJobs        Action = "jobs"         // the scheduler's jobs, run one now (/jobs)
 )
 
 // Scope is how far a role may do an action.
@@ -102,6 +103,7 @@ var permissions = []permissionRow{
 	{ActStock, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "receive goods into stock (/receive)"},
 	{ActOutbox, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "the outbox's health (/outbox)"},
 	{ActStaff, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "add staff, change roles (/staff)"},
+	{ActJobs, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "the scheduler's jobs, run one now (/jobs)"},
 }
 
 // Can reports how far role may do act; unknown roles and actions may do nothing.
