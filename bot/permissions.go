@@ -26,6 +26,7 @@ func commandNeeds() map[string]crm.Action {
 		"receive": crm.ActStock,
 		"company": crm.ActClients,
 		"jobs":    crm.ActJobs,
+		"invite":  crm.ActStaff, "audit": crm.ActAudit, "forget_me": crm.ActForgetMe,
 	}
 }
 
@@ -55,6 +56,10 @@ func callbackNeeds() map[action]crm.Action {
 		// Scheduler: the client's answers to a booking reminder (crm checks it is their order).
 		actBookingAnswer: crm.ActOwnOrders, actBookingSlot: crm.ActOwnOrders,
 		actRunJob: crm.ActJobs,
+		// Staff, audit and personal data.
+		actStaffList: crm.ActStaff, actStaffShow: crm.ActStaff, actStaffRole: crm.ActStaff,
+		actStaffOff: crm.ActStaff, actStaffOffSure: crm.ActStaff, actAuditPage: crm.ActAudit,
+		actForgetConfirm: crm.ActForgetMe, actForgetKeep: crm.ActForgetMe,
 	}
 }
 
@@ -93,6 +98,8 @@ func (b *Bot) permitted(ctx context.Context, r *request) (bool, error) {
 	b.log.Warn("permission denied", "user_id", r.userID, "role", string(role), "route", route, "need", string(act))
 	refusal := text.T(r.lang, text.Forbidden)
 	switch {
+	case role != crm.RoleClient && (act == crm.ActStaff || act == crm.ActAudit):
+		refusal = text.T(r.lang, text.StaffRefused) // who runs the staff: owners and admins
 	case role == crm.RoleClient && r.cb != nil:
 		refusal = text.T(r.lang, text.StaffOnlyButton)
 	case role == crm.RoleClient:

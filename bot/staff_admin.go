@@ -65,8 +65,9 @@ func (b *Bot) staffAdmin(ctx context.Context, r *request, what string, allowed f
 	return crm.Staff{}, false, b.say(ctx, r.chatID, text.T(r.lang, key), nil)
 }
 
-func ownerOrAdmin(r crm.Role) bool { return r == crm.RoleOwner || r == crm.RoleAdmin }
-func ownerOnly(r crm.Role) bool    { return r == crm.RoleOwner }
+// Who manages staff and who reads the audit log: the permission table (crm/permissions.go).
+func ownerOrAdmin(r crm.Role) bool { return crm.Can(r, crm.ActStaff) == crm.ScopeAll }
+func ownerOnly(r crm.Role) bool    { return crm.Can(r, crm.ActAudit) == crm.ScopeAll }
 
 // cmdInvite: "/invite mechanic|manager|admin" answers with a single-use deep link.
 func (b *Bot) cmdInvite(ctx context.Context, r *request) error {

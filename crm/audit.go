@@ -83,8 +83,8 @@ func (s *Service) AuditLog(ctx context.Context, actor Actor, limit, offset int) 
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	if a.Role != RoleOwner {
-		return nil, fmt.Errorf("audit log: %s: %w", a.Role, ErrForbidden)
+	if err := Permit(a, ActAudit, nil); err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	rows, _ := s.db.Query(ctx, sqlAuditLog, limit, offset)
 	es, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEntry])

@@ -35,7 +35,9 @@ const (
 	ActCatalogEdit Action = "catalog_edit" // add and edit catalog items
 	ActStock       Action = "stock"        // receive goods into stock
 	ActOutbox      Action = "outbox"       // the outbox's health (/outbox)
-	ActStaff       Action = "staff"        // add staff and change their roles
+	ActStaff       Action = "staff"        // invite staff, list them, change roles, deactivate
+	ActAudit       Action = "audit"        // the audit log (/audit)
+	ActForgetMe    Action = "forget_me"    // erase one's own personal data (/forget_me)
 	ActJobs        Action = "jobs"         // the scheduler's jobs, run one now (/jobs)
 )
 
@@ -102,7 +104,9 @@ var permissions = []permissionRow{
 	{ActCatalogEdit, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "add and edit catalog items"},
 	{ActStock, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "receive goods into stock (/receive)"},
 	{ActOutbox, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "the outbox's health (/outbox)"},
-	{ActStaff, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "add staff, change roles (/staff)"},
+	{ActStaff, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "invite staff, list them, change roles, deactivate (/invite, /staff; an admin neither makes nor touches admins and owners)"},
+	{ActAudit, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "the audit log (/audit)"},
+	{ActForgetMe, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "erase one's personal data (/forget_me; refused to staff and with open orders or debts)"},
 	{ActJobs, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "the scheduler's jobs, run one now (/jobs)"},
 }
 

@@ -147,8 +147,8 @@ func (s *Service) Roster(ctx context.Context, actor Actor, limit int) ([]Staff, 
 	if err != nil {
 		return nil, fmt.Errorf("staff roster: %w", err)
 	}
-	if a.Role != RoleOwner && a.Role != RoleAdmin {
-		return nil, fmt.Errorf("staff roster: %s: %w", a.Role, ErrForbidden)
+	if err := Permit(a, ActStaff, nil); err != nil {
+		return nil, fmt.Errorf("staff roster: %w", err)
 	}
 	rows, _ := s.db.Query(ctx, sqlRoster, limit)
 	st, err := pgx.CollectRows(rows, pgx.RowToStructByName[Staff])

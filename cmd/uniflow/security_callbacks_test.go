@@ -15,6 +15,7 @@ const (
 	refuseStaffCmd  = "This command is for the shop's staff."
 	refuseForbidden = "You are not allowed to do that."
 	refuseOutOfDate = "This card is out of date"
+	refuseStaffRun  = "Only an owner or an admin"
 )
 
 // secWorld is a shop with an order 1001 of client, assigned to mechanic mechA; mechB is another
@@ -41,10 +42,7 @@ func newSecWorld(t *testing.T) *secWorld {
 	w.owner.Send("/help")
 	h.next(oc, 0, "/queue")
 	for _, m := range []*tgemu.User{w.mechA, w.mechB} {
-		w.owner.Send("/staff add " + itoa64(m.ID()) + " mechanic")
-		h.next(oc, last(oc), itoa64(m.ID()))
-		m.Send("/help")
-		h.next(m.Chat(), 0, "/queue")
+		h.hire(w.owner, m, "mechanic")
 	}
 	w.mechBMsg = h.next(w.mechB.Chat(), 0, "/queue")
 	w.other.Send("/help")
@@ -131,11 +129,11 @@ func TestSecurityClientPressesStaffButtons(t *testing.T) {
 			on  tgemu.Message
 		}{{"own client", w.client, w.clientCard}, {"other client", w.other, w.otherMsg}} {
 			t.Run(u.who+"/forged/"+name, func(t *testing.T) {
-				attack{by: u.by, on: u.on, data: payload, answer: refuseInvalid, log: "callback data refused"}.run(t, w.h)
+				cbAttack{by: u.by, on: u.on, data: payload, answer: refuseInvalid, log: "callback data refused"}.run(t, w.h)
 			})
 			t.Run(u.who+"/sealed/"+name, func(t *testing.T) {
 				data := sealFor(testCallbackSecret, u.on.ChatID, payload)
-				attack{by: u.by, on: u.on, data: data, answer: refuseStaffBtn, log: "permission denied"}.run(t, w.h)
+				cbAttack{by: u.by, on: u.on, data: data, answer: refuseStaffBtn, log: "permission denied"}.run(t, w.h)
 			})
 		}
 	}
@@ -169,7 +167,7 @@ func TestSecurityMechanicNotAssigned(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			data := sealFor(testCallbackSecret, w.mechBMsg.ChatID, payload)
-			attack{by: w.mechB, on: w.mechBMsg, data: data, answer: refuseForbidden, log: log}.run(t, w.h)
+			cbAttack{by: w.mechB, on: w.mechBMsg, data: data, answer: refuseForbidden, log: log}.run(t, w.h)
 		})
 	}
 	// The order is still the assigned mechanic's: his own buttons work.
@@ -207,7 +205,7 @@ func TestSecurityTamperedData(t *testing.T) {
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
-			attack{by: w.owner, on: oc, data: data, answer: refuseInvalid, log: "callback data refused"}.run(t, w.h)
+			cbAttack{by: w.owner, on: oc, data: data, answer: refuseInvalid, log: "callback data refused"}.run(t, w.h)
 		})
 	}
 }
@@ -229,7 +227,7 @@ func TestSecurityReplayAfterOrderMoved(t *testing.T) {
 	w := newSecWorld(t)
 	for name, data := range map[string]string{"take": w.oldTake, "assign menu": w.oldAssign, "cancel": w.oldCancel} {
 		t.Run(name, func(t *testing.T) {
-			attack{by: w.owner, on: w.ownerCard, data: data, answer: refuseOutOfDate, log: "stale order button"}.run(t, w.h)
+			cbAttack{by: w.owner, on: w.ownerCard, data: data, answer: refuseOutOfDate, log: "stale order button"}.run(t, w.h)
 			if m, _ := w.owner.Chat().Message(w.ownerCard.ID); !strings.Contains(m.Text, "MechA") || strings.Contains(m.Text, "Who takes") {
 				t.Errorf("the card does not show the order as it is:\n%s", m.Text)
 			}
@@ -240,7 +238,7 @@ func TestSecurityReplayAfterOrderMoved(t *testing.T) {
 		pick := sealFor(testCallbackSecret, w.ownerCard.ChatID, w.at("m", b36(w.mechAStaffID)))
 		w.h.press(w.owner, w.ownerCard, "Diagnose") // the order moves: version + 1
 		w.h.waitCount(1, `SELECT count(*) FROM orders WHERE id = $1 AND version > $2`, w.orderID, w.version)
-		attack{by: w.owner, on: w.ownerCard, data: pick, answer: refuseOutOfDate, log: "stale order button"}.run(t, w.h)
+		cbAttack{by: w.owner, on: w.ownerCard, data: pick, answer: refuseOutOfDate, log: "stale order button"}.run(t, w.h)
 	})
 }
 
@@ -250,23 +248,28 @@ func TestSecurityStaffCommands(t *testing.T) {
 	t.Parallel()
 	w := newSecWorld(t)
 	commands := []string{
-		"/queue", "/orders", "/staff add 12345 mechanic", "/notices 1001", "/outbox", "/new", "/catalog масло",
+		"/queue", "/orders", "/staff", "/invite mechanic", "/audit", "/notices 1001", "/outbox", "/new", "/catalog масло",
 		"/receive OIL-5W30 10 750", "/doc 1001", "/company +79120000041 on",
 	}
 	for who, u := range map[string]*tgemu.User{"client": w.client, "other client": w.other} {
 		for _, cmd := range commands {
 			t.Run(who+cmd, func(t *testing.T) {
-				attack{by: u, command: cmd, answer: refuseStaffCmd, log: "permission denied"}.run(t, w.h)
+				cbAttack{by: u, command: cmd, answer: refuseStaffCmd, log: "permission denied"}.run(t, w.h)
 			})
 		}
 	}
 	for cmd, log := range map[string]string{
-		"/staff add 12345 manager": "permission denied", "/outbox": "permission denied", "/new": "permission denied",
+		"/outbox": "permission denied", "/new": "permission denied",
 		"/receive OIL-5W30 10 750": "permission denied", "/company +79120000041 on": "permission denied",
 		"/doc 1001": "update refused", "/notices 1001": "update refused",
 	} {
 		t.Run("mechanic"+cmd, func(t *testing.T) {
-			attack{by: w.mechB, command: cmd, answer: refuseForbidden, log: log}.run(t, w.h)
+			cbAttack{by: w.mechB, command: cmd, answer: refuseForbidden, log: log}.run(t, w.h)
+		})
+	}
+	for _, cmd := range []string{"/staff", "/invite mechanic", "/audit"} {
+		t.Run("mechanic"+cmd, func(t *testing.T) {
+			cbAttack{by: w.mechB, command: cmd, answer: refuseStaffRun, log: "permission denied"}.run(t, w.h)
 		})
 	}
 }

@@ -59,8 +59,8 @@ func (h *harness) snapshot(t *testing.T) map[string]string {
 	return out
 }
 
-// attack is one attempt that must be refused: a press of data on a message, or a command.
-type attack struct {
+// cbAttack is one attempt that must be refused: a press of data on a message, or a command.
+type cbAttack struct {
 	name    string
 	by      *tgemu.User
 	on      tgemu.Message // the message pressed
@@ -72,7 +72,7 @@ type attack struct {
 
 // run makes the attempt and checks that it is refused, logged with the user id, and changes
 // nothing in the database.
-func (a attack) run(t *testing.T, h *harness) {
+func (a cbAttack) run(t *testing.T, h *harness) {
 	t.Helper()
 	before := h.snapshot(t)
 	mark := len(h.logs.String())

@@ -33,23 +33,23 @@ func TestSecurityStaffRoles(t *testing.T) {
 	}
 	const notAllowed = "только владельцу или администратору"
 	const forgedRefused = "нет прав|больше не действует"
-	const forgedLog = "staff change refused|update refused|malformed callback data"
+	const forgedLog = "staff change refused|update refused|malformed callback data|permission denied"
 	s.refuse(t, []attack{
-		{name: "a manager calls /staff", by: s.manager, do: command(s.manager, "/staff", notAllowed), want: notAllowed, log: "staff command refused"},
-		{name: "a client calls /staff", by: s.client, do: command(s.client, "/staff", "для сотрудников"), want: "для сотрудников", log: "staff command refused"},
-		{name: "a manager calls /audit", by: s.manager, do: command(s.manager, "/audit", notAllowed), want: notAllowed, log: "staff command refused"},
-		{name: "an admin calls /audit", by: s.admin, do: command(s.admin, "/audit", notAllowed), want: notAllowed, log: "staff command refused"},
-		{name: "a client calls /audit", by: s.client, do: command(s.client, "/audit", "для сотрудников"), want: "для сотрудников", log: "staff command refused"},
-		{name: "a deactivated mechanic calls /queue", by: s.mech, do: command(s.mech, "/queue", "для сотрудников"), want: "для сотрудников", log: "staff command refused"},
-		{name: "a deactivated mechanic calls /staff", by: s.mech, do: command(s.mech, "/staff", "для сотрудников"), want: "для сотрудников", log: "staff command refused"},
+		{name: "a manager calls /staff", by: s.manager, do: command(s.manager, "/staff", notAllowed), want: notAllowed, log: "staff command refused|permission denied"},
+		{name: "a client calls /staff", by: s.client, do: command(s.client, "/staff", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
+		{name: "a manager calls /audit", by: s.manager, do: command(s.manager, "/audit", notAllowed), want: notAllowed, log: "staff command refused|permission denied"},
+		{name: "an admin calls /audit", by: s.admin, do: command(s.admin, "/audit", notAllowed), want: notAllowed, log: "staff command refused|permission denied"},
+		{name: "a client calls /audit", by: s.client, do: command(s.client, "/audit", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
+		{name: "a deactivated mechanic calls /queue", by: s.mech, do: command(s.mech, "/queue", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
+		{name: "a deactivated mechanic calls /staff", by: s.mech, do: command(s.mech, "/staff", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
 		{name: "a deactivated mechanic presses his old order button", by: s.mech, do: func(*testing.T) string {
 			return h.answered(h.press(s.mech, assigned, "Диагностика")).Text
-		}, want: "для сотрудников", log: "order button pressed by a non-staff user"},
+		}, want: "для сотрудников", log: "order button pressed by a non-staff user|permission denied"},
 		{name: "an admin deactivates the owner", by: s.admin, do: press(s.admin, forged("sd", ownerID, "")), want: forgedRefused, log: forgedLog},
 		{name: "an admin demotes the owner", by: s.admin, do: press(s.admin, forged("sr", ownerID, "mechanic")), want: forgedRefused, log: forgedLog},
 		{name: "an admin makes a manager owner", by: s.admin, do: press(s.admin, forged("sr", managerID, "owner")), want: forgedRefused, log: forgedLog},
-		{name: "a manager promotes himself", by: s.manager, do: press(s.manager, forged("sr", managerID, "admin")), want: notAllowed + "|больше не действует", log: "staff command refused|malformed callback data"},
-		{name: "a client deactivates a mechanic", by: s.client, do: press(s.client, forged("sd", mechID, "")), want: "для сотрудников|больше не действует", log: "staff command refused|malformed callback data"},
+		{name: "a manager promotes himself", by: s.manager, do: press(s.manager, forged("sr", managerID, "admin")), want: notAllowed + "|больше не действует", log: "staff command refused|malformed callback data|permission denied"},
+		{name: "a client deactivates a mechanic", by: s.client, do: press(s.client, forged("sd", mechID, "")), want: "для сотрудников|больше не действует", log: "staff command refused|malformed callback data|permission denied"},
 		{name: "the last owner deactivates himself", by: s.owner, do: func(*testing.T) string {
 			return s.memberButton(s.owner, "Ольга", "Отключить", "Да, отключить")
 		}, want: "хотя бы один активный владелец", log: "staff change refused"},
