@@ -44,7 +44,7 @@ func (b *Bot) requireOwner(ctx context.Context, r *request) (crm.Staff, bool, er
 	if !ok || err != nil {
 		return s, ok, err
 	}
-	if s.Role != crm.RoleOwner {
+	if !may(s, crm.ActCampaign) {
 		return s, false, b.say(ctx, r.chatID, text.T(r.lang, text.OwnersOnly), nil)
 	}
 	return s, true, nil
@@ -123,7 +123,7 @@ func (b *Bot) onCampaign(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
-	if s.Role != crm.RoleOwner {
+	if !may(s, crm.ActCampaign) {
 		b.answer(ctx, r, text.T(r.lang, text.OwnersOnly), true)
 		return nil
 	}
@@ -221,7 +221,7 @@ func (b *Bot) campaignMenuAgain(ctx context.Context, r *request, d *workDialog) 
 // campaignText takes a typed condition or the message. Bad input is answered and the step
 // asked again; nothing typed before is lost.
 func (b *Bot) campaignText(ctx context.Context, r *request, s crm.Staff, d *workDialog, txt string) error {
-	if s.Role != crm.RoleOwner || d.Campaign == nil {
+	if !may(s, crm.ActCampaign) || d.Campaign == nil {
 		return b.dropWorkDialog(ctx, r)
 	}
 	c := d.Campaign

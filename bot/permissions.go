@@ -27,6 +27,7 @@ func commandNeeds() map[string]crm.Action {
 		"company": crm.ActClients,
 		"jobs":    crm.ActJobs,
 		"invite":  crm.ActStaff, "audit": crm.ActAudit, "forget_me": crm.ActForgetMe,
+		"campaign": crm.ActCampaign, "subscribe": crm.ActConsent, "unsubscribe": crm.ActConsent,
 	}
 }
 
@@ -60,6 +61,9 @@ func callbackNeeds() map[action]crm.Action {
 		actStaffList: crm.ActStaff, actStaffShow: crm.ActStaff, actStaffRole: crm.ActStaff,
 		actStaffOff: crm.ActStaff, actStaffOffSure: crm.ActStaff, actAuditPage: crm.ActAudit,
 		actForgetConfirm: crm.ActForgetMe, actForgetKeep: crm.ActForgetMe,
+		// Offers, ratings, the owner's digest and campaigns.
+		actOfferBook: crm.ActBook, actOfferUnsub: crm.ActConsent, actSubscribe: crm.ActConsent,
+		actRate: crm.ActOwnOrders, actDigestOpen: crm.ActViewOrder, actCampaign: crm.ActCampaign,
 	}
 }
 
@@ -100,6 +104,8 @@ func (b *Bot) permitted(ctx context.Context, r *request) (bool, error) {
 	switch {
 	case role != crm.RoleClient && (act == crm.ActStaff || act == crm.ActAudit):
 		refusal = text.T(r.lang, text.StaffRefused) // who runs the staff: owners and admins
+	case role != crm.RoleClient && act == crm.ActCampaign:
+		refusal = text.T(r.lang, text.OwnersOnly)
 	case role == crm.RoleClient && r.cb != nil:
 		refusal = text.T(r.lang, text.StaffOnlyButton)
 	case role == crm.RoleClient:

@@ -38,7 +38,8 @@ func TestEveryRouteHasAPermission(t *testing.T) {
 // Clients reach only the booking, their own orders and help: no staff command or button.
 func TestClientsReachNoStaffRoute(t *testing.T) {
 	rt := (&Bot{}).routeTable()
-	client := map[string]bool{"start": true, "help": true, "cancel": true, "my": true, "forget_me": true}
+	client := map[string]bool{"start": true, "help": true, "cancel": true, "my": true, "forget_me": true,
+		"subscribe": true, "unsubscribe": true}
 	for name, need := range rt.commandNeeds {
 		if got := crm.Can(crm.RoleClient, need) != crm.ScopeNone; got != client[name] {
 			t.Errorf("/%s (%s): client allowed %t", name, need, got)
@@ -46,7 +47,7 @@ func TestClientsReachNoStaffRoute(t *testing.T) {
 	}
 	for a, need := range rt.callbackNeeds {
 		allowed := crm.Can(crm.RoleClient, need) != crm.ScopeNone
-		if allowed && need != crm.ActBook && need != crm.ActOwnOrders && need != crm.ActForgetMe {
+		if allowed && need != crm.ActBook && need != crm.ActOwnOrders && need != crm.ActForgetMe && need != crm.ActConsent {
 			t.Errorf("button %q (%s) is open to clients", a, need)
 		}
 	}

@@ -39,6 +39,8 @@ const (
 	ActAudit       Action = "audit"        // the audit log (/audit)
 	ActForgetMe    Action = "forget_me"    // erase one's own personal data (/forget_me)
 	ActJobs        Action = "jobs"         // the scheduler's jobs, run one now (/jobs)
+	ActCampaign    Action = "campaign"     // send a marketing campaign (/campaign)
+	ActConsent     Action = "consent"      // give or withdraw one's consent to offers (/subscribe, /unsubscribe)
 )
 
 // Scope is how far a role may do an action.
@@ -108,6 +110,8 @@ var permissions = []permissionRow{
 	{ActAudit, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "the audit log (/audit)"},
 	{ActForgetMe, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "erase one's personal data (/forget_me; refused to staff and with open orders or debts)"},
 	{ActJobs, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "the scheduler's jobs, run one now (/jobs)"},
+	{ActCampaign, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "send a marketing campaign (/campaign)"},
+	{ActConsent, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "give or withdraw one's consent to reminders and offers (/subscribe, /unsubscribe)"},
 }
 
 // Can reports how far role may do act; unknown roles and actions may do nothing.
