@@ -27,6 +27,7 @@ func commandNeeds() map[string]crm.Action {
 		"company": crm.ActClients,
 		"jobs":    crm.ActJobs,
 		"invite":  crm.ActStaff, "audit": crm.ActAudit, "forget_me": crm.ActForgetMe,
+		"km":       crm.ActLines, // an odometer reading on an order
 		"campaign": crm.ActCampaign, "subscribe": crm.ActConsent, "unsubscribe": crm.ActConsent,
 	}
 }

@@ -128,5 +128,8 @@ func (c Config) secrets() []string {
 	if c.Redis != nil {
 		out = append(out, c.Redis.Password)
 	}
+	if len(c.CallbackSecret) > 0 { // the buttons' key (issue 6)
+		out = append(out, string(c.CallbackSecret))
+	}
 	return out
 }
