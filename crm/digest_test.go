@@ -23,6 +23,8 @@ func TestDigestExceptions(t *testing.T) {
 	s.exec(t, `INSERT INTO order_events (order_id, actor_kind, from_status, to_status, created_at)
 		VALUES ($1, 'system', 'diagnosing', 'estimate', $2)`, est.Order.ID, t0.Add(-25*time.Hour))
 	s.visit(t, owed.Order.ID, s.brakes, t0.Add(-time.Hour))
+	// Delivered, not closed: an order closes only when paid, and the digest counts on that.
+	s.exec(t, `UPDATE orders SET status = 'delivered' WHERE id = $1`, owed.Order.ID)
 	s.exec(t, `INSERT INTO invoices (order_id, issued_at, labour, parts, discount, total, lines, due_at)
 		VALUES ($1, $2, 200000, 0, 0, 200000, '[]', $2)`, owed.Order.ID, t0.Add(-time.Hour))
 	s.exec(t, `UPDATE catalog_items SET low_since = $2 WHERE id = $1`, s.filter.ID, t0.Add(-time.Hour))

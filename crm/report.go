@@ -80,10 +80,26 @@ const sqlOwnersWithChat = `
 SELECT telegram_user_id, chat_id, language FROM staff
 WHERE active AND role = 'owner' AND chat_id IS NOT NULL ORDER BY id`
 
+// sqlSummariesPending counts the owners with a chat whose summary of a day is not enqueued yet
+// ($1 || telegram id || $2 is its dedupe key).
+const sqlSummariesPending = `
+SELECT count(*) FROM staff st
+WHERE st.active AND st.role = 'owner' AND st.chat_id IS NOT NULL
+	AND NOT EXISTS (SELECT 1 FROM outbox WHERE dedupe_key = $1 || st.telegram_user_id || $2)`
+
 // EnqueueDailySummaries enqueues the summary of the day containing day (shop time) for every
 // active owner with a chat id, with dedupe key "daily_summary:<owner telegram id>:<YYYY-MM-DD>",
 // and returns how many messages were new: running it again for the same day adds none.
 func (s *Service) EnqueueDailySummaries(ctx context.Context, day time.Time) (int, error) {
+	// The digest reads the whole shop's open orders; a rerun of a day already sent skips it.
+	start, _ := s.dayBounds(day)
+	var pending int
+	if err := s.db.QueryRow(ctx, sqlSummariesPending, KindDailySummary+":", ":"+start.Format(time.DateOnly)).Scan(&pending); err != nil {
+		return 0, fmt.Errorf("enqueue daily summaries: check sent: %w", err)
+	}
+	if pending == 0 {
+		return 0, nil
+	}
 	sum, err := s.DailySummary(ctx, day)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue daily summaries: %w", err)
