@@ -165,7 +165,8 @@ type newOffer struct {
 // and at most one message per client per Options.OfferGapDays (default 30): a client with
 // several due gets one (deferred work first, then the oldest visit) and the rest later. Each due
 // thing is offered once however often this runs (unique indexes on offers; dedupe key
-// "offer:<offer id>"). A client whose offer fails is skipped; the rest go on, and the errors come
+// "offer:<offer id>"). The offers are made in batches (makeOffers), each checked again set-wise
+// with its clients locked; a batch that fails is skipped, the rest go on, and the errors come
 // back joined with the count.
 //
 // sendAt, when not nil, says when the message of an offer to client id may go out (quiet hours);
@@ -198,6 +199,17 @@ func (s *Service) EnqueueOffers(ctx context.Context, now time.Time, sendAt func(
 		return 0, fmt.Errorf("enqueue offers: list repeat candidates: %w", err)
 	}
 	readings := map[int64][]MileageReading{}
+	var kmCars []int64
+	for _, c := range repeats {
+		if _, ok := picked[c.ClientID]; !ok && c.RepeatKM != nil {
+			kmCars = append(kmCars, c.VehicleID)
+		}
+	}
+	if len(kmCars) > 0 {
+		if err := mileageOf(ctx, s.db, kmCars, readings); err != nil {
+			return 0, fmt.Errorf("enqueue offers: %w", err)
+		}
+	}
 	var errs []error
 	for _, c := range repeats {
 		if _, ok := picked[c.ClientID]; ok {
@@ -214,21 +226,12 @@ func (s *Service) EnqueueOffers(ctx context.Context, now time.Time, sendAt func(
 		}
 	}
 
-	made := 0
-	for _, clientID := range order {
-		at := now
-		if sendAt != nil {
-			at = sendAt(clientID)
-		}
-		ok, err := s.makeOffer(ctx, picked[clientID], now, at, false)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("offer to client %d: %w", clientID, err))
-			continue
-		}
-		if ok {
-			made++
-		}
+	picks := make([]newOffer, len(order))
+	for i, clientID := range order {
+		picks[i] = picked[clientID]
 	}
+	made, batchErrs := s.makeOffers(ctx, picks, now, sendAt)
+	errs = append(errs, batchErrs...)
 	if len(errs) > 0 {
 		return made, fmt.Errorf("enqueue offers: %w", errors.Join(errs...))
 	}
