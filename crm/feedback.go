@@ -40,6 +40,8 @@ WHERE o.status IN ('delivered', 'closed') AND c.chat_id IS NOT NULL AND c.unreac
 	AND EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.to_status = 'delivered'
 		AND e.created_at > $1 AND e.created_at <= $2)
 	AND NOT EXISTS (SELECT 1 FROM order_feedback f WHERE f.order_id = o.id)
+	-- Asked already (the dedupe key): a rerun makes no round trip per order.
+	AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.dedupe_key = '` + KindFeedbackAsk + `:' || o.id)
 ORDER BY o.id`
 
 // EnqueueFeedbackRequests asks for a rating of every order delivered in the three days up to now
