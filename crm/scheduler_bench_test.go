@@ -39,6 +39,9 @@ func BenchmarkSchedulerScans(b *testing.B) {
 		}{
 			"overdue invoices":  {sqlOverdueInvoices, []any{from, to}},
 			"upcoming bookings": {sqlUpcomingBookings, []any{benchseed.Now.Add(2 * time.Hour), benchseed.Now.AddDate(0, 0, 2)}},
+			"digest overdue":    {sqlOverdue, []any{benchseed.Now}},
+			"digest numbers":    {sqlDigestNumbers, []any{benchseed.Now.Add(-12 * time.Hour), benchseed.Now.Add(12 * time.Hour)}},
+			"repeat candidates": {sqlRepeatCandidates, []any{benchseed.Now.AddDate(0, 0, -DefaultOfferGapDays)}},
 			"no-shows":          {strings.Replace(sqlMarkNoShows, "UPDATE orders SET no_show_at = $2", "UPDATE orders SET no_show_at = $2::timestamptz", 1), []any{benchseed.Now.AddDate(0, 0, -30), benchseed.Now, benchseed.Now.Add(-2 * time.Hour)}},
 		} {
 			b.Logf("EXPLAIN %s:\n%s", name, explain(b, pool, q.sql, q.args...))
@@ -62,6 +65,35 @@ func BenchmarkSchedulerScans(b *testing.B) {
 				b.Fatal(err)
 			}
 			n = len(bs)
+		}
+		b.ReportMetric(float64(n), "rows")
+	})
+	b.Run("digest", func(b *testing.B) {
+		for b.Loop() {
+			sum, err := svc.DailySummary(ctx, benchseed.Now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n = len(sum.Exceptions)
+		}
+		b.ReportMetric(float64(n), "rows")
+	})
+	b.Run("offer_candidates", func(b *testing.B) {
+		// What EnqueueOffers reads before deciding what is due: deferred work and every
+		// eligible client's last visit per car and service.
+		gapStart := benchseed.Now.AddDate(0, 0, -DefaultOfferGapDays)
+		for b.Loop() {
+			rows, _ := pool.Query(ctx, sqlDeferredCandidates, gapStart, benchseed.Now)
+			d, err := pgx.CollectRows(rows, pgx.RowToStructByName[deferredCandidate])
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows, _ = pool.Query(ctx, sqlRepeatCandidates, gapStart)
+			r, err := pgx.CollectRows(rows, pgx.RowToStructByName[repeatCandidate])
+			if err != nil {
+				b.Fatal(err)
+			}
+			n = len(d) + len(r)
 		}
 		b.ReportMetric(float64(n), "rows")
 	})

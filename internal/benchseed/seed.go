@@ -13,7 +13,7 @@ import (
 )
 
 // Name names the seeded template; change it when LargeShop changes.
-const Name = "shop200k_v2"
+const Name = "shop200k_v3"
 
 // The shop's size.
 const (
@@ -27,7 +27,10 @@ var Now = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // LargeShop fills a fresh schema with COPY: clients (70% in Telegram, 1 in 20 of those
 // blocked the bot), a car each, and orders spread evenly over three years, five per client:
 // 90% closed and paid, 5% delivered (half of them unpaid), the rest cancelled, except that
-// 3% of the last 40 days' orders are bookings still awaiting the car.
+// 3% of the last 40 days' orders are bookings still awaiting the car. For the offers: three in
+// five clients consented to marketing, every closed or delivered order has one approved line of
+// one of three services (an oil change every 180 days or 10,000 km, brake fluid every 730 days,
+// a diagnosis with no interval), and one car in ten has two odometer readings.
 func LargeShop(ctx context.Context, pool *pgxpool.Pool) error {
 	var staffID, branch int64
 	if err := pool.QueryRow(ctx, `
@@ -51,7 +54,7 @@ RETURNING id, branch_id`).Scan(&staffID, &branch); err != nil {
 		}
 		return nil
 	}
-	err := copyRows("clients", []string{"phone", "name", "telegram_user_id", "chat_id", "language", "unreachable_since", "created_at"}, Clients,
+	err := copyRows("clients", []string{"phone", "name", "telegram_user_id", "chat_id", "language", "unreachable_since", "marketing_consent", "created_at"}, Clients,
 		func(i int) []any {
 			var tg any
 			if i%10 < 7 {
@@ -61,7 +64,7 @@ RETURNING id, branch_id`).Scan(&staffID, &branch); err != nil {
 			if tg != nil && i%20 == 0 {
 				blocked = Now.AddDate(0, -1, 0)
 			}
-			return []any{fmt.Sprintf("+7902%07d", i), fmt.Sprintf("Client %d", i), tg, tg, "ru", blocked, Now.AddDate(-3, 0, 0)}
+			return []any{fmt.Sprintf("+7902%07d", i), fmt.Sprintf("Client %d", i), tg, tg, "ru", blocked, i%5 < 3, Now.AddDate(-3, 0, 0)}
 		})
 	if err != nil {
 		return err
@@ -118,9 +121,39 @@ RETURNING id, branch_id`).Scan(&staffID, &branch); err != nil {
 		}); err != nil {
 		return err
 	}
-	return copyRows("payments", []string{"order_id", "amount", "method", "recorded_by", "created_at"}, len(payments),
+	if err := copyRows("payments", []string{"order_id", "amount", "method", "recorded_by", "created_at"}, len(payments),
 		func(i int) []any {
 			k := payments[i-1]
 			return []any{int64(k), total(k), "card", staffID, created(k).Add(49 * time.Hour)}
+		}); err != nil {
+		return err
+	}
+	// Catalog items 1-3 in a fresh database.
+	if _, err := pool.Exec(ctx, `
+INSERT INTO catalog_items (kind, name, unit, price, repeat_days, repeat_km) VALUES
+	('service', 'Oil change', 'pcs', 300000, 180, 10000),
+	('service', 'Brake fluid', 'pcs', 200000, 730, NULL),
+	('service', 'Diagnosis', 'pcs', 100000, NULL, NULL)`); err != nil {
+		return fmt.Errorf("seed catalog: %w", err)
+	}
+	services := []string{"Oil change", "Brake fluid", "Diagnosis"}
+	if err := copyRows("order_lines", []string{"order_id", "kind", "item_id", "name", "unit", "qty_milli", "price",
+		"approval", "approved_price", "approved_qty_milli", "created_at", "updated_at"}, len(invoices),
+		func(i int) []any {
+			k := invoices[i-1]
+			item := k % 3
+			return []any{int64(k), "labour", int64(item + 1), services[item], "pcs", int64(1000), total(k), "approved",
+				total(k), int64(1000), created(k), created(k)}
+		}); err != nil {
+		return err
+	}
+	// Two readings, a year apart, 12,000 km, on cars 10, 20, ...
+	return copyRows("vehicle_mileage", []string{"vehicle_id", "km", "read_at"}, Clients/10*2,
+		func(i int) []any {
+			v := int64((i + 1) / 2 * 10)
+			if i%2 == 1 {
+				return []any{v, 40_000 + int(v%1000), Now.AddDate(-1, -6, 0)}
+			}
+			return []any{v, 52_000 + int(v%1000), Now.AddDate(0, -6, 0)}
 		})
 }
