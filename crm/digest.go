@@ -59,7 +59,7 @@ type DigestNumbers struct {
 	Closed      int   `json:"closed"`      // orders closed
 	Revenue     Money `json:"revenue"`     // invoice totals of the orders delivered
 	Payments    Money `json:"payments"`    // payments received (refunds subtracted)
-	Outstanding Money `json:"outstanding"` // owed on all delivered orders, now
+	Outstanding Money `json:"outstanding"` // owed on all delivered orders, now (sqlOwed)
 }
 
 const sqlStatusSince = `
@@ -81,9 +81,10 @@ JOIN invoices i ON i.order_id = o.id
 CROSS JOIN LATERAL (SELECT coalesce(sum(amount), 0)::bigint AS paid FROM payments WHERE order_id = o.id) p
 WHERE o.status NOT IN ('closed', 'cancelled') AND i.due_at IS NOT NULL AND i.total > p.paid`
 
-const sqlOverdue = `
+// sqlOwed is every owed invoice, oldest due first: the digest's "outstanding" is their sum and
+// its overdue exceptions the first of those past due, in one pass.
+const sqlOwed = `
 SELECT id, number, status, due_at AS since, amount FROM (` + sqlOwedInvoices + `) owed
-WHERE due_at < $1
 ORDER BY due_at, id`
 
 const sqlLowStock = `
@@ -98,13 +99,12 @@ SELECT
 	(SELECT coalesce(sum(i.total), 0) FROM invoices i WHERE i.order_id IN (
 		SELECT order_id FROM order_events WHERE created_at >= $1 AND created_at < $2
 			AND to_status = 'delivered' AND from_status <> 'delivered')) AS revenue,
-	(SELECT coalesce(sum(amount), 0) FROM payments WHERE created_at >= $1 AND created_at < $2) AS payments,
-	(SELECT coalesce(sum(amount), 0) FROM (` + sqlOwedInvoices + `) owed) AS outstanding`
+	(SELECT coalesce(sum(amount), 0) FROM payments WHERE created_at >= $1 AND created_at < $2) AS payments`
 
 // digest fills the exceptions as of now and the numbers of [start, end).
 func (s *Service) digest(ctx context.Context, start, end, now time.Time) ([]DigestException, DigestNumbers, error) {
 	var n DigestNumbers
-	if err := s.db.QueryRow(ctx, sqlDigestNumbers, start, end).Scan(&n.Opened, &n.Closed, &n.Revenue, &n.Payments, &n.Outstanding); err != nil {
+	if err := s.db.QueryRow(ctx, sqlDigestNumbers, start, end).Scan(&n.Opened, &n.Closed, &n.Revenue, &n.Payments); err != nil {
 		return nil, n, fmt.Errorf("digest numbers: %w", err)
 	}
 	type inStatus struct {
@@ -137,10 +137,17 @@ func (s *Service) digest(ctx context.Context, start, end, now time.Time) ([]Dige
 		Since  time.Time `db:"since"`
 		Amount Money     `db:"amount"`
 	}
-	rows, _ = s.db.Query(ctx, sqlOverdue, now)
-	ods, err := pgx.CollectRows(rows, pgx.RowToStructByName[overdue])
+	rows, _ = s.db.Query(ctx, sqlOwed)
+	owed, err := pgx.CollectRows(rows, pgx.RowToStructByName[overdue])
 	if err != nil {
-		return nil, n, fmt.Errorf("digest: overdue invoices: %w", err)
+		return nil, n, fmt.Errorf("digest: owed invoices: %w", err)
+	}
+	var ods []overdue
+	for _, o := range owed {
+		n.Outstanding += o.Amount
+		if o.Since.Before(now) {
+			ods = append(ods, o)
+		}
 	}
 	type low struct {
 		ID       int64     `db:"id"`

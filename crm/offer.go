@@ -96,12 +96,13 @@ WITH eligible AS (
 	FROM eligible el
 	JOIN orders o ON o.client_id = el.id AND o.status IN ('delivered', 'closed')
 	JOIN order_lines l ON l.order_id = o.id AND l.item_id IS NOT NULL AND l.approval = 'approved'
+	-- Only services with an interval: the others need no last visit (and are most lines).
+	JOIN catalog_items ri ON ri.id = l.item_id AND ri.active AND (ri.repeat_days IS NOT NULL OR ri.repeat_km IS NOT NULL)
 	ORDER BY o.client_id, o.vehicle_id, l.item_id, visit_at DESC, o.id DESC
 )
 SELECT v.client_id, v.vehicle_id, v.item_id, v.order_id, v.visit_at, i.name, i.repeat_days, i.repeat_km
 FROM visits v JOIN catalog_items i ON i.id = v.item_id
-WHERE i.active AND (i.repeat_days IS NOT NULL OR i.repeat_km IS NOT NULL)
-	AND NOT EXISTS (SELECT 1 FROM offers f WHERE f.kind = 'repeat' AND f.client_id = v.client_id
+WHERE NOT EXISTS (SELECT 1 FROM offers f WHERE f.kind = 'repeat' AND f.client_id = v.client_id
 		AND f.vehicle_id = v.vehicle_id AND f.item_id = v.item_id AND f.source_order_id = v.order_id)
 ORDER BY v.client_id, v.visit_at, v.item_id`
 

@@ -39,7 +39,7 @@ func BenchmarkSchedulerScans(b *testing.B) {
 		}{
 			"overdue invoices":  {sqlOverdueInvoices, []any{from, to}},
 			"upcoming bookings": {sqlUpcomingBookings, []any{benchseed.Now.Add(2 * time.Hour), benchseed.Now.AddDate(0, 0, 2)}},
-			"digest overdue":    {sqlOverdue, []any{benchseed.Now}},
+			"digest owed":       {sqlOwed, nil},
 			"digest numbers":    {sqlDigestNumbers, []any{benchseed.Now.Add(-12 * time.Hour), benchseed.Now.Add(12 * time.Hour)}},
 			"repeat candidates": {sqlRepeatCandidates, []any{benchseed.Now.AddDate(0, 0, -DefaultOfferGapDays)}},
 			"no-shows":          {strings.Replace(sqlMarkNoShows, "UPDATE orders SET no_show_at = $2", "UPDATE orders SET no_show_at = $2::timestamptz", 1), []any{benchseed.Now.AddDate(0, 0, -30), benchseed.Now, benchseed.Now.Add(-2 * time.Hour)}},
