@@ -13,7 +13,8 @@ import (
 // cmdKM records an odometer reading of an order's car: "/km 1001 52300". Readings feed the
 // km projection of repeat-sale offers (crm.KMSince: at least two are needed).
 func (b *Bot) cmdKM(ctx context.Context, r *request) error {
-	if _, ok, err := b.requireStaff(ctx, r); !ok {
+	st, ok, err := b.requireStaff(ctx, r)
+	if !ok {
 		return err
 	}
 	args := strings.Fields(r.msg.CommandArguments())
@@ -32,7 +33,7 @@ func (b *Bot) cmdKM(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := b.crm.AddMileage(ctx, card.Order.VehicleID, km, b.cfg.Now(), card.Order.ID); err != nil {
+	if err := b.crm.RecordMileage(ctx, st, card.Order.ID, km); err != nil {
 		return err
 	}
 	return b.say(ctx, r.chatID, text.T(r.lang, text.KMRecorded, kmText(km), card.Order.Number), nil)

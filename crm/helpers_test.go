@@ -147,3 +147,16 @@ func (e *env) MustBook(t *testing.T, r crm.BookingRequest) crm.OrderCard {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// addMileage seeds an odometer reading taken at readAt (RecordMileage can only record "now").
+func (e *env) addMileage(t *testing.T, vehicleID int64, km int, readAt time.Time, orderID int64) {
+	t.Helper()
+	var order *int64
+	if orderID != 0 {
+		order = &orderID
+	}
+	if _, err := e.db.Exec(e.ctx, `INSERT INTO vehicle_mileage (vehicle_id, km, read_at, order_id, created_at)
+		VALUES ($1, $2, $3, $4, $3)`, vehicleID, km, readAt, order); err != nil {
+		t.Fatalf("seed mileage of vehicle %d: %v", vehicleID, err)
+	}
+}

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -58,24 +59,35 @@ func KMSince(readings []MileageReading, since, now time.Time) (km int, ok bool) 
 	return int(rate * now.Sub(since).Hours() / 24), true
 }
 
-const sqlAddMileage = `
-INSERT INTO vehicle_mileage (vehicle_id, km, read_at, order_id, created_at) VALUES ($1, $2, $3, $4, $5)`
+// sqlAddOrderMileage records a reading for an order's car only if the actor may work on the
+// order; no row back means no such order or a refusal, which the caller tells apart.
+const sqlAddOrderMileage = `
+INSERT INTO vehicle_mileage (vehicle_id, km, read_at, order_id, created_at)
+SELECT o.vehicle_id, $2, $3, o.id, $3 FROM orders o
+WHERE o.id = $1 AND ($4 OR o.mechanic_id = $5)
+RETURNING order_id`
 
-// AddMileage records an odometer reading of a vehicle, taken at readAt (zero: now), for an order
-// when orderID is not 0. km out of 0..5 000 000 is ErrInvalidInput.
-func (s *Service) AddMileage(ctx context.Context, vehicleID int64, km int, readAt time.Time, orderID int64) error {
+// RecordMileage records an odometer reading of the car of order orderID, read now by actor. Who
+// may is ActLines in the permission table: a mechanic only on their own orders. km out of
+// 0..5 000 000 is ErrInvalidInput.
+func (s *Service) RecordMileage(ctx context.Context, actor Staff, orderID int64, km int) error {
 	if km < 0 || km > 5_000_000 {
-		return fmt.Errorf("add mileage %d km: %w", km, ErrInvalidInput)
+		return fmt.Errorf("record mileage %d km: %w", km, ErrInvalidInput)
 	}
-	if readAt.IsZero() {
-		readAt = s.now()
+	scope := Can(actor.Role, ActLines)
+	if !actor.Active || scope == ScopeNone {
+		return fmt.Errorf("%s %d records mileage: %w", actor.Role, actor.ID, ErrForbidden)
 	}
-	var order *int64
-	if orderID != 0 {
-		order = &orderID
+	var id int64
+	err := s.db.QueryRow(ctx, sqlAddOrderMileage, orderID, km, s.now(), scope == ScopeAll, actor.ID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, err := s.OrderCard(ctx, orderID); err != nil {
+			return fmt.Errorf("record mileage of order %d: %w", orderID, err)
+		}
+		return fmt.Errorf("%s %d records mileage of order %d, not theirs: %w", actor.Role, actor.ID, orderID, ErrForbidden)
 	}
-	if _, err := s.db.Exec(ctx, sqlAddMileage, vehicleID, km, readAt, order, s.now()); err != nil {
-		return fmt.Errorf("add mileage of vehicle %d: %w", vehicleID, err)
+	if err != nil {
+		return fmt.Errorf("record mileage of order %d: %w", orderID, err)
 	}
 	return nil
 }

@@ -214,18 +214,12 @@ func TestOfferByProjectedKM(t *testing.T) {
 	c := s.client(t, 100, "km", true)
 	s.visit(t, c.Order.ID, s.timing, t0)
 	// 50 km a day: 10 000 km after the visit on day 200.
-	if err := s.svc.AddMileage(s.ctx, c.Order.VehicleID, 50000, t0, c.Order.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.svc.AddMileage(s.ctx, c.Order.VehicleID, 51500, t0.AddDate(0, 0, 30), 0); err != nil {
-		t.Fatal(err)
-	}
+	s.addMileage(t, c.Order.VehicleID, 50000, t0, c.Order.ID)
+	s.addMileage(t, c.Order.VehicleID, 51500, t0.AddDate(0, 0, 30), 0)
 	// One reading only: no projection, no offer.
 	lone := s.client(t, 101, "km-lone", true)
 	s.visit(t, lone.Order.ID, s.timing, t0)
-	if err := s.svc.AddMileage(s.ctx, lone.Order.VehicleID, 50000, t0, 0); err != nil {
-		t.Fatal(err)
-	}
+	s.addMileage(t, lone.Order.VehicleID, 50000, t0, 0)
 	s.runDays(t, 241)
 	want := map[int64][]string{100: {"repeat@200"}}
 	if diff := cmp.Diff(want, s.offersSince(t, t0)); diff != "" {

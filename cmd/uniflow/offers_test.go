@@ -234,6 +234,15 @@ func TestKMReading(t *testing.T) {
 	h.next(o, last(o), "записан (заказ №1001)")
 	client.Send("/km 1001 1")
 	h.next(client.Chat(), 0, "для сотрудников")
+	// A mechanic records readings on his own orders only; 1001 is nobody's.
+	mech := h.emu.NewUser(tgemu.UserOptions{FirstName: "Мастер", LanguageCode: "ru"})
+	h.hire(owner, mech, "mechanic")
+	m := mech.Chat()
+	mech.Send("/km 1001 60000")
+	h.next(m, last(m), "нет прав")
+	if n := h.count(`SELECT count(*) FROM vehicle_mileage WHERE order_id IS NOT NULL`); n != 1 {
+		t.Errorf("%d readings, want the owner's 1", n)
+	}
 	if n := h.count(`SELECT count(*) FROM vehicle_mileage WHERE km = 52300 AND order_id IS NOT NULL`); n != 1 {
 		t.Errorf("%d readings, want 1", n)
 	}
