@@ -91,9 +91,9 @@ INSERT INTO campaigns (created_by, segment, message, created_at) VALUES ($1, $2,
 
 const sqlCampaignSent = `UPDATE campaigns SET sent = $2 WHERE id = $1`
 
-// SendCampaign records a campaign by staff member staffID (an owner: ErrForbidden otherwise)
-// and enqueues its message, with the Book and Unsubscribe buttons of an offer, to every client
-// of seg, in one transaction: the clients CountSegment counts at that moment, each once (dedupe
+// SendCampaign records a campaign by staff member staffID (who needs ActCampaign in the
+// permission table: ErrForbidden otherwise) and enqueues its message, with the Book and
+// Unsubscribe buttons of an offer, to every client of seg, in one transaction: the clients CountSegment counts at that moment, each once (dedupe
 // key "offer:<offer id>"), through the bulk lane. The per-client gap counts campaign messages as
 // offers. An empty or too long message is ErrInvalidInput. sendAt, when not nil, says when the
 // message to client id may go out (quiet hours); nil is now.
@@ -110,8 +110,8 @@ func (s *Service) SendCampaign(ctx context.Context, staffID int64, seg Segment, 
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		var role Role
 		err := tx.QueryRow(ctx, `SELECT role FROM staff WHERE id = $1 AND active`, staffID).Scan(&role)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && role != RoleOwner) {
-			return fmt.Errorf("staff %d is not an owner: %w", staffID, ErrForbidden)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && Can(role, ActCampaign) == ScopeNone) {
+			return fmt.Errorf("staff %d (%s) may not send campaigns: %w", staffID, role, ErrForbidden)
 		}
 		if err != nil {
 			return fmt.Errorf("look up staff: %w", err)
