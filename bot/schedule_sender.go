@@ -27,25 +27,15 @@ func (b *Bot) renderScheduled(ctx context.Context, l text.Lang, m crm.OutboxMess
 	case crm.KindBookingReminder:
 		return b.renderBookingReminder(ctx, l, m)
 	case crm.KindBookingReminderLate:
-		var d crm.BookingReminderData
-		if err := json.Unmarshal(m.Data, &d); err != nil {
-			return rendered{}, fmt.Errorf("decode %s: %w", m.Kind, err)
-		}
-		card, err := b.orderOf(ctx, m)
+		d, card, err := decodeNotice[crm.BookingReminderData](ctx, b, m)
 		if err != nil {
 			return rendered{}, err
 		}
 		slot := d.Slot.In(b.cfg.Location)
 		html := text.T(l, text.BookingReminderLate, d.Number, short(card.Client.Name, 60)+", "+esc(card.Client.Phone), b.dayText(l, slot), slot.Format("15:04"))
-		o := card.Order
-		kb := inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)})})
-		return rendered{parts: textParts(html, kb)}, nil
+		return rendered{parts: textParts(html, inline([]tgbotapi.InlineKeyboardButton{workButton(l, card.Order)}))}, nil
 	case crm.KindBookingChanged:
-		var d crm.BookingChangedData
-		if err := json.Unmarshal(m.Data, &d); err != nil {
-			return rendered{}, fmt.Errorf("decode %s: %w", m.Kind, err)
-		}
-		card, err := b.orderOf(ctx, m)
+		d, card, err := decodeNotice[crm.BookingChangedData](ctx, b, m)
 		if err != nil {
 			return rendered{}, err
 		}
@@ -56,19 +46,13 @@ func (b *Bot) renderScheduled(ctx context.Context, l text.Lang, m crm.OutboxMess
 			to := d.To.In(b.cfg.Location)
 			html = text.T(l, text.BookingMovedStaff, d.Number, who, dateText(from), from.Format("15:04"), dateText(to), to.Format("15:04"))
 		}
-		o := card.Order
-		kb := inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)})})
-		return rendered{parts: textParts(html, kb)}, nil
+		return rendered{parts: textParts(html, inline([]tgbotapi.InlineKeyboardButton{workButton(l, card.Order)}))}, nil
 	}
 	return rendered{}, fmt.Errorf("outbox kind %q: %w", m.Kind, errUnknownKind)
 }
 
 func (b *Bot) renderPaymentReminder(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
-	var d crm.PaymentReminderData
-	if err := json.Unmarshal(m.Data, &d); err != nil {
-		return rendered{}, fmt.Errorf("decode %s: %w", m.Kind, err)
-	}
-	card, err := b.orderOf(ctx, m)
+	d, card, err := decodeNotice[crm.PaymentReminderData](ctx, b, m)
 	if err != nil {
 		return rendered{}, err
 	}
@@ -105,16 +89,29 @@ func (b *Bot) payKeyboard(l text.Lang, card crm.OrderCard) *tgbotapi.InlineKeybo
 	o := card.Order
 	return inline([]tgbotapi.InlineKeyboardButton{
 		button(text.T(l, text.PayButton), callback{Action: actPayMenu, ID: o.ID, Version: int64(o.Version)}),
-		button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)}),
+		workButton(l, o),
 	})
 }
 
-func (b *Bot) renderBookingReminder(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
-	var d crm.BookingReminderData
+// workButton opens the order's work menu at the version the notice was rendered from, so a
+// press on a stale notice is caught like any other stale button.
+func workButton(l text.Lang, o crm.Order) tgbotapi.InlineKeyboardButton {
+	return button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)})
+}
+
+// decodeNotice reads a scheduled notice's data and the order it is about: every notice here
+// needs both before it can check whether its reason still holds.
+func decodeNotice[T any](ctx context.Context, b *Bot, m crm.OutboxMessage) (T, crm.OrderCard, error) {
+	var d T
 	if err := json.Unmarshal(m.Data, &d); err != nil {
-		return rendered{}, fmt.Errorf("decode %s: %w", m.Kind, err)
+		return d, crm.OrderCard{}, fmt.Errorf("decode %s: %w", m.Kind, err)
 	}
 	card, err := b.orderOf(ctx, m)
+	return d, card, err
+}
+
+func (b *Bot) renderBookingReminder(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
+	d, card, err := decodeNotice[crm.BookingReminderData](ctx, b, m)
 	if err != nil {
 		return rendered{}, err
 	}

@@ -41,7 +41,7 @@ func (b *Bot) renderWork(ctx context.Context, l text.Lang, m crm.OutboxMessage) 
 		return rendered{}, fmt.Errorf("load order %d: %w", *m.OrderID, err)
 	}
 	o := e.Card.Order
-	workKB := inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)})})
+	workKB := inline([]tgbotapi.InlineKeyboardButton{workButton(l, o)})
 	switch m.Kind {
 	case crm.KindEstimate:
 		html, kb := b.estimateCard(l, e, 0, "")
@@ -69,7 +69,7 @@ func (b *Bot) renderWork(ctx context.Context, l text.Lang, m crm.OutboxMessage) 
 		}
 		kb := inline([]tgbotapi.InlineKeyboardButton{
 			button(text.T(l, text.ReceiveButton), callback{Action: actReceiveItem, ID: d.ItemID}),
-			button(text.T(l, text.WorkButton), callback{Action: actWork, ID: o.ID, Version: int64(o.Version)}),
+			workButton(l, o),
 		})
 		return rendered{parts: textParts(text.T(l, text.PartsNeeded, o.Number, short(d.Name, itemNameList), d.Qty.String()+unit), kb)}, nil
 	case crm.KindInvoice:
