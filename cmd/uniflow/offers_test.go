@@ -46,17 +46,45 @@ func (h *harness) crm() *crm.Service {
 	return crm.New(h.pool, crm.Options{})
 }
 
+// newOwner is the shop's owner, made one by OWNER_TELEGRAM_IDS: call it before start.
+func (h *harness) newOwner() *tgemu.User {
+	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "ru"})
+	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	return owner
+}
+
+// newClient is the client seedVisit makes a returning one (its name matches the seeded row).
+func (h *harness) newClient() *tgemu.User {
+	return h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
+}
+
+// welcomeBack has a seeded client start the bot, which Telegram requires before the bot may
+// write to them, and waits for the greeting of a returning client.
+func (h *harness) welcomeBack(client *tgemu.User) {
+	h.t.Helper()
+	client.Start("")
+	h.next(client.Chat(), 0, "С возвращением")
+}
+
+// askRating runs the scheduler's feedback scan now and returns the rating question it sent.
+func (h *harness) askRating(client *tgemu.User) tgemu.Message {
+	h.t.Helper()
+	if _, err := h.crm().EnqueueFeedbackRequests(context.Background(), time.Now(), nil); err != nil {
+		h.t.Fatalf("EnqueueFeedbackRequests: %v", err)
+	}
+	return h.next(client.Chat(), 0, "Оцените")
+}
+
 // An offer's Book opens the booking with the car and the service filled in, the next question
 // the time; the order booked is attributed to the offer. Unsubscribe clears the consent.
 func TestOfferBookAndUnsubscribe(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
+	client := h.newClient()
 	c := client.Chat()
 	h.seedVisit(client, 200)
 	h.start()
-	client.Start("") // Telegram lets a bot write only to those who started it
-	h.next(c, 0, "С возвращением")
+	h.welcomeBack(client)
 
 	// The scheduler's catch-up at start may have made it first: either way, one offer.
 	if _, err := h.crm().EnqueueOffers(context.Background(), time.Now(), nil); err != nil {
@@ -104,22 +132,16 @@ func TestOfferBookAndUnsubscribe(t *testing.T) {
 func TestRatingAfterDelivery(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "ru"})
-	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
-	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	owner, client := h.newOwner(), h.newClient()
 	orderID := h.seedVisit(client, 0) // delivered just now
 	h.start()
 	owner.Send("/start")
 	h.next(owner.Chat(), 0, "")
 	h.waitCount(1, `SELECT count(*) FROM staff WHERE chat_id IS NOT NULL`)
 	c := client.Chat()
-	client.Start("")
-	h.next(c, 0, "С возвращением")
+	h.welcomeBack(client)
 
-	if _, err := h.crm().EnqueueFeedbackRequests(context.Background(), time.Now(), nil); err != nil {
-		t.Fatalf("EnqueueFeedbackRequests: %v", err)
-	}
-	ask := h.next(c, 0, "Оцените")
+	ask := h.askRating(client)
 	h.press(client, ask, "2")
 	h.card(c, ask.ID, "ваша оценка — 2 из 5")
 	alert := h.next(owner.Chat(), 0, "Низкая оценка")
@@ -145,14 +167,11 @@ func TestRatingAfterDelivery(t *testing.T) {
 func TestCampaignWalk(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "ru"})
-	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
-	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	owner, client := h.newOwner(), h.newClient()
 	h.seedVisit(client, 10) // nothing due yet: no offer of its own
 	h.start()
 	c, o := client.Chat(), owner.Chat()
-	client.Start("")
-	h.next(c, 0, "С возвращением")
+	h.welcomeBack(client)
 
 	client.Send("/campaign")
 	h.next(c, last(c), "для сотрудников")
@@ -193,19 +212,15 @@ func TestCampaignWalk(t *testing.T) {
 func TestHighRatingAsksForConsent(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
+	client := h.newClient()
 	h.seedVisit(client, 0)
 	if _, err := h.pool.Exec(context.Background(), `UPDATE clients SET marketing_consent = false`); err != nil {
 		t.Fatal(err)
 	}
 	h.start()
 	c := client.Chat()
-	client.Start("")
-	h.next(c, 0, "С возвращением")
-	if _, err := h.crm().EnqueueFeedbackRequests(context.Background(), time.Now(), nil); err != nil {
-		t.Fatal(err)
-	}
-	ask := h.next(c, 0, "Оцените")
+	h.welcomeBack(client)
+	ask := h.askRating(client)
 	h.press(client, ask, "5")
 	asked := h.card(c, ask.ID, "Напомнить, когда подойдёт срок")
 	h.press(client, asked, "Да, напоминайте")
@@ -220,9 +235,7 @@ func TestHighRatingAsksForConsent(t *testing.T) {
 func TestKMReading(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "ru"})
-	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
-	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	owner, client := h.newOwner(), h.newClient()
 	h.seedVisit(client, 30)
 	h.start()
 	o := owner.Chat()
