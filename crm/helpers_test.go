@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,31 +11,11 @@ import (
 
 	"github.com/uniflow-crm/uniflow/crm"
 	"github.com/uniflow-crm/uniflow/internal/pgtest"
+	"github.com/uniflow-crm/uniflow/internal/testclock"
 )
 
 // clock is a settable clock for Options.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type clock = testclock.Clock
 
 // env is a service on a fresh database, with a clock.
 type env struct {
@@ -55,7 +34,7 @@ var msk = time.FixedZone("MSK", 3*60*60)
 func newEnv(t *testing.T, opts crm.Options) *env {
 	t.Helper()
 	db, _ := pgtest.New(t)
-	c := &clock{t: t0}
+	c := testclock.New(t0)
 	opts.Now = c.Now
 	if opts.Location == nil {
 		opts.Location = msk

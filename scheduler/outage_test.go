@@ -29,7 +29,7 @@ func TestOutageOfThreeHours(t *testing.T) {
 
 	// Down from 08:30 to 11:30 on the 2nd: step 1 (10:00) was missed.
 	sh.runUntil(day(2, 8, 30), nil)
-	sh.clk.set(day(2, 11, 30))
+	sh.clk.Set(day(2, 11, 30))
 	if caught := sh.restart(day(2, 11, 30)); !slices.Contains(caught, "payment_reminders") || slices.Contains(caught, "daily_summary") {
 		t.Errorf("caught up %v, want the hourly jobs and not the summary", caught)
 	}

@@ -36,7 +36,7 @@ func TestTwoReplicasSameJobsSameTime(t *testing.T) {
 	t.Cleanup(pool2.Close)
 	b := newSimShopOn(t, pool2, msk, start)
 	b.clk = a.clk
-	b.s.now = a.clk.now
+	b.s.now = a.clk.Now
 
 	for i := range 12 {
 		cid, _ := a.client(i%4 != 3, false)
@@ -58,7 +58,7 @@ func TestTwoReplicasSameJobsSameTime(t *testing.T) {
 		if !next.Before(end) {
 			break
 		}
-		a.clk.set(next)
+		a.clk.Set(next)
 		var wg sync.WaitGroup
 		for _, sh := range []*simShop{a, b} {
 			for _, j := range sh.s.list {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,35 +14,18 @@ import (
 
 	"github.com/uniflow-crm/uniflow/crm"
 	"github.com/uniflow-crm/uniflow/internal/pgtest"
+	"github.com/uniflow-crm/uniflow/internal/testclock"
 )
 
 // A simulated shop: the real crm.Service and Scheduler on a real database, with one clock both
 // read, moved by the test from one cron fire time to the next (the same parsed schedules cron
 // uses), so weeks pass in seconds.
 
-// simClock is the shop's clock, moved by the test only.
-type simClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *simClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *simClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 type simShop struct {
 	t           *testing.T
 	pool        *pgxpool.Pool
 	svc         *crm.Service
-	clk         *simClock
+	clk         *testclock.Clock
 	s           *Scheduler
 	logs        *syncBuffer
 	staffID     int64 // the manager
@@ -63,14 +45,14 @@ func newSimShop(t *testing.T, loc *time.Location, start time.Time) *simShop {
 // newSimShopOn is a shop on pool: a second replica of the same shop when pool is shared.
 func newSimShopOn(t *testing.T, pool *pgxpool.Pool, loc *time.Location, start time.Time) *simShop {
 	t.Helper()
-	clk := &simClock{t: start}
-	svc := crm.New(pool, crm.Options{Now: clk.now, Location: loc, Region: "RU"})
+	clk := testclock.New(start)
+	svc := crm.New(pool, crm.Options{Now: clk.Now, Location: loc, Region: "RU"})
 	logs := &syncBuffer{}
 	s, err := New(svc, Config{Location: loc}, slog.New(slog.NewJSONHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.now = clk.now
+	s.now = clk.Now
 	sh := &simShop{t: t, pool: pool, svc: svc, clk: clk, s: s, logs: logs, managerChat: simManagerChat, runs: map[string][]time.Time{}}
 	ctx := t.Context()
 	if err := svc.EnsureOwners(ctx, testOwners); err != nil {
@@ -111,7 +93,7 @@ func (sh *simShop) client(chat, blocked bool) (int64, int64) {
 	}
 	var unreachable *time.Time
 	if blocked {
-		u := sh.clk.now()
+		u := sh.clk.Now()
 		unreachable = &u
 	}
 	var id int64
@@ -136,7 +118,7 @@ func (sh *simShop) order(clientID int64, status string, slot *time.Time) int64 {
 WITH v AS (INSERT INTO vehicles (client_id, make, model) VALUES ($1, 'Lada', 'Vesta') RETURNING id)
 INSERT INTO orders (branch_id, client_id, vehicle_id, status, slot, created_at)
 SELECT (SELECT id FROM branches WHERE is_default), $1, v.id, $2, $3, $4 FROM v RETURNING id`,
-		clientID, status, slot, sh.clk.now()).Scan(&id)
+		clientID, status, slot, sh.clk.Now()).Scan(&id)
 	if err != nil {
 		sh.t.Fatalf("seed order: %v", err)
 	}
@@ -155,7 +137,7 @@ VALUES ($1, $2, $3, 0, 0, $3, '[]', $4)`, id, due, total, due)
 func (sh *simShop) pay(orderID int64, amount crm.Money) {
 	sh.t.Helper()
 	sh.exec(`INSERT INTO payments (order_id, amount, method, recorded_by, created_at) VALUES ($1, $2, 'cash', $3, $4)`,
-		orderID, amount, sh.staffID, sh.clk.now())
+		orderID, amount, sh.staffID, sh.clk.Now())
 }
 
 // simEvent is something a person does at a time while the simulation runs.
@@ -172,7 +154,7 @@ func (sh *simShop) runUntil(end time.Time, events []simEvent) {
 	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
 	next := map[string]time.Time{}
 	for _, j := range sh.s.list {
-		next[j.Name] = sh.s.sched[j.Name].Next(sh.clk.now().In(sh.s.loc))
+		next[j.Name] = sh.s.sched[j.Name].Next(sh.clk.Now().In(sh.s.loc))
 	}
 	for {
 		at, ev := end, -1
@@ -185,10 +167,10 @@ func (sh *simShop) runUntil(end time.Time, events []simEvent) {
 			}
 		}
 		if at.After(end) || (ev < 0 && at.Equal(end)) {
-			sh.clk.set(end)
+			sh.clk.Set(end)
 			return
 		}
-		sh.clk.set(at)
+		sh.clk.Set(at)
 		if ev == 0 {
 			events[0].do()
 			events = events[1:]
@@ -215,7 +197,7 @@ func (sh *simShop) run(ctx context.Context, j Job, at time.Time) {
 // does it.
 func (sh *simShop) restart(at time.Time) []string {
 	sh.t.Helper()
-	sh.clk.set(at)
+	sh.clk.Set(at)
 	var caught []string
 	late := sh.s.missedJobs(context.Background(), at)
 	for _, j := range sh.s.list {
