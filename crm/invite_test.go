@@ -8,13 +8,22 @@ import (
 	"github.com/uniflow-crm/uniflow/crm"
 )
 
+// MustEveryRole is a shop with one member of each role, the others hired by the owner, with
+// Telegram ids 1 (owner) to 4: the staff rules are about who may do what to whom, so each test
+// needs all of them, and the audit counts below rely on exactly these three joins.
+func (e *env) MustEveryRole(t *testing.T) (owner, admin, mech, manager crm.Staff) {
+	t.Helper()
+	owner = e.MustOwner(t, 1)
+	admin = e.MustStaff(t, owner, 2, crm.RoleAdmin)
+	mech = e.MustStaff(t, owner, 3, crm.RoleMechanic)
+	manager = e.MustStaff(t, owner, 4, crm.RoleManager)
+	return owner, admin, mech, manager
+}
+
 func TestInviteRules(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, crm.Options{})
-	owner := e.MustOwner(t, 1)
-	admin := e.MustStaff(t, owner, 2, crm.RoleAdmin)
-	mech := e.MustStaff(t, owner, 3, crm.RoleMechanic)
-	manager := e.MustStaff(t, owner, 4, crm.RoleManager)
+	owner, admin, mech, manager := e.MustEveryRole(t)
 
 	for _, tt := range []struct {
 		name string
@@ -84,10 +93,7 @@ func TestInviteRules(t *testing.T) {
 func TestStaffChangeRules(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, crm.Options{})
-	owner := e.MustOwner(t, 1)
-	admin := e.MustStaff(t, owner, 2, crm.RoleAdmin)
-	mech := e.MustStaff(t, owner, 3, crm.RoleMechanic)
-	manager := e.MustStaff(t, owner, 4, crm.RoleManager)
+	owner, admin, mech, manager := e.MustEveryRole(t)
 
 	for _, tt := range []struct {
 		name   string
