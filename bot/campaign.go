@@ -119,13 +119,9 @@ func (b *Bot) segmentText(l text.Lang, c *campaignDraft) string {
 
 // onCampaign handles the campaign dialog's buttons.
 func (b *Bot) onCampaign(ctx context.Context, r *request) error {
-	s, ok, err := b.staffButton(ctx, r)
+	s, ok, err := b.staffButtonMay(ctx, r, crm.ActCampaign, text.OwnersOnly)
 	if !ok {
 		return err
-	}
-	if !may(s, crm.ActCampaign) {
-		b.answer(ctx, r, text.T(r.lang, text.OwnersOnly), true)
-		return nil
 	}
 	d, ok, err := b.dialogButton(ctx, r, dlgCampaign)
 	if !ok || d.Campaign == nil {

@@ -190,13 +190,9 @@ func (b *Bot) onItem(ctx context.Context, r *request) error {
 // onItemAdd starts the dialog of a new item: name, SKU, unit (parts), price, then norm hours
 // (services) or the minimum stock (parts).
 func (b *Bot) onItemAdd(ctx context.Context, r *request) error {
-	s, ok, err := b.staffButton(ctx, r)
+	_, ok, err := b.staffButtonMay(ctx, r, crm.ActCatalogEdit, text.Forbidden)
 	if !ok {
 		return err
-	}
-	if !may(s, crm.ActCatalogEdit) {
-		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
-		return nil
 	}
 	kind := crm.ItemService
 	if r.data.Arg == "p" {
@@ -211,13 +207,9 @@ func (b *Bot) onItemAdd(ctx context.Context, r *request) error {
 }
 
 func (b *Bot) onItemEdit(ctx context.Context, r *request) error {
-	s, ok, err := b.staffButton(ctx, r)
+	_, ok, err := b.staffButtonMay(ctx, r, crm.ActCatalogEdit, text.Forbidden)
 	if !ok {
 		return err
-	}
-	if !may(s, crm.ActCatalogEdit) {
-		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
-		return nil
 	}
 	it, err := b.crm.Item(ctx, r.data.ID)
 	if err != nil {

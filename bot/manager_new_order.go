@@ -171,13 +171,9 @@ var newOrderArgStep = map[string]string{"car": "car", "slot": "slot", "noslot": 
 
 // onNewOrder takes the buttons of /new: a car, a slot, confirm or cancel.
 func (b *Bot) onNewOrder(ctx context.Context, r *request) error {
-	s, ok, err := b.staffButton(ctx, r)
+	s, ok, err := b.staffButtonMay(ctx, r, crm.ActNewOrder, text.Forbidden)
 	if !ok {
 		return err
-	}
-	if !may(s, crm.ActNewOrder) {
-		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
-		return nil
 	}
 	d, ok, err := b.dialogButton(ctx, r, dlgNewOrder)
 	if !ok {

@@ -119,6 +119,21 @@ func (b *Bot) permitted(ctx context.Context, r *request) (bool, error) {
 	return false, b.say(ctx, r.chatID, refusal, nil)
 }
 
+// staffButtonMay is staffButton for a button only staff who may do act on everything may press:
+// anyone else gets refusal in a popup and nothing happens. The router lets through a role with
+// any scope of act (its own orders, say); these buttons act on the whole shop.
+func (b *Bot) staffButtonMay(ctx context.Context, r *request, act crm.Action, refusal text.Key) (crm.Staff, bool, error) {
+	s, ok, err := b.staffButton(ctx, r)
+	if !ok {
+		return crm.Staff{}, false, err
+	}
+	if !may(s, act) {
+		b.answer(ctx, r, text.T(r.lang, refusal), true)
+		return crm.Staff{}, false, nil
+	}
+	return s, true, nil
+}
+
 // may reports whether s may do act on everything: what decides which buttons a card offers.
 func may(s crm.Staff, act crm.Action) bool {
 	return crm.Can(s.Role, act) == crm.ScopeAll

@@ -97,13 +97,9 @@ func (b *Bot) receiveSearch(ctx context.Context, r *request, d *workDialog) erro
 // onReceiveItem starts (or continues) receiving goods of one item: from the item's card, the
 // "part needed" notice, or a pick in the /receive dialog.
 func (b *Bot) onReceiveItem(ctx context.Context, r *request) error {
-	s, ok, err := b.staffButton(ctx, r)
+	_, ok, err := b.staffButtonMay(ctx, r, crm.ActStock, text.Forbidden)
 	if !ok {
 		return err
-	}
-	if !may(s, crm.ActStock) {
-		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
-		return nil
 	}
 	it, err := b.crm.Item(ctx, r.data.ID)
 	if err != nil {
