@@ -12,7 +12,19 @@ var verb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
 // Every key must read in both languages with the same arguments, or one
 // language would print "%!d(MISSING)" to users.
 func TestCatalogComplete(t *testing.T) {
-	for k, f := range catalog {
+	checkForms(t, catalog)
+	for s, f := range statusNames {
+		if f.ru == "" || f.en == "" {
+			t.Errorf("status %s: missing a language", s)
+		}
+	}
+}
+
+// checkForms fails t for each text of cat missing a language or whose languages take different
+// arguments. Every catalog file's test runs it on its own catalog.
+func checkForms(t *testing.T, cat map[Key]forms) {
+	t.Helper()
+	for k, f := range cat {
 		if strings.TrimSpace(f.ru) == "" || strings.TrimSpace(f.en) == "" {
 			t.Errorf("%s: missing a language", k)
 		}
@@ -20,9 +32,24 @@ func TestCatalogComplete(t *testing.T) {
 			t.Errorf("%s: verbs differ: ru %v, en %v", k, ru, en)
 		}
 	}
-	for s, f := range statusNames {
-		if f.ru == "" || f.en == "" {
-			t.Errorf("status %s: missing a language", s)
+}
+
+// No key is in two of the catalogs T reads: T takes the first it finds, so the other would be
+// hidden.
+func TestCatalogsDisjoint(t *testing.T) {
+	seen := map[Key]string{}
+	for _, c := range []struct {
+		file string
+		cat  map[Key]forms
+	}{
+		{"messages.go", catalog}, {"work.go", workCatalog}, {"scheduler.go", schedulerCatalog},
+		{"staff.go", staffCatalog}, {"offers.go", offerCatalog},
+	} {
+		for k := range c.cat {
+			if first, dup := seen[k]; dup {
+				t.Errorf("%s: in %s and %s", k, first, c.file)
+			}
+			seen[k] = c.file
 		}
 	}
 }

@@ -1,27 +1,12 @@
 package text
 
 import (
-	"slices"
-	"strings"
 	"testing"
 	"time"
 )
 
 func TestOfferCatalogComplete(t *testing.T) {
-	for k, f := range offerCatalog {
-		if strings.TrimSpace(f.ru) == "" || strings.TrimSpace(f.en) == "" {
-			t.Errorf("%s: missing a language", k)
-		}
-		if ru, en := verb.FindAllString(f.ru, -1), verb.FindAllString(f.en, -1); !slices.Equal(ru, en) {
-			t.Errorf("%s: verbs differ: ru %v, en %v", k, ru, en)
-		}
-		if _, dup := catalog[k]; dup {
-			t.Errorf("%s: also in messages.go", k)
-		}
-		if _, dup := workCatalog[k]; dup {
-			t.Errorf("%s: also in work.go", k)
-		}
-	}
+	checkForms(t, offerCatalog)
 }
 
 func TestSinceDaysAndSpan(t *testing.T) {

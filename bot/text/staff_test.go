@@ -3,14 +3,7 @@ package text
 import "testing"
 
 func TestStaffCatalogComplete(t *testing.T) {
-	for k, f := range staffCatalog {
-		if f.ru == "" || f.en == "" {
-			t.Errorf("%s: missing a language: %+v", k, f)
-		}
-		if _, dup := catalog[k]; dup {
-			t.Errorf("%s: also in messages.go", k)
-		}
-	}
+	checkForms(t, staffCatalog)
 	for k, f := range auditActions {
 		if f.ru == "" || f.en == "" {
 			t.Errorf("audit action %s: missing a language", k)
