@@ -130,15 +130,9 @@ func (s *Service) RateOrder(ctx context.Context, userID, orderID int64, rating i
 }
 
 func (s *Service) alertOwners(ctx context.Context, tx pgx.Tx, orderID int64, d FeedbackAlertData) error {
-	type owner struct {
-		TelegramUserID int64  `db:"telegram_user_id"`
-		ChatID         int64  `db:"chat_id"`
-		Language       string `db:"language"`
-	}
-	rows, _ := tx.Query(ctx, sqlOwnersWithChat)
-	owners, err := pgx.CollectRows(rows, pgx.RowToStructByName[owner])
+	owners, err := ownersWithChat(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("list owners: %w", err)
+		return err
 	}
 	data, _ := json.Marshal(d)
 	for _, o := range owners {

@@ -80,6 +80,24 @@ const sqlOwnersWithChat = `
 SELECT telegram_user_id, chat_id, language FROM staff
 WHERE active AND role = 'owner' AND chat_id IS NOT NULL ORDER BY id`
 
+// ownerChat is an active owner whose private chat with the bot is known: who the daily summary
+// and the low-rating alerts go to.
+type ownerChat struct {
+	TelegramUserID int64  `db:"telegram_user_id"`
+	ChatID         int64  `db:"chat_id"`
+	Language       string `db:"language"`
+}
+
+// ownersWithChat lists them in tx, so that what is enqueued for them goes with the same snapshot.
+func ownersWithChat(ctx context.Context, tx pgx.Tx) ([]ownerChat, error) {
+	rows, _ := tx.Query(ctx, sqlOwnersWithChat)
+	owners, err := pgx.CollectRows(rows, pgx.RowToStructByName[ownerChat])
+	if err != nil {
+		return nil, fmt.Errorf("list owners: %w", err)
+	}
+	return owners, nil
+}
+
 // sqlSummariesPending counts the owners with a chat whose summary of a day is not enqueued yet
 // ($1 || telegram id || $2 is its dedupe key).
 const sqlSummariesPending = `
@@ -111,15 +129,9 @@ func (s *Service) EnqueueDailySummaries(ctx context.Context, day time.Time) (int
 	date := sum.Day.Format(time.DateOnly)
 	added := 0
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		type owner struct {
-			TelegramUserID int64  `db:"telegram_user_id"`
-			ChatID         int64  `db:"chat_id"`
-			Language       string `db:"language"`
-		}
-		rows, _ := tx.Query(ctx, sqlOwnersWithChat)
-		owners, err := pgx.CollectRows(rows, pgx.RowToStructByName[owner])
+		owners, err := ownersWithChat(ctx, tx)
 		if err != nil {
-			return fmt.Errorf("list owners: %w", err)
+			return err
 		}
 		for _, o := range owners {
 			ok, err := s.enqueue(ctx, tx, OutboxMessage{
