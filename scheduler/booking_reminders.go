@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 )
@@ -35,8 +34,8 @@ func (s *Scheduler) bookingReminders(ctx context.Context, now time.Time) (int, e
 	if err != nil {
 		return 0, err
 	}
-	enqueued, bad := 0, 0
-	var firstErr error
+	enqueued := 0
+	var bad skipped
 	for _, b := range bs {
 		slot := b.Slot.In(s.loc)
 		at := time.Date(slot.Year(), slot.Month(), slot.Day()-1,
@@ -54,11 +53,7 @@ func (s *Scheduler) bookingReminders(ctx context.Context, now time.Time) (int, e
 			}
 			n, err := s.svc.ReportLateBookingReminder(ctx, b)
 			if err != nil {
-				s.log.Error("report late booking reminder", slog.Int64("order_id", b.OrderID), slog.String("error", err.Error()))
-				bad++
-				if firstErr == nil {
-					firstErr = err
-				}
+				bad.add(s.log, "report late booking reminder", b.OrderID, err)
 				continue
 			}
 			if n > 0 {
@@ -73,21 +68,14 @@ func (s *Scheduler) bookingReminders(ctx context.Context, now time.Time) (int, e
 			if ctx.Err() != nil {
 				return enqueued, ctx.Err()
 			}
-			s.log.Error("booking reminder skipped", slog.Int64("order_id", b.OrderID), slog.String("error", err.Error()))
-			bad++
-			if firstErr == nil {
-				firstErr = err
-			}
+			bad.add(s.log, "booking reminder skipped", b.OrderID, err)
 			continue
 		}
 		if ok {
 			enqueued++
 		}
 	}
-	if bad > 0 {
-		return enqueued, fmt.Errorf("%d of %d booking reminders skipped: %w", bad, len(bs), firstErr)
-	}
-	return enqueued, nil
+	return enqueued, bad.err(len(bs), "booking reminders")
 }
 
 // noShowsJob records, hourly, the bookings whose slot passed noShowGrace

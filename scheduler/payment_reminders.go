@@ -2,8 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
@@ -45,8 +43,8 @@ func (s *Scheduler) paymentReminders(ctx context.Context, now time.Time) (int, e
 	if err != nil {
 		return 0, err
 	}
-	enqueued, bad := 0, 0
-	var firstErr error
+	enqueued := 0
+	var bad skipped
 	for _, inv := range invs {
 		step, at, ok := ladderStep(inv.DueAt, now, ladder, s.loc)
 		if !ok || done[paymentNoticeOf(inv, step, step == last)] {
@@ -60,20 +58,12 @@ func (s *Scheduler) paymentReminders(ctx context.Context, now time.Time) (int, e
 			if ctx.Err() != nil {
 				return enqueued, ctx.Err()
 			}
-			// One bad row must not stop the others: log it, go on, report it.
-			s.log.Error("payment reminder skipped", slog.Int64("order_id", inv.OrderID), slog.String("error", err.Error()))
-			bad++
-			if firstErr == nil {
-				firstErr = err
-			}
+			bad.add(s.log, "payment reminder skipped", inv.OrderID, err)
 			continue
 		}
 		enqueued += n
 	}
-	if bad > 0 {
-		return enqueued, fmt.Errorf("%d of %d payment reminders skipped: %w", bad, len(invs), firstErr)
-	}
-	return enqueued, nil
+	return enqueued, bad.err(len(invs), "payment reminders")
 }
 
 // paymentNoticeOf is the notice EnqueuePaymentReminder writes for the step: the managers' task
