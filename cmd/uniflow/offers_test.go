@@ -46,13 +46,6 @@ func (h *harness) crm() *crm.Service {
 	return crm.New(h.pool, crm.Options{})
 }
 
-// newOwner is the shop's owner, made one by OWNER_TELEGRAM_IDS: call it before start.
-func (h *harness) newOwner() *tgemu.User {
-	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "ru"})
-	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
-	return owner
-}
-
 // newClient is the client seedVisit makes a returning one (its name matches the seeded row).
 func (h *harness) newClient() *tgemu.User {
 	return h.emu.NewUser(tgemu.UserOptions{FirstName: "Ольга", LanguageCode: "ru"})
@@ -132,7 +125,7 @@ func TestOfferBookAndUnsubscribe(t *testing.T) {
 func TestRatingAfterDelivery(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner, client := h.newOwner(), h.newClient()
+	owner, client := h.newOwner("ru"), h.newClient()
 	orderID := h.seedVisit(client, 0) // delivered just now
 	h.start()
 	owner.Send("/start")
@@ -167,7 +160,7 @@ func TestRatingAfterDelivery(t *testing.T) {
 func TestCampaignWalk(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner, client := h.newOwner(), h.newClient()
+	owner, client := h.newOwner("ru"), h.newClient()
 	h.seedVisit(client, 10) // nothing due yet: no offer of its own
 	h.start()
 	c, o := client.Chat(), owner.Chat()
@@ -235,7 +228,7 @@ func TestHighRatingAsksForConsent(t *testing.T) {
 func TestKMReading(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner, client := h.newOwner(), h.newClient()
+	owner, client := h.newOwner("ru"), h.newClient()
 	h.seedVisit(client, 30)
 	h.start()
 	o := owner.Chat()

@@ -203,8 +203,7 @@ func buttonsText(m tgemu.Message) string {
 func TestStaffEdgeCases(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "en"})
-	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	owner := h.newOwner("en")
 	h.start()
 	oc := owner.Chat()
 	owner.Send("/start")

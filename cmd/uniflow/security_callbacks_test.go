@@ -282,11 +282,9 @@ func TestSecurityStaffCommands(t *testing.T) {
 func TestSecurityInputStoredLiterally(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "en"})
-	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	owner := h.newOwner("en")
 	h.start()
-	owner.Send("/help")
-	h.next(owner.Chat(), 0, "/queue")
+	h.staffHello(owner)
 
 	name := `Robert'); DROP TABLE clients;--`
 	model := `Kia" OR "1"="1`

@@ -81,11 +81,9 @@ func TestMechanicTakesRequestWithPhoto(t *testing.T) {
 func TestNoticeSurvivesTelegramErrors(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
-	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: "en"})
-	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	owner := h.newOwner("en")
 	h.start()
-	owner.Send("/help")
-	h.next(owner.Chat(), 0, "/queue")
+	h.staffHello(owner)
 	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "C", LanguageCode: "en"})
 	booked := h.book(client, langs[1], "+79120000013", "Cli", "Kia Rio", "noise")
 

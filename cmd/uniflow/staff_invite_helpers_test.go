@@ -27,3 +27,19 @@ func (h *harness) hire(by, who *tgemu.User, role string) {
 	who.Start(crm.InvitePrefix + token)
 	h.next(c, after, "/queue") // the welcome lists the staff commands
 }
+
+// newOwner is the shop's owner "Owner" speaking lang, made one by OWNER_TELEGRAM_IDS: call it
+// before start.
+func (h *harness) newOwner(lang string) *tgemu.User {
+	owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: lang})
+	h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
+	return owner
+}
+
+// staffHello has staff member u open the bot and waits for the staff help (it lists /queue):
+// until then the bot does not know u's chat and sends u no notices.
+func (h *harness) staffHello(u *tgemu.User) {
+	h.t.Helper()
+	u.Send("/help")
+	h.next(u.Chat(), 0, "/queue")
+}

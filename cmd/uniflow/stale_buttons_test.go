@@ -53,12 +53,10 @@ func TestOrderButtonsPressedLate(t *testing.T) {
 			t.Parallel()
 			lb := labels[l.code]
 			h := newHarness(t, tgemu.Options{}, nil)
-			owner := h.emu.NewUser(tgemu.UserOptions{FirstName: "Owner", LanguageCode: l.code})
+			owner := h.newOwner(l.code)
 			mech := h.emu.NewUser(tgemu.UserOptions{FirstName: "Mech", LanguageCode: l.code})
-			h.env["OWNER_TELEGRAM_IDS"] = itoa64(owner.ID())
 			h.start()
-			owner.Send("/help") // the bot learns the owner's chat
-			h.next(owner.Chat(), 0, "/queue")
+			h.staffHello(owner)
 			h.hire(owner, mech, "mechanic")
 
 			client := h.emu.NewUser(tgemu.UserOptions{FirstName: "C", LanguageCode: l.code})
