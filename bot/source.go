@@ -52,16 +52,10 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			wait := backoff
-			var tgErr *tgbotapi.Error
 			if b.dropStaleWebhook(ctx, err) { // webhook.go
 				continue
 			}
-			if errors.As(err, &tgErr) && tgErr.RetryAfter > 0 {
-				wait = time.Duration(tgErr.RetryAfter) * time.Second
-			} else {
-				backoff = min(backoff*2, 30*time.Second)
-			}
+			wait := retryWait(err, &backoff)
 			b.log.Warn("get updates", "err", redactErr(err, b.api.Token), "retry_in", wait.String())
 			if !sleepCtx(ctx, wait) {
 				return nil
@@ -79,6 +73,19 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 			}
 		}
 	}
+}
+
+// retryWait is how long to wait before calling the Bot API again after err: the wait flood
+// control asked for, or else the current backoff, which then doubles, up to 30 s. A success
+// resets the backoff (the caller's job); a flood-control wait leaves it as it was.
+func retryWait(err error, backoff *time.Duration) time.Duration {
+	var tgErr *tgbotapi.Error
+	if errors.As(err, &tgErr) && tgErr.RetryAfter > 0 {
+		return time.Duration(tgErr.RetryAfter) * time.Second
+	}
+	wait := *backoff
+	*backoff = min(*backoff*2, 30*time.Second)
+	return wait
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {

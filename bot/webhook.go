@@ -109,13 +109,7 @@ func (b *Bot) registerWebhook(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		wait := backoff
-		var tgErr *tgbotapi.Error
-		if errors.As(err, &tgErr) && tgErr.RetryAfter > 0 {
-			wait = time.Duration(tgErr.RetryAfter) * time.Second
-		} else {
-			backoff = min(backoff*2, 30*time.Second)
-		}
+		wait := retryWait(err, &backoff) // source.go
 		b.log.Warn("set webhook", "err", redactErr(err, b.api.Token), "retry_in", wait.String())
 		if !sleepCtx(ctx, wait) {
 			return nil
