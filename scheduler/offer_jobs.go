@@ -20,26 +20,26 @@ func (s *Scheduler) offerJobs() []Job {
 			// its messages for the morning (Quiet.At).
 			Name: "offers",
 			Spec: "0 11 * * *",
-			Run: func(ctx context.Context, now time.Time) (int, error) {
-				n, err := s.svc.EnqueueOffers(ctx, now, s.quietAt(now))
-				if err != nil {
-					return n, fmt.Errorf("enqueue offers: %w", err)
-				}
-				return n, nil
-			},
+			Run:  s.quietly("enqueue offers", s.svc.EnqueueOffers),
 		},
 		{
 			// Every 15 minutes, so the rating question comes soon after the car is handed back.
 			Name: "feedback",
 			Spec: "*/15 * * * *",
-			Run: func(ctx context.Context, now time.Time) (int, error) {
-				n, err := s.svc.EnqueueFeedbackRequests(ctx, now, s.quietAt(now))
-				if err != nil {
-					return n, fmt.Errorf("enqueue feedback requests: %w", err)
-				}
-				return n, nil
-			},
+			Run:  s.quietly("enqueue feedback requests", s.svc.EnqueueFeedbackRequests),
 		},
+	}
+}
+
+// quietly is the Run of a job whose enqueue makes client messages: each gets its send time from
+// quietAt, so a run at night (a catch-up after a restart) schedules them for the morning.
+func (s *Scheduler) quietly(what string, enqueue func(ctx context.Context, now time.Time, sendAt func(key int64) time.Time) (int, error)) func(context.Context, time.Time) (int, error) {
+	return func(ctx context.Context, now time.Time) (int, error) {
+		n, err := enqueue(ctx, now, s.quietAt(now))
+		if err != nil {
+			return n, fmt.Errorf("%s: %w", what, err)
+		}
+		return n, nil
 	}
 }
 
