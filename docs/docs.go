@@ -69,8 +69,11 @@ const (
 	colSum   = 30.0
 )
 
-func newPDF(title string, date time.Time) *fpdf.Fpdf {
-	pdf := fpdf.New("P", "mm", "A4", "")
+func newPDF(title string, date time.Time) (*sheet, error) {
+	pdf, err := newSheet(fpdf.New("P", "mm", "A4", ""), goregular.TTF, gobold.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("read the font: %w", err)
+	}
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(true, margin)
 	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
@@ -88,13 +91,16 @@ func newPDF(title string, date time.Time) *fpdf.Fpdf {
 		pdf.CellFormat(0, 5, fmt.Sprintf("%s · стр. %d из {nb}", title, pdf.PageNo()), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
-	return pdf
+	return pdf, nil
 }
 
 // WorkOrder writes the work order (заказ-наряд) of o.
 func WorkOrder(w io.Writer, o Order) error {
 	title := fmt.Sprintf("Заказ-наряд № %d от %s", o.Number, o.Date.Format("02.01.2006"))
-	pdf := newPDF(title, o.Date)
+	pdf, err := newPDF(title, o.Date)
+	if err != nil {
+		return err
+	}
 	heading(pdf, title)
 	shopBlock(pdf, "Исполнитель", o.Shop)
 	field(pdf, "Заказчик", strings.TrimSpace(o.Client+", "+o.Phone))
@@ -132,7 +138,10 @@ func WorkOrder(w io.Writer, o Order) error {
 // Invoice writes the invoice (счёт) of o.
 func Invoice(w io.Writer, o Order) error {
 	title := fmt.Sprintf("Счёт № %d от %s", o.Number, o.Date.Format("02.01.2006"))
-	pdf := newPDF(title, o.Date)
+	pdf, err := newPDF(title, o.Date)
+	if err != nil {
+		return err
+	}
 	heading(pdf, title)
 	shopBlock(pdf, "Поставщик", o.Shop)
 	field(pdf, "Плательщик", strings.TrimSpace(o.Client+", "+o.Phone))
@@ -153,20 +162,20 @@ func Invoice(w io.Writer, o Order) error {
 	return output(pdf, w)
 }
 
-func output(pdf *fpdf.Fpdf, w io.Writer) error {
+func output(pdf *sheet, w io.Writer) error {
 	if err := pdf.Output(w); err != nil {
 		return fmt.Errorf("render PDF: %w", err)
 	}
 	return nil
 }
 
-func heading(pdf *fpdf.Fpdf, title string) {
+func heading(pdf *sheet, title string) {
 	pdf.SetFont("go", "B", 14)
 	pdf.MultiCell(0, 7, title, "", "C", false)
 	pdf.Ln(3)
 }
 
-func shopBlock(pdf *fpdf.Fpdf, role string, s Shop) {
+func shopBlock(pdf *sheet, role string, s Shop) {
 	parts := []string{s.Name}
 	if s.Address != "" {
 		parts = append(parts, s.Address)
@@ -184,7 +193,7 @@ func shopBlock(pdf *fpdf.Fpdf, role string, s Shop) {
 }
 
 // field is "Label: value", the value wrapped under itself.
-func field(pdf *fpdf.Fpdf, label, value string) {
+func field(pdf *sheet, label, value string) {
 	pdf.SetFont("go", "B", 10)
 	const labelW = 42.0
 	pdf.CellFormat(labelW, lineH, label+":", "", 0, "L", false, 0, "")
@@ -193,7 +202,7 @@ func field(pdf *fpdf.Fpdf, label, value string) {
 }
 
 // table draws lines with a header, wrapping long names within their column.
-func table(pdf *fpdf.Fpdf, caption string, lines []Line) {
+func table(pdf *sheet, caption string, lines []Line) {
 	if len(lines) == 0 {
 		return
 	}
@@ -254,7 +263,7 @@ func table(pdf *fpdf.Fpdf, caption string, lines []Line) {
 	pdf.Ln(2)
 }
 
-func totals(pdf *fpdf.Fpdf, o Order) {
+func totals(pdf *sheet, o Order) {
 	pdf.SetFont("go", "", 10)
 	row := func(label, value string, bold bool) {
 		style := ""
@@ -279,7 +288,7 @@ func totals(pdf *fpdf.Fpdf, o Order) {
 	row(vat, "", false)
 }
 
-func signatures(pdf *fpdf.Fpdf) {
+func signatures(pdf *sheet) {
 	pdf.SetFont("go", "", 10)
 	half := (pageW - 2*margin) / 2
 	pdf.CellFormat(half, lineH, "Исполнитель ____________________", "", 0, "L", false, 0, "")
