@@ -16,8 +16,7 @@ import (
 
 // Staff administration (issue 6): invites, /staff with role changes and deactivation, /audit.
 // Each handler checks the role here for a clear refusal, and crm checks it again against the
-// database: the rules live in crm.CanInvite and crm.CanManageStaff, ready for the permission
-// table.
+// database: the rules live in crm.CanInvite, crm.CanManageStaff and crm.CanGrant.
 
 // Callback actions of staff administration. Two letters keep them apart from the one-letter
 // codes of the other flows.
@@ -159,7 +158,7 @@ func (b *Bot) rosterView(ctx context.Context, r *request, s crm.Staff) (string, 
 			off = text.T(r.lang, text.StaffInactive)
 		}
 		html += text.T(r.lang, text.StaffLine, esc(staffLabel(m)), text.RoleName(r.lang, string(m.Role)), off)
-		if m.Active && crm.CanManageStaff(s.Role, m.Role) {
+		if m.Active && b.mayView(s, m) {
 			rows = append(rows, []tgbotapi.InlineKeyboardButton{button(
 				staffLabel(m)+" · "+text.RoleName(r.lang, string(m.Role)), callback{Action: actStaffShow, ID: m.ID})})
 		}
@@ -170,8 +169,14 @@ func (b *Bot) rosterView(ctx context.Context, r *request, s crm.Staff) (string, 
 	return html, inline(rows...), nil
 }
 
-// staffPress loads the sender (owner or admin) and the member the button names.
+// staffPress loads the sender (owner or admin) and the member the button names, whom the sender
+// must be allowed to manage.
 func (b *Bot) staffPress(ctx context.Context, r *request) (crm.Staff, crm.Staff, bool, error) {
+	return b.staffPressIf(ctx, r, b.mayManage)
+}
+
+// staffPressIf is staffPress with the rule the member must pass.
+func (b *Bot) staffPressIf(ctx context.Context, r *request, allowed func(s, m crm.Staff) bool) (crm.Staff, crm.Staff, bool, error) {
 	s, ok, err := b.staffAdmin(ctx, r, "staff button "+string(r.data.Action), ownerOrAdmin)
 	if !ok {
 		return crm.Staff{}, crm.Staff{}, false, err
@@ -180,12 +185,36 @@ func (b *Bot) staffPress(ctx context.Context, r *request) (crm.Staff, crm.Staff,
 	if err != nil {
 		return crm.Staff{}, crm.Staff{}, false, fmt.Errorf("staff button: %w", err)
 	}
-	if !crm.CanManageStaff(s.Role, m.Role) {
-		b.log.Warn("staff change refused", "user_id", r.userID, "role", string(s.Role), "target_staff_id", m.ID, "target_role", string(m.Role))
-		b.answer(ctx, r, text.T(r.lang, text.Forbidden), true)
+	if !allowed(s, m) {
+		reason, key := "role", text.Forbidden
+		switch {
+		case s.ID == m.ID:
+			reason, key = "self", text.StaffNotSelf
+		case b.configOwner(m):
+			reason, key = "owner from config", text.OwnerRoleFixed
+		}
+		b.log.Warn("staff change refused", "user_id", r.userID, "role", string(s.Role), "target_staff_id", m.ID, "target_role", string(m.Role), "reason", reason)
+		b.answer(ctx, r, text.T(r.lang, key), true)
 		return crm.Staff{}, crm.Staff{}, false, nil
 	}
 	return s, m, true, nil
+}
+
+// mayManage is whether s may change m's role or deactivate them: crm's rule, and owners from
+// OWNER_TELEGRAM_IDS stay out of reach, since every start makes them owners again. The roster
+// offers a card only to whom this holds, and every staff button checks it again.
+func (b *Bot) mayManage(s, m crm.Staff) bool {
+	return crm.CanManageStaff(s, m) && !b.configOwner(m)
+}
+
+// mayView is whether s may open m's card: whom they manage, and for an owner also the owners
+// from the configuration, whose card then shows no buttons that would only be refused.
+func (b *Bot) mayView(s, m crm.Staff) bool {
+	return b.mayManage(s, m) || (s.Role == crm.RoleOwner && s.ID != m.ID && b.configOwner(m))
+}
+
+func (b *Bot) configOwner(m crm.Staff) bool {
+	return slices.Contains(b.cfg.OwnerIDs, m.TelegramUserID)
 }
 
 func (b *Bot) onStaffList(ctx context.Context, r *request) error {
@@ -202,7 +231,7 @@ func (b *Bot) onStaffList(ctx context.Context, r *request) error {
 }
 
 func (b *Bot) onStaffShow(ctx context.Context, r *request) error {
-	s, m, ok, err := b.staffPress(ctx, r)
+	s, m, ok, err := b.staffPressIf(ctx, r, b.mayView)
 	if !ok {
 		return err
 	}
@@ -220,10 +249,10 @@ func (b *Bot) memberCard(l text.Lang, m crm.Staff) string {
 
 func (b *Bot) memberKeyboard(l text.Lang, s, m crm.Staff) *tgbotapi.InlineKeyboardMarkup {
 	var rows [][]tgbotapi.InlineKeyboardButton
-	if m.Active {
+	if m.Active && b.mayManage(s, m) {
 		var roles []tgbotapi.InlineKeyboardButton
 		for _, role := range []crm.Role{crm.RoleMechanic, crm.RoleManager, crm.RoleAdmin, crm.RoleOwner} {
-			if role == m.Role || (s.Role != crm.RoleOwner && (role == crm.RoleAdmin || role == crm.RoleOwner)) {
+			if role == m.Role || !crm.CanGrant(s.Role, role) {
 				continue
 			}
 			roles = append(roles, button(text.T(l, text.MakeRole, text.RoleName(l, string(role))),
@@ -244,12 +273,6 @@ func (b *Bot) onStaffRole(ctx context.Context, r *request) error {
 		return err
 	}
 	role := crm.Role(r.data.Arg)
-	if slices.Contains(b.cfg.OwnerIDs, m.TelegramUserID) && role != crm.RoleOwner {
-		// OWNER_TELEGRAM_IDS makes them an owner again at every start.
-		b.log.Warn("staff change refused", "user_id", r.userID, "target_staff_id", m.ID, "reason", "owner from config")
-		b.answer(ctx, r, text.T(r.lang, text.OwnerRoleFixed), true)
-		return nil
-	}
 	changed, err := b.crm.SetStaffRole(ctx, actorOf(s), m.ID, role)
 	if err != nil {
 		return b.staffChangeError(ctx, r, m, err)
@@ -277,11 +300,6 @@ func (b *Bot) onStaffOffSure(ctx context.Context, r *request) error {
 	s, m, ok, err := b.staffPress(ctx, r)
 	if !ok {
 		return err
-	}
-	if slices.Contains(b.cfg.OwnerIDs, m.TelegramUserID) {
-		b.log.Warn("staff change refused", "user_id", r.userID, "target_staff_id", m.ID, "reason", "owner from config")
-		b.answer(ctx, r, text.T(r.lang, text.OwnerRoleFixed), true)
-		return nil
 	}
 	off, err := b.crm.DeactivateStaff(ctx, actorOf(s), m.ID)
 	if err != nil {

@@ -90,6 +90,30 @@ func TestInviteRules(t *testing.T) {
 	}
 }
 
+// An admin manages managers and mechanics only: another admin is out of reach, whether to
+// deactivate or to change the role, and the refusal changes nothing.
+func TestAdminCannotManageAdmins(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, crm.Options{})
+	owner, admin, _, manager := e.MustEveryRole(t)
+	other, err := e.svc.SetStaffRole(e.ctx, actor(owner), manager.ID, crm.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.DeactivateStaff(e.ctx, actor(admin), other.ID); !errors.Is(err, crm.ErrForbidden) {
+		t.Errorf("admin deactivates an admin: %v, want ErrForbidden", err)
+	}
+	if _, err := e.svc.SetStaffRole(e.ctx, actor(admin), other.ID, crm.RoleMechanic); !errors.Is(err, crm.ErrForbidden) {
+		t.Errorf("admin demotes an admin: %v, want ErrForbidden", err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM staff WHERE role = 'admin' AND active`); n != 2 {
+		t.Errorf("active admins = %d after refusals, want 2", n)
+	}
+	if crm.CanManageStaff(admin, other) || crm.CanManageStaff(owner, owner) || !crm.CanManageStaff(owner, other) {
+		t.Error("CanManageStaff disagrees with the rule")
+	}
+}
+
 func TestStaffChangeRules(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, crm.Options{})
@@ -107,8 +131,10 @@ func TestStaffChangeRules(t *testing.T) {
 		{"admin makes an admin", admin, mech, crm.RoleAdmin, crm.ErrForbidden},
 		{"manager promotes", manager, mech, crm.RoleManager, crm.ErrForbidden},
 		{"mechanic deactivates", mech, manager, "", crm.ErrForbidden},
-		{"last owner deactivated", owner, owner, "", crm.ErrLastOwner},
-		{"last owner demoted", owner, owner, crm.RoleAdmin, crm.ErrLastOwner},
+		{"owner deactivates himself", owner, owner, "", crm.ErrForbidden},
+		{"owner demotes himself", owner, owner, crm.RoleAdmin, crm.ErrForbidden},
+		{"admin demotes himself", admin, admin, crm.RoleMechanic, crm.ErrForbidden},
+		{"admin deactivates himself", admin, admin, "", crm.ErrForbidden},
 		{"unknown target", owner, crm.Staff{ID: 999}, "", crm.ErrNotFound},
 	} {
 		var err error
@@ -142,12 +168,12 @@ func TestStaffChangeRules(t *testing.T) {
 	if _, err := e.svc.CreateInvite(e.ctx, actor(mech), crm.RoleMechanic); !errors.Is(err, crm.ErrForbidden) {
 		t.Errorf("deactivated actor: %v", err)
 	}
-	// With a second owner, the first may step down.
+	// A second owner may step the first down (nobody steps down by themselves).
 	if _, err := e.svc.SetStaffRole(e.ctx, actor(owner), admin.ID, crm.RoleOwner); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SetStaffRole(e.ctx, actor(owner), owner.ID, crm.RoleAdmin); err != nil {
-		t.Fatalf("owner steps down with another owner: %v", err)
+	if _, err := e.svc.SetStaffRole(e.ctx, actor(admin), owner.ID, crm.RoleAdmin); err != nil {
+		t.Fatalf("second owner steps the first down: %v", err)
 	}
 
 	log, err := e.svc.AuditLog(e.ctx, actor(admin), 10, 0)

@@ -106,7 +106,7 @@ var permissions = []permissionRow{
 	{ActCatalogEdit, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "add and edit catalog items"},
 	{ActStock, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "receive goods into stock (/receive)"},
 	{ActOutbox, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "the outbox's health (/outbox)"},
-	{ActStaff, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "invite staff, list them, change roles, deactivate (/invite, /staff; an admin neither makes nor touches admins and owners)"},
+	{ActStaff, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "invite staff, list them, change roles, deactivate (/invite, /staff; an admin invites and manages only managers and mechanics; nobody changes or deactivates themselves)"},
 	{ActAudit, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "the audit log (/audit)"},
 	{ActForgetMe, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "erase one's personal data (/forget_me; refused to staff and with open orders or debts)"},
 	{ActJobs, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "the scheduler's jobs, run one now (/jobs)"},

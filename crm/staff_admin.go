@@ -11,21 +11,27 @@ import (
 // ErrLastOwner: the change would leave the shop without an active owner.
 var ErrLastOwner = errors.New("last active owner")
 
-// CanManageStaff reports whether a staff member with role by may change the role of, or
-// deactivate, someone whose role is target: owners manage everyone, admins everyone but owners.
-// A plain rule, so that the permission table can take it over.
-func CanManageStaff(by, target Role) bool {
+// CanManageStaff reports whether staff member by may change the role of, or deactivate, target:
+// owners manage everyone, admins managers and mechanics only, and nobody manages themselves (a
+// slip of the finger would lock them out). Owners from OWNER_TELEGRAM_IDS are the bot's
+// configuration, which the bot checks on top (it alone knows them).
+func CanManageStaff(by, target Staff) bool {
+	return by.ID != target.ID && canManageRole(by.Role, target.Role)
+}
+
+// canManageRole is CanManageStaff's rule on roles alone.
+func canManageRole(by, target Role) bool {
 	switch by {
 	case RoleOwner:
 		return true
 	case RoleAdmin:
-		return target != RoleOwner
+		return target == RoleManager || target == RoleMechanic
 	}
 	return false
 }
 
-// canGrant reports whether by may give someone role to: only owners make owners or admins.
-func canGrant(by, to Role) bool {
+// CanGrant reports whether by may give someone role to: only owners make owners or admins.
+func CanGrant(by, to Role) bool {
 	if by == RoleOwner {
 		return to.Valid()
 	}
@@ -44,7 +50,7 @@ const sqlSetStaffRole = `UPDATE staff SET role = $2, updated_at = $3 WHERE id = 
 const sqlDeactivateStaff = `UPDATE staff SET active = false, updated_at = $2 WHERE id = $1 RETURNING ` + staffColumns
 
 // SetStaffRole gives staff member id a new role. Only owners and admins may (ErrForbidden); an
-// admin cannot touch owners nor make owners or admins; the last active owner keeps the role
+// admin touches and makes only managers and mechanics; nobody changes their own role; the last active owner keeps the role
 // (ErrLastOwner). The change is audited; setting the same role is a no-op.
 func (s *Service) SetStaffRole(ctx context.Context, actor Actor, id int64, role Role) (Staff, error) {
 	if !role.Valid() {
@@ -52,7 +58,7 @@ func (s *Service) SetStaffRole(ctx context.Context, actor Actor, id int64, role 
 	}
 	var out Staff
 	err := s.changeStaff(ctx, actor, id, func(tx pgx.Tx, a, t Staff) error {
-		if !canGrant(a.Role, role) {
+		if !CanGrant(a.Role, role) {
 			return fmt.Errorf("%s may not grant %s: %w", a.Role, role, ErrForbidden)
 		}
 		if t.Role == role {
@@ -117,7 +123,10 @@ func (s *Service) changeStaff(ctx context.Context, actor Actor, id int64, fn fun
 		if err != nil {
 			return fmt.Errorf("get staff %d: %w", id, notFound(err))
 		}
-		if !CanManageStaff(a.Role, t.Role) {
+		if a.ID == t.ID {
+			return fmt.Errorf("%s %d may not change themselves: %w", a.Role, a.ID, ErrForbidden)
+		}
+		if !CanManageStaff(a, t) {
 			return fmt.Errorf("%s may not manage %s: %w", a.Role, t.Role, ErrForbidden)
 		}
 		return fn(tx, a, t)

@@ -20,6 +20,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = staffCatalog[k] // staff.go
 	}
 	if !ok {
+		forms, ok = staffRulesCatalog[k] // staff_rules.go
+	}
+	if !ok {
 		forms, ok = offerCatalog[k] // offers.go
 	}
 	if !ok {

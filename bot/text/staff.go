@@ -48,6 +48,8 @@ const (
 	ConsentNote      Key = "consent_note"
 )
 
+// Keys added with the staff fixes live in staff_rules.go.
+
 var staffCatalog = map[Key]forms{
 	InviteUsage: {
 		"Формат: /invite mechanic|manager|admin",

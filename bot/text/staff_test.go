@@ -4,6 +4,7 @@ import "testing"
 
 func TestStaffCatalogComplete(t *testing.T) {
 	checkForms(t, staffCatalog)
+	checkForms(t, staffRulesCatalog)
 	for k, f := range auditActions {
 		if f.ru == "" || f.en == "" {
 			t.Errorf("audit action %s: missing a language", k)
