@@ -15,14 +15,20 @@ import (
 // the pool stays bounded however many chats write at once.
 type dispatcher struct {
 	b      *Bot
-	queues []chan tgbotapi.Update
+	queues []chan arrival
 	once   sync.Once
 }
 
+// arrival is a queued update with its sender's flood count from when it arrived (flood.go).
+type arrival struct {
+	u     tgbotapi.Update
+	flood int64
+}
+
 func newDispatcher(b *Bot, workers int) *dispatcher {
-	d := &dispatcher{b: b, queues: make([]chan tgbotapi.Update, workers)}
+	d := &dispatcher{b: b, queues: make([]chan arrival, workers)}
 	for i := range d.queues {
-		d.queues[i] = make(chan tgbotapi.Update, 64)
+		d.queues[i] = make(chan arrival, 64)
 	}
 	return d
 }
@@ -32,23 +38,26 @@ func (d *dispatcher) start(ctx context.Context, wg *sync.WaitGroup) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for u := range q {
-				d.b.handleUpdate(ctx, u)
+			for a := range q {
+				d.b.handleUpdate(ctx, a.u, a.flood)
 			}
 		}()
 	}
 }
 
-// submit queues u behind earlier updates of its chat; false when ctx ended
-// while the queue was full.
-func (d *dispatcher) submit(ctx context.Context, u tgbotapi.Update) bool {
-	q := d.queues[shard(chatOf(u), len(d.queues))]
-	select {
-	case q <- u:
-		return true
-	case <-ctx.Done():
-		return false
+// submit counts the updates against their senders' flood limits and queues each behind earlier
+// updates of its chat; n is how many were queued, fewer when ctx ended while a queue was full.
+func (d *dispatcher) submit(ctx context.Context, updates ...tgbotapi.Update) (n int) {
+	counts := d.b.countArrivals(ctx, updates) // flood.go
+	for i, u := range updates {
+		q := d.queues[shard(chatOf(u), len(d.queues))]
+		select {
+		case q <- arrival{u, counts[i]}:
+		case <-ctx.Done():
+			return i
+		}
 	}
+	return len(updates)
 }
 
 func (d *dispatcher) close() {
@@ -84,11 +93,12 @@ func chatOf(u tgbotapi.Update) int64 {
 
 // handleUpdate processes one update at most once. A panic is recovered,
 // logged and answered, so one bad update never takes the process down.
-func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update) {
+func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update, flood int64) {
 	r, ok := b.newRequest(u)
 	if !ok {
 		return // a kind of update we do not act on
 	}
+	r.floodCount = flood
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic in handler", "update_id", u.UpdateID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))

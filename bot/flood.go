@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/uniflow-crm/uniflow/bot/text"
@@ -37,18 +38,51 @@ func floodKey(prefix string, userID int64) string {
 	return prefix + "flood:" + strconv.FormatInt(userID, 10)
 }
 
-// countFlood queues the user's counter into begin's pipeline: INCR, and a TTL of one window
-// when the key has none. No round trip of its own; the update path is measured (BENCH.md).
-func (b *Bot) countFlood(ctx context.Context, pipe redis.Pipeliner, userID int64) *redis.IntCmd {
-	key := floodKey(b.cfg.KeyPrefix, userID)
-	n := pipe.Incr(ctx, key)
-	pipe.ExpireNX(ctx, key, b.cfg.Flood.Window)
-	return n
+// countArrivals counts each update against its sender as it arrives, before it waits in its
+// chat's queue: INCR, and a TTL of one window when the key has none, in one round trip for the
+// whole batch. Counted when handled instead, a chat's updates would be counted at the pace of its
+// replies (one a second, the chat's send budget) and never reach the limit in a window. counts[i]
+// is 0 for an update without a sender or when Redis failed: losing Redis must not silence users.
+func (b *Bot) countArrivals(ctx context.Context, updates []tgbotapi.Update) (counts []int64) {
+	counts = make([]int64, len(updates))
+	pipe := b.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, len(updates))
+	for i, u := range updates {
+		if id := senderOf(u); id != 0 {
+			key := floodKey(b.cfg.KeyPrefix, id)
+			cmds[i] = pipe.Incr(ctx, key)
+			pipe.ExpireNX(ctx, key, b.cfg.Flood.Window)
+		}
+	}
+	if pipe.Len() == 0 {
+		return counts
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		b.log.Warn("flood: count arriving updates", "updates", len(updates), "err", err)
+		return counts
+	}
+	for i, c := range cmds {
+		if c != nil {
+			counts[i] = c.Val()
+		}
+	}
+	return counts
+}
+
+// senderOf is the user an update comes from, for the kinds newRequest takes; 0 for others.
+func senderOf(u tgbotapi.Update) int64 {
+	switch {
+	case u.Message != nil && u.Message.From != nil:
+		return u.Message.From.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
 }
 
 // flooded reports whether r is over its sender's limit and must be dropped. The first update over
 // it turns the window into the cool-down and gets the warning; the rest are dropped quietly. A
-// counter that could not be read lets the update through: losing Redis must not silence users.
+// counter that could not be read (0) lets the update through: losing Redis must not silence users.
 func (b *Bot) flooded(ctx context.Context, r *request) bool {
 	n, max := r.floodCount, int64(b.cfg.Flood.Max)
 	if n <= max {

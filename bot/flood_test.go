@@ -2,50 +2,52 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// The flood counter rides in begin's pipeline: an update still costs one Redis round trip to
-// begin, counts one against its sender, and the count forgets itself after the window.
-func TestBeginCountsFloodInItsOneRoundTrip(t *testing.T) {
+// Updates are counted against their senders when they arrive, a batch in one Redis round trip,
+// and the count forgets itself after the window. begin no longer counts: its update path keeps
+// its one round trip.
+func TestArrivalsCountFloodInOneRoundTrip(t *testing.T) {
 	t.Parallel()
 	b, _, _ := newTestBot(t)
 	ctx := context.Background()
-	update := func(id int) *request {
-		r, ok := b.newRequest(tgbotapi.Update{UpdateID: id, Message: &tgbotapi.Message{
+	msg := func(id int, from int64) tgbotapi.Update {
+		return tgbotapi.Update{UpdateID: id, Message: &tgbotapi.Message{
 			MessageID: id, Text: "hi",
-			From: &tgbotapi.User{ID: 42, FirstName: "F"},
-			Chat: &tgbotapi.Chat{ID: 42, Type: "private"},
-		}})
-		if !ok {
-			t.Fatal("update not taken")
-		}
-		return r
+			From: &tgbotapi.User{ID: from, FirstName: "F"},
+			Chat: &tgbotapi.Chat{ID: from, Type: "private"},
+		}}
 	}
-	b.rdb.Ping(ctx) // the connection's handshake is not the update's
+	press := tgbotapi.Update{UpdateID: 4, CallbackQuery: &tgbotapi.CallbackQuery{ID: "q", From: &tgbotapi.User{ID: 42}}}
+	member := tgbotapi.Update{UpdateID: 5, MyChatMember: &tgbotapi.ChatMemberUpdated{}}
+	b.rdb.Ping(ctx) // the connection's handshake is not the batch's
 	trips := 0
 	b.rdb.AddHook(countHook{&trips})
-	for i := 1; i <= 3; i++ {
-		r := update(i)
-		first, err := b.begin(ctx, r)
-		if err != nil || !first {
-			t.Fatalf("begin %d: %v, %v", i, first, err)
-		}
-		if r.floodCount != int64(i) {
-			t.Errorf("update %d counted as %d", i, r.floodCount)
-		}
+	got := b.countArrivals(ctx, []tgbotapi.Update{msg(1, 42), msg(2, 42), msg(3, 7), press, member})
+	if want := []int64{1, 2, 1, 3, 0}; !slices.Equal(got, want) {
+		t.Errorf("counts %v, want %v", got, want)
 	}
-	if trips != 3 {
-		t.Errorf("%d round trips for 3 begins, want 3", trips)
+	if trips != 1 {
+		t.Errorf("%d round trips for a batch, want 1", trips)
 	}
 	ttl, err := b.rdb.TTL(ctx, floodKey(b.cfg.KeyPrefix, 42)).Result()
 	if err != nil || ttl <= 0 || ttl > b.cfg.Flood.Window {
 		t.Errorf("flood counter TTL %v (%v), want within the window %v", ttl, err, b.cfg.Flood.Window)
 	}
-	// A duplicate is not handled; its count does not matter, only that it is not first.
-	if first, err := b.begin(ctx, update(1)); err != nil || first {
-		t.Errorf("duplicate begin: %v, %v", first, err)
+
+	trips = 0
+	r, _ := b.newRequest(msg(6, 42))
+	if first, err := b.begin(ctx, r); err != nil || !first {
+		t.Fatalf("begin: %v, %v", first, err)
+	}
+	if trips != 1 {
+		t.Errorf("%d round trips for begin, want 1", trips)
+	}
+	if n, _ := b.rdb.Get(ctx, floodKey(b.cfg.KeyPrefix, 42)).Int(); n != 3 {
+		t.Errorf("begin changed the flood count to %d; it is counted on arrival only", n)
 	}
 }

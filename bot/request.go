@@ -40,7 +40,8 @@ type request struct {
 	staffErr  error
 
 	answered bool
-	// floodCount is the sender's updates in the current flood window, this one included (flood.go).
+	// floodCount is the sender's updates in the current flood window, this one included, as
+	// counted when it arrived (countArrivals in flood.go).
 	floodCount int64
 }
 
@@ -89,8 +90,7 @@ func displayName(u *tgbotapi.User) string {
 }
 
 // begin marks the update as taken and loads the sender's conversation, staff
-// dialog, first lead source and what the pressed card shows, and counts the update against the
-// sender's flood limit, in one Redis round trip. first is false when the update was seen before:
+// dialog, first lead source and what the pressed card shows, in one Redis round trip. first is false when the update was seen before:
 // Telegram delivers at least once, so the same update_id can come again
 // after a crash or a lost offset acknowledgement.
 func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
@@ -99,7 +99,6 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 	state := pipe.Get(ctx, conversationKey(b.cfg.KeyPrefix, r.userID))
 	work := pipe.Get(ctx, workDialogKey(b.cfg.KeyPrefix, r.userID))
 	lead := pipe.Get(ctx, leadSourceKey(b.cfg.KeyPrefix, r.userID))
-	flood := b.countFlood(ctx, pipe, r.userID)
 	var pressedKey string
 	var pressed *redis.StringCmd
 	if r.cb != nil && r.cb.Message != nil && r.cb.Message.Chat != nil {
@@ -113,7 +112,6 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 	if !mark.Val() {
 		return false, nil
 	}
-	r.floodCount = flood.Val()
 	r.work, r.hasWork, r.workErr = decodeWorkDialog(work)
 	r.firstLead = lead.Val()
 	if pressed != nil && (pressed.Err() == nil || errors.Is(pressed.Err(), redis.Nil)) {

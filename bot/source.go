@@ -63,14 +63,15 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 			continue
 		}
 		backoff = time.Second
+		fresh := updates[:0]
 		for _, u := range updates {
-			if u.UpdateID < offset {
-				continue
+			if u.UpdateID >= offset {
+				fresh = append(fresh, u)
+				offset = u.UpdateID + 1
 			}
-			offset = u.UpdateID + 1
-			if !d.submit(ctx, u) {
-				return nil
-			}
+		}
+		if d.submit(ctx, fresh...) < len(fresh) {
+			return nil
 		}
 	}
 }

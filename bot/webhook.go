@@ -164,7 +164,7 @@ func (b *Bot) webhookHandler(ctx context.Context, d *dispatcher) http.Handler {
 		// The queue of the chat is full only when we are far behind; Telegram retries later.
 		qctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		if ctx.Err() != nil || !d.submit(qctx, u) {
+		if ctx.Err() != nil || d.submit(qctx, u) != 1 {
 			w.Header().Set("Retry-After", "1")
 			refuse(http.StatusServiceUnavailable, "busy or stopping", "update_id", u.UpdateID)
 			return
