@@ -2,7 +2,8 @@
 # Makes sure PostgreSQL and Redis answer on 127.0.0.1 (5432, 6379), the
 # addresses UniFlow's defaults and its tests use. Installs them from Debian's
 # packages when missing, starts them when stopped, creates the `uniflow`
-# database for `make run`. Idempotent, and silent when everything is up.
+# database for `make run`, and the database DATABASE_URL names when that URL
+# points at this local server. Idempotent, and silent when everything is up.
 #
 # For a development machine or CI only: it may switch PostgreSQL to trust
 # auth on loopback (see ensure_trust_auth). Production uses docker compose
@@ -92,6 +93,39 @@ ensure_trust_auth() {
 }
 pg_auth_ok() { psql_pg -d postgres -Atc 'SELECT 1' >/dev/null 2>&1; }
 
+# ensure_database creates database $1 (a name checked by local_url_database or our own).
+ensure_database() {
+	if [ "$(psql_pg -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$1'")" != 1 ]; then
+		log "creating database $1"
+		psql_pg -d postgres -c "CREATE DATABASE \"$1\"" >/dev/null
+	fi
+}
+
+# local_url_database prints the database a postgres:// URL names when the URL points at the
+# server this script runs (127.0.0.1, localhost or ::1 on port 5432); nothing for another
+# server, a URL without a database, or a key=value DSN. A name other than letters, digits, _
+# and - is left to the operator rather than quoted into SQL. Never prints the URL: it may
+# hold a password.
+local_url_database() {
+	local url=$1 re='^postgres(ql)?://([^@/]*@)?(\[::1\]|[^/:?@]*)(:([0-9]*))?/([^?#]*)([?#].*)?$'
+	[ -n "$url" ] || return 0
+	if ! [[ $url =~ $re ]]; then
+		log "DATABASE_URL is not a postgres://host:port/database URL: not creating its database"
+		return 0
+	fi
+	local host=${BASH_REMATCH[3]} port=${BASH_REMATCH[5]:-5432} db=${BASH_REMATCH[6]}
+	case $host in
+	'' | 127.0.0.1 | localhost | '[::1]') ;;
+	*) return 0 ;; # another server: its database is its operator's business
+	esac
+	if [ "$port" != "$PG_PORT" ] || [ -z "$db" ]; then return 0; fi
+	if ! [[ $db =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$ ]]; then
+		log "DATABASE_URL names a database this script does not create (use letters, digits, _ and -, or create it yourself)"
+		return 0
+	fi
+	echo "$db"
+}
+
 start_redis() {
 	log "starting Redis"
 	as_root mkdir -p /var/lib/redis /var/log/redis
@@ -108,9 +142,9 @@ if ! pg_up; then
 	wait_for "PostgreSQL on $PG_HOST:$PG_PORT (see port in /etc/postgresql/$(pg_version)/main/postgresql.conf)" pg_up
 fi
 ensure_trust_auth
-if [ "$(psql_pg -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
-	log "creating database $DB_NAME"
-	psql_pg -d postgres -c "CREATE DATABASE $DB_NAME" >/dev/null
+ensure_database "$DB_NAME"
+if url_db=$(local_url_database "${DATABASE_URL:-}") && [ -n "$url_db" ]; then
+	ensure_database "$url_db"
 fi
 
 # --- Redis ------------------------------------------------------------------

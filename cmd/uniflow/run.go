@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
@@ -307,9 +308,24 @@ func connectPostgres(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	defer cancel()
 	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
+		if missingDatabase(err) { // the server answered: it is reachable, the database is not there
+			db := pcfg.ConnConfig.Database
+			return nil, fmt.Errorf("start: the database %q named in %s does not exist on the PostgreSQL server at %s:%d; "+
+				"create it with `createdb -h %s -p %d -U %s %s` (or CREATE DATABASE %q;), "+
+				"or run `make run`, which creates it for a DATABASE_URL on 127.0.0.1:5432: %w",
+				db, envDatabaseURL, pcfg.ConnConfig.Host, pcfg.ConnConfig.Port,
+				pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, pcfg.ConnConfig.User, db, db, err)
+		}
 		return nil, fmt.Errorf("start: PostgreSQL at %s is not reachable (is it running? `make run` starts it): %w", envDatabaseURL, err)
 	}
 	return pool, nil
+}
+
+// missingDatabase tells the server's "database does not exist" (SQLSTATE 3D000) from a server
+// that could not be reached: the fixes differ.
+func missingDatabase(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "3D000"
 }
 
 func connectRedis(ctx context.Context, opts *redis.Options) (*redis.Client, error) {

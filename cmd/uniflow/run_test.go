@@ -171,6 +171,28 @@ func TestRunFailsFastWhenPostgresIsDown(t *testing.T) {
 	}
 }
 
+// A server that answers but has no such database is not "not reachable": the error says the
+// database does not exist and how to make it, and still hides the password.
+func TestRunSaysWhenTheDatabaseDoesNotExist(t *testing.T) {
+	db := fmt.Sprintf("uniflow_missing_%d", time.Now().UnixNano())
+	err := run(t.Context(), nil, env(map[string]string{
+		envDatabaseURL: "postgres://postgres:hunter2@127.0.0.1:5432/" + db + "?sslmode=disable",
+		envHTTPAddr:    "127.0.0.1:0",
+	}), newLogWatcher())
+	if err == nil {
+		t.Fatal("run started without its database")
+	}
+	msg := err.Error()
+	for _, want := range []string{`the database "` + db + `" named in DATABASE_URL does not exist`, "createdb -h 127.0.0.1 -p 5432 -U postgres " + db} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("run = %v\nwant it to say %q", err, want)
+		}
+	}
+	if strings.Contains(msg, "not reachable") || strings.Contains(msg, "hunter2") {
+		t.Errorf("run = %v: wants neither \"not reachable\" nor the password", err)
+	}
+}
+
 func TestRunCommands(t *testing.T) {
 	tests := []struct {
 		name    string
