@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -53,6 +54,9 @@ func (b *Bot) newRequest(u tgbotapi.Update) (*request, bool) {
 	switch {
 	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil:
 		r.msg = u.Message
+		// Every handler reads the user's words from here, so they are cleaned of invisible and
+		// spoofing characters once, before any check, reply or store (crm.CleanText).
+		r.msg.Text, r.msg.Caption = crm.CleanText(r.msg.Text), crm.CleanText(r.msg.Caption)
 		from = u.Message.From
 		r.chatID = u.Message.Chat.ID
 		r.private = u.Message.Chat.IsPrivate()
@@ -79,10 +83,7 @@ func (b *Bot) newRequest(u tgbotapi.Update) (*request, bool) {
 }
 
 func displayName(u *tgbotapi.User) string {
-	name := u.FirstName
-	if u.LastName != "" {
-		name += " " + u.LastName
-	}
+	name := strings.TrimSpace(crm.CleanText(u.FirstName + " " + u.LastName))
 	if name == "" {
 		name = u.UserName
 	}

@@ -540,9 +540,10 @@ func (s *Service) OrderEvents(ctx context.Context, orderID int64) ([]OrderEvent,
 	return evs, nil
 }
 
-// trimmed returns s without surrounding space, or ErrInvalidInput when longer than max bytes.
+// trimmed returns s cleaned of invisible characters (CleanText) and surrounding space, or
+// ErrInvalidInput when longer than max characters.
 func trimmed(field, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(CleanText(s))
 	if utf8.RuneCountInString(s) > max {
 		return "", fmt.Errorf("%s longer than %d characters: %w", field, max, ErrInvalidInput)
 	}
