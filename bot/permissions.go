@@ -103,10 +103,8 @@ func (b *Bot) permitted(ctx context.Context, r *request) (bool, error) {
 	b.log.Warn("permission denied", "user_id", r.userID, "role", string(role), "route", route, "need", string(act))
 	refusal := text.T(r.lang, text.Forbidden)
 	switch {
-	case role != crm.RoleClient && (act == crm.ActStaff || act == crm.ActAudit):
-		refusal = text.T(r.lang, text.StaffRefused) // who runs the staff: owners and admins
-	case role != crm.RoleClient && act == crm.ActCampaign:
-		refusal = text.T(r.lang, text.OwnersOnly)
+	case role != crm.RoleClient && known:
+		refusal = onlyRoles(r, act) // staff hear who may, as the table says
 	case role == crm.RoleClient && r.cb != nil:
 		refusal = text.T(r.lang, text.StaffOnlyButton)
 	case role == crm.RoleClient:
@@ -150,4 +148,14 @@ func mayView(r *request, s crm.Staff, mechanic *crm.Staff) error {
 		assigned = &mechanic.ID
 	}
 	return crm.Permit(s, crm.ActViewOrder, assigned)
+}
+
+// onlyRoles is the refusal of act to a staff member: it names the roles the permission table
+// lets do it, so that the words cannot drift from the rule.
+func onlyRoles(r *request, act crm.Action) string {
+	var roles []string
+	for _, role := range crm.StaffAllowed(act) {
+		roles = append(roles, string(role))
+	}
+	return text.OnlyRoles(r.lang, r.cb != nil, roles)
 }

@@ -52,3 +52,17 @@ func TestClientsReachNoStaffRoute(t *testing.T) {
 		}
 	}
 }
+
+// A staff member refused a command hears the roles the table lets do it, not a fixed phrase:
+// /audit is the owner's alone, /staff an owner's or an admin's.
+func TestRefusalNamesTheTablesRoles(t *testing.T) {
+	for act, want := range map[crm.Action]string{
+		crm.ActAudit:    "Эта команда доступна только владельцу.",
+		crm.ActStaff:    "Эта команда доступна только владельцу или администратору.",
+		crm.ActNewOrder: "Эта команда доступна только владельцу, администратору или менеджеру.",
+	} {
+		if got := onlyRoles(&request{lang: "ru"}, act); got != want {
+			t.Errorf("%s: %q, want %q", act, got, want)
+		}
+	}
+}

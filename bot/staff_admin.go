@@ -43,34 +43,30 @@ const (
 
 // staffAdmin returns the sender when allowed(role) holds. Others are refused with a clear
 // message and a log line naming them: clients and deactivated staff hear that the command is
-// for staff, staff of another role that it needs an owner or admin.
-func (b *Bot) staffAdmin(ctx context.Context, r *request, what string, allowed func(crm.Role) bool) (crm.Staff, bool, error) {
+// for staff, staff of another role which roles the permission table lets do act.
+func (b *Bot) staffAdmin(ctx context.Context, r *request, what string, act crm.Action) (crm.Staff, bool, error) {
 	s, err := b.staffMember(ctx, r)
 	if err != nil && !errors.Is(err, crm.ErrNotFound) {
 		return crm.Staff{}, false, fmt.Errorf("look up staff: %w", err)
 	}
-	if err == nil && allowed(s.Role) {
+	if err == nil && crm.Can(s.Role, act) == crm.ScopeAll {
 		return s, true, nil
 	}
-	key := text.NotStaff
+	refusal := text.T(r.lang, text.NotStaff)
 	if err == nil {
-		key = text.StaffRefused
+		refusal = onlyRoles(r, act)
 	}
 	b.log.Warn("staff command refused", "user_id", r.userID, "command", what, "role", string(s.Role))
 	if r.cb != nil {
-		b.answer(ctx, r, text.T(r.lang, key), true)
+		b.answer(ctx, r, refusal, true)
 		return crm.Staff{}, false, nil
 	}
-	return crm.Staff{}, false, b.say(ctx, r.chatID, text.T(r.lang, key), nil)
+	return crm.Staff{}, false, b.say(ctx, r.chatID, refusal, nil)
 }
-
-// Who manages staff and who reads the audit log: the permission table (crm/permissions.go).
-func ownerOrAdmin(r crm.Role) bool { return crm.Can(r, crm.ActStaff) == crm.ScopeAll }
-func ownerOnly(r crm.Role) bool    { return crm.Can(r, crm.ActAudit) == crm.ScopeAll }
 
 // cmdInvite: "/invite mechanic|manager|admin" answers with a single-use deep link.
 func (b *Bot) cmdInvite(ctx context.Context, r *request) error {
-	s, ok, err := b.staffAdmin(ctx, r, "invite", ownerOrAdmin)
+	s, ok, err := b.staffAdmin(ctx, r, "invite", crm.ActStaff)
 	if !ok {
 		return err
 	}
@@ -134,7 +130,7 @@ func (b *Bot) redeemInvite(ctx context.Context, r *request, token string) error 
 
 // cmdStaff lists staff with buttons to open each member's card.
 func (b *Bot) cmdStaff(ctx context.Context, r *request) error {
-	s, ok, err := b.staffAdmin(ctx, r, "staff", ownerOrAdmin)
+	s, ok, err := b.staffAdmin(ctx, r, "staff", crm.ActStaff)
 	if !ok {
 		return err
 	}
@@ -177,7 +173,7 @@ func (b *Bot) staffPress(ctx context.Context, r *request) (crm.Staff, crm.Staff,
 
 // staffPressIf is staffPress with the rule the member must pass.
 func (b *Bot) staffPressIf(ctx context.Context, r *request, allowed func(s, m crm.Staff) bool) (crm.Staff, crm.Staff, bool, error) {
-	s, ok, err := b.staffAdmin(ctx, r, "staff button "+string(r.data.Action), ownerOrAdmin)
+	s, ok, err := b.staffAdmin(ctx, r, "staff button "+string(r.data.Action), crm.ActStaff)
 	if !ok {
 		return crm.Staff{}, crm.Staff{}, false, err
 	}
@@ -218,7 +214,7 @@ func (b *Bot) configOwner(m crm.Staff) bool {
 }
 
 func (b *Bot) onStaffList(ctx context.Context, r *request) error {
-	s, ok, err := b.staffAdmin(ctx, r, "staff button "+string(r.data.Action), ownerOrAdmin)
+	s, ok, err := b.staffAdmin(ctx, r, "staff button "+string(r.data.Action), crm.ActStaff)
 	if !ok {
 		return err
 	}
@@ -327,7 +323,7 @@ func (b *Bot) staffChangeError(ctx context.Context, r *request, m crm.Staff, err
 
 // cmdAudit shows owners the newest audit entries.
 func (b *Bot) cmdAudit(ctx context.Context, r *request) error {
-	s, ok, err := b.staffAdmin(ctx, r, "audit", ownerOnly)
+	s, ok, err := b.staffAdmin(ctx, r, "audit", crm.ActAudit)
 	if !ok {
 		return err
 	}
@@ -339,7 +335,7 @@ func (b *Bot) cmdAudit(ctx context.Context, r *request) error {
 }
 
 func (b *Bot) onAuditPage(ctx context.Context, r *request) error {
-	s, ok, err := b.staffAdmin(ctx, r, "audit page", ownerOnly)
+	s, ok, err := b.staffAdmin(ctx, r, "audit page", crm.ActAudit)
 	if !ok {
 		return err
 	}

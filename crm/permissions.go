@@ -144,6 +144,18 @@ func Everyone(act Action) bool {
 	return true
 }
 
+// StaffAllowed lists the staff roles that may do act at least on their own, most powerful first:
+// whom a refusal names, so that its words follow the table.
+func StaffAllowed(act Action) []Role {
+	var out []Role
+	for _, r := range PermissionRoles {
+		if r != RoleClient && Can(r, act) != ScopeNone {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Permit checks that staff member st may do act on an order assigned to assigned (nil: nobody):
 // ScopeOwn needs the order to be assigned to st. A refusal is ErrForbidden.
 func Permit(st Staff, act Action, assigned *int64) error {

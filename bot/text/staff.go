@@ -29,7 +29,6 @@ const (
 	StaffDeactivated Key = "staff_deactivated"
 	RoleChanged      Key = "role_changed"
 	LastOwner        Key = "last_owner"
-	StaffRefused     Key = "staff_refused"
 	AuditTitle       Key = "audit_title"
 	AuditEmpty       Key = "audit_empty"
 	AuditNext        Key = "audit_next"
@@ -99,10 +98,6 @@ var staffCatalog = map[Key]forms{
 	LastOwner: {
 		"Нельзя: в автосервисе должен остаться хотя бы один активный владелец.",
 		"Not possible: the shop must keep at least one active owner.",
-	},
-	StaffRefused: {
-		"Эта команда доступна только владельцу или администратору.",
-		"Only an owner or an admin can use this command.",
 	},
 	AuditTitle:  {"<b>Журнал действий</b>, записи %d–%d:", "<b>Audit log</b>, entries %d–%d:"},
 	AuditEmpty:  {"Журнал пока пуст.", "The audit log is empty."},

@@ -16,6 +16,9 @@ const (
 	refuseForbidden = "You are not allowed to do that."
 	refuseOutOfDate = "This card is out of date"
 	refuseStaffRun  = "Only an owner or an admin"
+	// What the permission table says to a mechanic who presses a manager's button or command.
+	refuseManagerBtn = "Only an owner, an admin or a manager can use this button."
+	refuseManagerCmd = "Only an owner, an admin or a manager can use this command."
 )
 
 // secWorld is a shop with an order 1001 of client, assigned to mechanic mechA; mechB is another
@@ -170,7 +173,11 @@ func TestSecurityMechanicNotAssigned(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			data := sealFor(testCallbackSecret, w.mechBMsg.ChatID, payload)
-			cbAttack{by: w.mechB, on: w.mechBMsg, data: data, answer: refuseForbidden, log: log}.run(t, w.h)
+			answer := refuseForbidden
+			if managers[name] {
+				answer = refuseManagerBtn
+			}
+			cbAttack{by: w.mechB, on: w.mechBMsg, data: data, answer: answer, log: log}.run(t, w.h)
 		})
 	}
 	// The order is still the assigned mechanic's: his own buttons work.
@@ -267,12 +274,18 @@ func TestSecurityStaffCommands(t *testing.T) {
 		"/doc 1001": "update refused", "/notices 1001": "update refused",
 	} {
 		t.Run("mechanic"+cmd, func(t *testing.T) {
-			cbAttack{by: w.mechB, command: cmd, answer: refuseForbidden, log: log}.run(t, w.h)
+			answer := refuseForbidden
+			if log == "permission denied" {
+				answer = refuseManagerCmd
+			}
+			cbAttack{by: w.mechB, command: cmd, answer: answer, log: log}.run(t, w.h)
 		})
 	}
-	for _, cmd := range []string{"/staff", "/invite mechanic", "/audit"} {
+	for cmd, answer := range map[string]string{
+		"/staff": refuseStaffRun, "/invite mechanic": refuseStaffRun, "/audit": "Only an owner can use this command.",
+	} {
 		t.Run("mechanic"+cmd, func(t *testing.T) {
-			cbAttack{by: w.mechB, command: cmd, answer: refuseStaffRun, log: "permission denied"}.run(t, w.h)
+			cbAttack{by: w.mechB, command: cmd, answer: answer, log: "permission denied"}.run(t, w.h)
 		})
 	}
 }

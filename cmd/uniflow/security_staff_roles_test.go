@@ -32,14 +32,15 @@ func TestSecurityStaffRoles(t *testing.T) {
 		return func(*testing.T) string { return s.pressForged(u, data) }
 	}
 	const notAllowed = "только владельцу или администратору"
+	const ownerOnly = "Эта команда доступна только владельцу." // /audit is the owner's alone
 	const forgedRefused = "нет прав|больше не действует"
 	const forgedLog = "staff change refused|update refused|malformed callback data|permission denied"
 	const notSelf = "Свою роль менять и себя отключать нельзя"
 	s.refuse(t, []attack{
 		{name: "a manager calls /staff", by: s.manager, do: command(s.manager, "/staff", notAllowed), want: notAllowed, log: "staff command refused|permission denied"},
 		{name: "a client calls /staff", by: s.client, do: command(s.client, "/staff", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
-		{name: "a manager calls /audit", by: s.manager, do: command(s.manager, "/audit", notAllowed), want: notAllowed, log: "staff command refused|permission denied"},
-		{name: "an admin calls /audit", by: s.admin, do: command(s.admin, "/audit", notAllowed), want: notAllowed, log: "staff command refused|permission denied"},
+		{name: "a manager calls /audit", by: s.manager, do: command(s.manager, "/audit", ownerOnly), want: ownerOnly, log: "staff command refused|permission denied"},
+		{name: "an admin calls /audit", by: s.admin, do: command(s.admin, "/audit", ownerOnly), want: ownerOnly, log: "staff command refused|permission denied"},
 		{name: "a client calls /audit", by: s.client, do: command(s.client, "/audit", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
 		{name: "a deactivated mechanic calls /queue", by: s.mech, do: command(s.mech, "/queue", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
 		{name: "a deactivated mechanic calls /staff", by: s.mech, do: command(s.mech, "/staff", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},

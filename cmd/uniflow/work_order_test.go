@@ -616,7 +616,7 @@ func TestCatalogInTheChat(t *testing.T) {
 	// Data the bot never made is refused before it is read; made with the bot's key (as if it
 	// leaked), the permission table refuses it.
 	forged := "u:" + itoa36(int64(10)) + ":0:price"
-	for data, want := range map[string]string{forged: "больше не действует", sealFor(testCallbackSecret, mc.ID(), forged): "нет прав"} {
+	for data, want := range map[string]string{forged: "больше не действует", sealFor(testCallbackSecret, mc.ID(), forged): "доступна только владельцу, администратору или менеджеру"} {
 		id, err := s.mech.PressData(mcard, data)
 		if err != nil {
 			t.Fatal(err)
@@ -687,6 +687,6 @@ func TestTwoManagersOneOrder(t *testing.T) {
 		t.Errorf("client not marked as a company")
 	}
 	s.say(s.manager, "/company 89120000401 off", "частное лицо")
-	s.say(s.mech, "/company +79120000401 on", "нет прав")
+	s.say(s.mech, "/company +79120000401 on", "доступна только владельцу, администратору или менеджеру")
 	h.noRejections()
 }
