@@ -27,12 +27,12 @@ import (
 //	POST   /__sim/users/{id}/sticker | /voice
 //	POST   /__sim/users/{id}/location           {"latitude","longitude"}
 //	POST   /__sim/users/{id}/edit               {"chat_id","message_id","text"}
-//	POST   /__sim/users/{id}/press              {"chat_id","message_id","label"} or {..., "data"} -> {"callback_query_id"}
+//	POST   /__sim/users/{id}/press              {"chat_id","message_id","label"} or {..., "callback_data"} -> {"callback_query_id"}
 //	POST   /__sim/users/{id}/press_reply        {"label"}
 //	POST   /__sim/users/{id}/block | /unblock | /deactivate
 //	POST   /__sim/chats/{id}/migrate            -> {"id"} of the new supergroup
 //	POST   /__sim/chats/{id}/remove_bot | /add_bot   {"user_id"}
-//	GET    /__sim/chats/{id}/messages           -> [Message]
+//	GET    /__sim/chats/{id}/messages           -> [Message] (buttons {"text","callback_data"} in "inline")
 //	GET    /__sim/chats/{id}/transcript         -> text/plain
 //	GET    /__sim/chats/{id}/await?contains=TEXT&after=ID&timeout_ms=N -> Message (408 on timeout);
 //	       after: only bot messages newer than message ID (the id a user action answered with)

@@ -160,14 +160,27 @@ func TestLoadConfigReportsEveryBadVariable(t *testing.T) {
 }
 
 // The README's configuration table lists every variable with its default,
-// so the documentation cannot fall behind the code.
+// so the documentation cannot fall behind the code. Only the one table under
+// "## Configuration" counts: rows after a blank line would render as loose text.
 func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, section, ok := strings.Cut(string(readme), "\n## Configuration\n")
+	if !ok {
+		t.Fatal("README.md: no ## Configuration section")
+	}
+	var table []string
+	for line := range strings.SplitSeq(section, "\n") {
+		if strings.HasPrefix(line, "|") {
+			table = append(table, line)
+		} else if len(table) > 0 {
+			break // the table's end
+		}
+	}
 	rows := make(map[string]string)
-	for line := range strings.SplitSeq(string(readme), "\n") {
+	for _, line := range table {
 		cells := strings.Split(line, "|")
 		if len(cells) < 4 {
 			continue
