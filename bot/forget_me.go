@@ -20,9 +20,9 @@ func (b *Bot) cmdForgetMe(ctx context.Context, r *request) error {
 	if !r.private {
 		return nil
 	}
-	if _, err := b.staffMember(ctx, r); err == nil {
+	if s, err := b.staffMember(ctx, r); err == nil {
 		b.log.Warn("forget_me refused", "user_id", r.userID, "reason", "staff")
-		return b.say(ctx, r.chatID, text.T(r.lang, text.ForgetStaff), nil)
+		return b.say(ctx, r.chatID, forgetStaffText(r, s), nil)
 	}
 	if ok, err := b.forgetRefused(ctx, r, b.crm.CanForget(ctx, r.userID)); !ok {
 		return err
@@ -35,9 +35,9 @@ func (b *Bot) cmdForgetMe(ctx context.Context, r *request) error {
 }
 
 func (b *Bot) onForgetConfirm(ctx context.Context, r *request) error {
-	if _, err := b.staffMember(ctx, r); err == nil {
+	if s, err := b.staffMember(ctx, r); err == nil {
 		b.log.Warn("forget_me refused", "user_id", r.userID, "reason", "staff")
-		b.answer(ctx, r, text.T(r.lang, text.ForgetStaff), true)
+		b.answer(ctx, r, forgetStaffText(r, s), true)
 		return nil
 	}
 	if ok, err := b.forgetRefused(ctx, r, b.crm.ForgetClient(ctx, r.userID)); !ok {
@@ -80,4 +80,13 @@ func (b *Bot) forgetRefused(ctx context.Context, r *request, err error) (ok bool
 		return false, nil
 	}
 	return false, b.say(ctx, r.chatID, text.T(r.lang, key), nil)
+}
+
+// forgetStaffText tells staff why /forget_me is not for them: an owner is not told to ask "the
+// owner", they are one.
+func forgetStaffText(r *request, s crm.Staff) string {
+	if s.Role == crm.RoleOwner {
+		return text.T(r.lang, text.ForgetOwner)
+	}
+	return text.T(r.lang, text.ForgetStaff)
 }

@@ -106,9 +106,9 @@ func (b *Bot) permitted(ctx context.Context, r *request) (bool, error) {
 	case role != crm.RoleClient && known:
 		refusal = onlyRoles(r, act) // staff hear who may, as the table says
 	case role == crm.RoleClient && r.cb != nil:
-		refusal = text.T(r.lang, text.StaffOnlyButton)
+		refusal = b.notStaff(ctx, r, text.StaffOnlyButton)
 	case role == crm.RoleClient:
-		refusal = text.T(r.lang, text.NotStaff)
+		refusal = b.notStaff(ctx, r, text.NotStaff)
 	}
 	if r.cb != nil {
 		b.answer(ctx, r, refusal, true)

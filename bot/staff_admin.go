@@ -52,9 +52,11 @@ func (b *Bot) staffAdmin(ctx context.Context, r *request, what string, act crm.A
 	if err == nil && crm.Can(s.Role, act) == crm.ScopeAll {
 		return s, true, nil
 	}
-	refusal := text.T(r.lang, text.NotStaff)
+	var refusal string
 	if err == nil {
 		refusal = onlyRoles(r, act)
+	} else {
+		refusal = b.notStaff(ctx, r, text.NotStaff)
 	}
 	b.log.Warn("staff command refused", "user_id", r.userID, "command", what, "role", string(s.Role))
 	if r.cb != nil {

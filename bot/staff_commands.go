@@ -19,7 +19,7 @@ func (b *Bot) requireStaff(ctx context.Context, r *request) (crm.Staff, bool, er
 	if errors.Is(err, crm.ErrNotFound) {
 		// Clients, and staff deactivated since their last update.
 		b.log.Warn("staff command refused: not active staff", "user_id", r.userID, "command", r.msg.Command())
-		return crm.Staff{}, false, b.say(ctx, r.chatID, text.T(r.lang, text.NotStaff), nil)
+		return crm.Staff{}, false, b.say(ctx, r.chatID, b.notStaff(ctx, r, text.NotStaff), nil)
 	}
 	if err != nil {
 		return crm.Staff{}, false, fmt.Errorf("look up staff: %w", err)

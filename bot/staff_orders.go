@@ -18,7 +18,7 @@ func (b *Bot) orderAction(ctx context.Context, r *request, do func(s crm.Staff) 
 	s, err := b.staffMember(ctx, r)
 	if errors.Is(err, crm.ErrNotFound) {
 		b.log.Warn("order button pressed by a non-staff user", "user_id", r.userID, "action", string(r.data.Action))
-		b.answer(ctx, r, text.T(r.lang, text.StaffOnlyButton), true)
+		b.answer(ctx, r, b.notStaff(ctx, r, text.StaffOnlyButton), true)
 		return nil
 	}
 	if err != nil {
@@ -98,7 +98,7 @@ func (b *Bot) onAssignTo(ctx context.Context, r *request) error {
 func (b *Bot) onRefresh(ctx context.Context, r *request) error {
 	s, err := b.staffMember(ctx, r)
 	if errors.Is(err, crm.ErrNotFound) {
-		b.answer(ctx, r, text.T(r.lang, text.StaffOnlyButton), true)
+		b.answer(ctx, r, b.notStaff(ctx, r, text.StaffOnlyButton), true)
 		return nil
 	}
 	if err != nil {

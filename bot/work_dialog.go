@@ -177,7 +177,7 @@ func (b *Bot) staffButton(ctx context.Context, r *request) (crm.Staff, bool, err
 	s, err := b.staffMember(ctx, r)
 	if errors.Is(err, crm.ErrNotFound) {
 		b.log.Warn("staff button pressed by a non-staff user", "user_id", r.userID, "action", string(r.data.Action))
-		b.answer(ctx, r, text.T(r.lang, text.NotStaff), true)
+		b.answer(ctx, r, b.notStaff(ctx, r, text.NotStaff), true)
 		return crm.Staff{}, false, nil
 	}
 	if err != nil {

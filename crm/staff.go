@@ -148,3 +148,15 @@ func actorStaff(ctx context.Context, q querier, a Actor) (Staff, error) {
 	}
 	return st, nil
 }
+
+const sqlWasStaff = `SELECT EXISTS (SELECT 1 FROM staff WHERE telegram_user_id = $1 AND NOT active)`
+
+// WasStaff reports whether the Telegram user is a deactivated staff member: they are refused as
+// anyone who is not staff, but told that their access was turned off.
+func (s *Service) WasStaff(ctx context.Context, userID int64) (bool, error) {
+	var was bool
+	if err := s.db.QueryRow(ctx, sqlWasStaff, userID).Scan(&was); err != nil {
+		return false, fmt.Errorf("was user %d staff: %w", userID, err)
+	}
+	return was, nil
+}

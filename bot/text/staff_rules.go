@@ -11,9 +11,19 @@ const (
 	StaffNotSelf     Key = "staff_not_self"
 	OnlyRolesCommand Key = "only_roles_command"
 	OnlyRolesButton  Key = "only_roles_button"
+	AccessOff        Key = "access_off"
+	ForgetOwner      Key = "forget_owner"
 )
 
 var staffRulesCatalog = map[Key]forms{
+	AccessOff: {
+		"Ваш доступ сотрудника к боту отключён. Если это ошибка, обратитесь к владельцу или администратору.",
+		"Your staff access to the bot has been turned off. If this is a mistake, ask an owner or an admin.",
+	},
+	ForgetOwner: {
+		"Вы владелец: данные сотрудников не удаляются через /forget_me. Другой владелец может отключить вас в /staff; владельца из настроек (OWNER_TELEGRAM_IDS) сначала убирают оттуда.",
+		"You are an owner: staff data is not deleted with /forget_me. Another owner can deactivate you in /staff; an owner from the configuration (OWNER_TELEGRAM_IDS) is first removed from it.",
+	},
 	OnlyRolesCommand: {"Эта команда доступна только %s.", "Only %s can use this command."},
 	OnlyRolesButton:  {"Эта кнопка доступна только %s.", "Only %s can use this button."},
 	StaffNotSelf: {

@@ -33,6 +33,7 @@ func TestSecurityStaffForgetMe(t *testing.T) {
 			return s.pressForged(s.client, "fy:0:0")
 		}, want: openOrder + "|больше не действует", log: "forget_me refused|malformed callback data"},
 		{name: "forget_me by staff", by: s.mech, do: command(s.mech, "/forget_me", "Данные сотрудников"), want: "Данные сотрудников", log: "forget_me refused"},
+		{name: "forget_me by an owner", by: s.owner, do: command(s.owner, "/forget_me", "Вы владелец"), want: "Другой владелец может отключить вас", log: "forget_me refused"},
 	})
 
 	// The car is handed back with the invoice unpaid: a debt.

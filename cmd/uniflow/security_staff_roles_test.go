@@ -36,17 +36,18 @@ func TestSecurityStaffRoles(t *testing.T) {
 	const forgedRefused = "нет прав|больше не действует"
 	const forgedLog = "staff change refused|update refused|malformed callback data|permission denied"
 	const notSelf = "Свою роль менять и себя отключать нельзя"
+	const accessOff = "доступ сотрудника к боту отключён" // not "для сотрудников": he knows
 	s.refuse(t, []attack{
 		{name: "a manager calls /staff", by: s.manager, do: command(s.manager, "/staff", notAllowed), want: notAllowed, log: "staff command refused|permission denied"},
 		{name: "a client calls /staff", by: s.client, do: command(s.client, "/staff", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
 		{name: "a manager calls /audit", by: s.manager, do: command(s.manager, "/audit", ownerOnly), want: ownerOnly, log: "staff command refused|permission denied"},
 		{name: "an admin calls /audit", by: s.admin, do: command(s.admin, "/audit", ownerOnly), want: ownerOnly, log: "staff command refused|permission denied"},
 		{name: "a client calls /audit", by: s.client, do: command(s.client, "/audit", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
-		{name: "a deactivated mechanic calls /queue", by: s.mech, do: command(s.mech, "/queue", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
-		{name: "a deactivated mechanic calls /staff", by: s.mech, do: command(s.mech, "/staff", "для сотрудников"), want: "для сотрудников", log: "staff command refused|permission denied"},
+		{name: "a deactivated mechanic calls /queue", by: s.mech, do: command(s.mech, "/queue", accessOff), want: accessOff, log: "staff command refused|permission denied"},
+		{name: "a deactivated mechanic calls /staff", by: s.mech, do: command(s.mech, "/staff", accessOff), want: accessOff, log: "staff command refused|permission denied"},
 		{name: "a deactivated mechanic presses his old order button", by: s.mech, do: func(*testing.T) string {
 			return h.answered(h.press(s.mech, assigned, "Диагностика")).Text
-		}, want: "для сотрудников", log: "order button pressed by a non-staff user|permission denied"},
+		}, want: accessOff, log: "order button pressed by a non-staff user|permission denied"},
 		{name: "an admin deactivates the owner", by: s.admin, do: press(s.admin, forged("sd", ownerID, "")), want: forgedRefused, log: forgedLog},
 		{name: "an admin demotes the owner", by: s.admin, do: press(s.admin, forged("sr", ownerID, "mechanic")), want: forgedRefused, log: forgedLog},
 		{name: "an admin makes a manager owner", by: s.admin, do: press(s.admin, forged("sr", managerID, "owner")), want: forgedRefused, log: forgedLog},
