@@ -392,11 +392,16 @@ func (b *Bot) auditLine(l text.Lang, e crm.AuditEntry) string {
 		who = text.T(l, text.AuditSystem)
 	}
 	line := e.At.In(b.cfg.Location).Format("02.01 15:04") + " · " + esc(label(who)) + " " + text.AuditAction(l, e.Action)
-	if e.TargetName != "" && e.Action != "status" {
+	switch {
+	case e.TargetName == "" || e.Action == crm.OrderEventStatus || e.Action == crm.OrderEventCreated:
+	case e.Action == crm.AuditInviteRedeemed:
+		// The target of a join is who created the invite (none for `uniflow invite owner`).
+		line += text.T(l, text.AuditInvitedBy, esc(label(e.TargetName)))
+	default:
 		line += " " + esc(label(e.TargetName))
 	}
 	if e.OrderNumber != nil {
-		line += fmt.Sprintf(" №%d", *e.OrderNumber)
+		line += text.T(l, text.AuditOrderNumber, *e.OrderNumber)
 	}
 	if d := auditDetail(l, e); d != "" {
 		line += ": " + d
@@ -412,7 +417,7 @@ func auditDetail(l text.Lang, e crm.AuditEntry) string {
 		return text.RoleName(l, str("from")) + " → " + text.RoleName(l, str("to"))
 	case crm.AuditInviteCreated, crm.AuditInviteRedeemed, crm.AuditStaffDeactivated:
 		return text.RoleName(l, str("role"))
-	case "status":
+	case crm.OrderEventStatus:
 		return text.StatusName(l, str("from")) + " → " + text.StatusName(l, str("to"))
 	case crm.AuditItemChanged:
 		price := func(k string) string { f, _ := e.Data[k].(float64); return crm.Money(int64(f)).String() }

@@ -21,6 +21,13 @@ const (
 	AuditItemChanged      = "item_changed"
 )
 
+// What an order event is in the audit log.
+const (
+	OrderEventCreated  = "created"  // the order was opened (from_status '')
+	OrderEventAssigned = "assigned" // a mechanic was (re)assigned, the status unchanged
+	OrderEventStatus   = "status"   // the order moved from one status to another
+)
+
 const sqlInsertAudit = `
 INSERT INTO audit_log (actor_kind, actor_id, action, target_staff_id, data, created_at)
 VALUES ($1, $2, $3, $4, $5, $6)`
@@ -38,18 +45,21 @@ func (s *Service) audit(ctx context.Context, q querier, by actorRef, action stri
 
 // AuditEntry is one staff (or system) action, newest first in AuditLog.
 type AuditEntry struct {
-	At          time.Time      `db:"created_at"`
-	ActorKind   string         `db:"actor_kind"`
-	ActorID     *int64         `db:"actor_id"`
-	ActorName   string         `db:"actor_name"`
-	Action      string         `db:"action"` // an Audit* or Activity* kind, or "status"
+	At        time.Time `db:"created_at"`
+	ActorKind string    `db:"actor_kind"`
+	ActorID   *int64    `db:"actor_id"`
+	ActorName string    `db:"actor_name"`
+	Action    string    `db:"action"` // an Audit* or Activity* kind, or an OrderEvent* one
+	// TargetName is the staff member acted on; for AuditInviteRedeemed, who created the invite.
 	OrderNumber *int64         `db:"order_number"`
 	TargetName  string         `db:"target_name"`
 	Data        map[string]any `db:"data"`
 }
 
 // The three sources share one shape; staff actions only from the order tables (clients approve
-// and book there too, which is not what an owner audits).
+// and book there too, which is not what an owner audits). A join names who created the invite as
+// its target; an order event is the order's creation (from ”), a (re)assignment (the status
+// stays) or a status move.
 const sqlAuditLog = `
 SELECT u.created_at, u.actor_kind, u.actor_id,
 	coalesce(nullif(s.name, ''), CASE WHEN s.id IS NULL THEN '' ELSE '#' || s.telegram_user_id END) AS actor_name,
@@ -57,11 +67,14 @@ SELECT u.created_at, u.actor_kind, u.actor_id,
 	coalesce(nullif(t.name, ''), CASE WHEN t.id IS NULL THEN '' ELSE '#' || t.telegram_user_id END) AS target_name,
 	u.data
 FROM (
-	SELECT created_at, 3 AS src, id, actor_kind, actor_id, action, NULL::bigint AS order_id, target_staff_id, data
-	FROM audit_log
+	SELECT a.created_at, 3 AS src, a.id, a.actor_kind, a.actor_id, a.action, NULL::bigint AS order_id,
+		CASE WHEN a.action = 'invite_redeemed' THEN i.created_by ELSE a.target_staff_id END, a.data
+	FROM audit_log a
+	LEFT JOIN staff_invites i ON a.action = 'invite_redeemed' AND i.id = (a.data->>'invite_id')::bigint
 	UNION ALL
-	SELECT created_at, 2, id, actor_kind, actor_id, 'status', order_id, mechanic_id,
-		jsonb_build_object('from', from_status, 'to', to_status)
+	SELECT created_at, 2, id, actor_kind, actor_id,
+		CASE WHEN from_status = '' THEN 'created' WHEN from_status = to_status THEN 'assigned' ELSE 'status' END,
+		order_id, mechanic_id, jsonb_build_object('from', from_status, 'to', to_status)
 	FROM order_events WHERE actor_kind = 'staff'
 	UNION ALL
 	SELECT created_at, 1, id, actor_kind, actor_id, kind, order_id, NULL, data

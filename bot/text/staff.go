@@ -152,6 +152,8 @@ var auditActions = map[string]forms{
 	"client_forgotten":  {"удалил(а) свои персональные данные", "deleted their personal data"},
 	"item_changed":      {"изменил(а) позицию каталога", "changed a catalog item"},
 	"status":            {"сменил(а) статус", "changed the status"},
+	"created":           {"создал(а) заказ", "created order"},
+	"assigned":          {"назначил(а) механика", "assigned mechanic"},
 	"line_added":        {"добавил(а) строку", "added a line"},
 	"line_changed":      {"изменил(а) строку (цену, количество)", "changed a line (price, quantity)"},
 	"line_removed":      {"удалил(а) строку", "removed a line"},

@@ -12,10 +12,14 @@ const (
 	OnlyRolesCommand Key = "only_roles_command"
 	OnlyRolesButton  Key = "only_roles_button"
 	AccessOff        Key = "access_off"
+	AuditOrderNumber Key = "audit_order_number"
+	AuditInvitedBy   Key = "audit_invited_by"
 	ForgetOwner      Key = "forget_owner"
 )
 
 var staffRulesCatalog = map[Key]forms{
+	AuditOrderNumber: {" №%d", " No. %d"},
+	AuditInvitedBy:   {" (пригласил(а) %s)", " from %s"},
 	AccessOff: {
 		"Ваш доступ сотрудника к боту отключён. Если это ошибка, обратитесь к владельцу или администратору.",
 		"Your staff access to the bot has been turned off. If this is a mistake, ask an owner or an admin.",
