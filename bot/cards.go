@@ -46,7 +46,7 @@ func (b *Bot) clientCard(l text.Lang, c crm.OrderCard) string {
 // staffCard is the order as staff see it.
 func (b *Bot) staffCard(l text.Lang, c crm.OrderCard) string {
 	s := text.T(l, text.StaffCard, c.Order.Number, text.StatusName(l, string(c.Order.Status)),
-		esc(c.Client.Name), esc(c.Client.Phone), b.vehicleText(c.Vehicle), b.problemText(l, c.Order),
+		esc(clientName(l, c.Client)), esc(clientPhone(l, c.Client)), b.vehicleText(c.Vehicle), b.problemText(l, c.Order),
 		b.slotOf(l, c.Order), esc(c.Order.LeadSource))
 	mech := text.T(l, text.NoMechanic)
 	if c.Mechanic != nil {

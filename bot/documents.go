@@ -56,7 +56,7 @@ func (b *Bot) docOrder(e crm.Estimate) docs.Order {
 	c, loc := e.Card, b.cfg.Location
 	o := docs.Order{
 		Shop: b.cfg.Shop, Number: c.Order.Number, Date: b.cfg.Now().In(loc), Accepted: c.Order.CreatedAt.In(loc),
-		Client: c.Client.Name, Phone: c.Client.Phone, Car: strings.TrimSpace(c.Vehicle.Make + " " + c.Vehicle.Model),
+		Client: clientName(text.RU, c.Client), Phone: clientPhone(text.RU, c.Client), Car: strings.TrimSpace(c.Vehicle.Make + " " + c.Vehicle.Model),
 		Year: c.Vehicle.Year, Plate: c.Vehicle.Plate, Problem: c.Order.Problem, Totals: e.Totals, Paid: e.Paid,
 	}
 	if inv := e.Invoice; inv != nil {

@@ -76,7 +76,7 @@ func (b *Bot) estimateCard(l text.Lang, e crm.Estimate, page int, method string)
 	var sb strings.Builder
 	sb.WriteString(text.T(l, text.EstimateTitle, o.Number, b.vehicleText(e.Card.Vehicle)))
 	if method != "" {
-		sb.WriteString(text.T(l, text.RecordingFor, esc(e.Card.Client.Name), text.MethodName(l, method)))
+		sb.WriteString(text.T(l, text.RecordingFor, esc(clientName(l, e.Card.Client)), text.MethodName(l, method)))
 	}
 	pages := max(1, (len(e.Lines)+estimatePage-1)/estimatePage)
 	page = min(max(page, 0), pages-1)

@@ -83,7 +83,7 @@ func totalsText(l text.Lang, e crm.Estimate) string {
 func (b *Bot) workView(l text.Lang, s crm.Staff, e crm.Estimate, page int) (string, *tgbotapi.InlineKeyboardMarkup) {
 	c, o := e.Card, e.Card.Order
 	var sb strings.Builder
-	sb.WriteString(text.T(l, text.WorkHead, o.Number, text.StatusName(l, string(o.Status)), b.vehicleText(c.Vehicle), esc(c.Client.Name), esc(c.Client.Phone)))
+	sb.WriteString(text.T(l, text.WorkHead, o.Number, text.StatusName(l, string(o.Status)), b.vehicleText(c.Vehicle), esc(clientName(l, c.Client)), esc(clientPhone(l, c.Client))))
 	if c.Client.ChatID == nil {
 		sb.WriteString(text.T(l, text.ClientOffline))
 	}

@@ -32,7 +32,7 @@ func (b *Bot) renderScheduled(ctx context.Context, l text.Lang, m crm.OutboxMess
 			return rendered{}, err
 		}
 		slot := d.Slot.In(b.cfg.Location)
-		html := text.T(l, text.BookingReminderLate, d.Number, short(card.Client.Name, 60)+", "+esc(card.Client.Phone), b.dayText(l, slot), slot.Format("15:04"))
+		html := text.T(l, text.BookingReminderLate, d.Number, short(clientName(l, card.Client), 60)+", "+esc(clientPhone(l, card.Client)), b.dayText(l, slot), slot.Format("15:04"))
 		return rendered{parts: textParts(html, inline([]tgbotapi.InlineKeyboardButton{workButton(l, card.Order)}))}, nil
 	case crm.KindBookingChanged:
 		d, card, err := decodeNotice[crm.BookingChangedData](ctx, b, m)
@@ -40,7 +40,7 @@ func (b *Bot) renderScheduled(ctx context.Context, l text.Lang, m crm.OutboxMess
 			return rendered{}, err
 		}
 		from := d.From.In(b.cfg.Location)
-		who := short(card.Client.Name, 60) + ", " + esc(card.Client.Phone)
+		who := short(clientName(l, card.Client), 60) + ", " + esc(clientPhone(l, card.Client))
 		html := text.T(l, text.BookingCancelledStaff, d.Number, who, dateText(from), from.Format("15:04"))
 		if d.To != nil {
 			to := d.To.In(b.cfg.Location)
@@ -76,10 +76,10 @@ func (b *Bot) renderPaymentReminder(ctx context.Context, l text.Lang, m crm.Outb
 		}
 		return rendered{parts: textParts(text.T(l, text.PaymentReminder, d.Number, left.String(), due, ago, how), nil)}, nil
 	case crm.KindPaymentTask:
-		html := text.T(l, text.PaymentTask, d.Number, short(card.Client.Name, 60), esc(card.Client.Phone), left.String(), due, ago)
+		html := text.T(l, text.PaymentTask, d.Number, short(clientName(l, card.Client), 60), esc(clientPhone(l, card.Client)), left.String(), due, ago)
 		return rendered{parts: textParts(html, b.payKeyboard(l, card))}, nil
 	default:
-		html := text.T(l, text.PaymentUnreachable, d.Number, short(card.Client.Name, 60), esc(card.Client.Phone), left.String(), due)
+		html := text.T(l, text.PaymentUnreachable, d.Number, short(clientName(l, card.Client), 60), esc(clientPhone(l, card.Client)), left.String(), due)
 		return rendered{parts: textParts(html, b.payKeyboard(l, card))}, nil
 	}
 }

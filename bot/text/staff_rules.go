@@ -14,12 +14,14 @@ const (
 	AccessOff        Key = "access_off"
 	AuditOrderNumber Key = "audit_order_number"
 	AuditInvitedBy   Key = "audit_invited_by"
+	DataErased       Key = "data_erased"
 	ForgetOwner      Key = "forget_owner"
 )
 
 var staffRulesCatalog = map[Key]forms{
 	AuditOrderNumber: {" №%d", " No. %d"},
 	AuditInvitedBy:   {" (пригласил(а) %s)", " from %s"},
+	DataErased:       {"(данные удалены)", "(data erased)"},
 	AccessOff: {
 		"Ваш доступ сотрудника к боту отключён. Если это ошибка, обратитесь к владельцу или администратору.",
 		"Your staff access to the bot has been turned off. If this is a mistake, ask an owner or an admin.",
