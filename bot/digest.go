@@ -28,6 +28,9 @@ type digestPart struct {
 // money end it. now is when it is read, for "stuck for 3 days".
 func digestParts(l text.Lang, s crm.DailySummary, now time.Time, tail string) []digestPart {
 	head := text.T(l, text.DigestTitle, dateText(s.Day)) + "\n\n"
+	if s.Interim != nil { // a run from /jobs before the day's scheduled one
+		head = text.T(l, text.DigestInterimTitle, dateText(s.Day), s.Interim.Format("15:04")) + "\n\n"
+	}
 	if len(s.Exceptions) == 0 {
 		head += text.T(l, text.DigestAllClear)
 	} else {

@@ -79,3 +79,15 @@ func TestDigestSplitsWithinTelegramLimits(t *testing.T) {
 		t.Errorf("quiet day = %+v", parts)
 	}
 }
+
+func TestInterimDigestSaysAsOfWhen(t *testing.T) {
+	at := time.Date(2026, 3, 10, 19, 31, 0, 0, time.FixedZone("MSK", 3*3600))
+	s := crm.DailySummary{Day: time.Date(2026, 3, 10, 0, 0, 0, 0, at.Location()), Interim: &at}
+	if got := digestParts(text.RU, s, at, "")[0].html; !strings.Contains(got, "Промежуточная сводка за 10.03.2026 на 19:31") {
+		t.Errorf("interim digest head: %q", got)
+	}
+	s.Interim = nil
+	if got := digestParts(text.EN, s, at, "")[0].html; strings.Contains(got, "Interim") {
+		t.Errorf("end-of-day digest called interim: %q", got)
+	}
+}

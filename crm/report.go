@@ -27,6 +27,9 @@ type DailySummary struct {
 	// the day's numbers.
 	Exceptions []DigestException `json:"exceptions"`
 	Numbers    DigestNumbers     `json:"numbers"`
+	// Interim is when an interim digest (a run on demand before the day's scheduled one) was
+	// made; nil for the end-of-day summary.
+	Interim *time.Time `json:"interim,omitempty"`
 }
 
 const sqlDailySummary = `
@@ -45,6 +48,11 @@ SELECT
 // DailySummary counts the day that contains day, midnight to midnight in the shop's time zone.
 // Number lists are sorted and never nil.
 func (s *Service) DailySummary(ctx context.Context, day time.Time) (DailySummary, error) {
+	return s.dailySummaryAt(ctx, day, s.now())
+}
+
+// dailySummaryAt is DailySummary with the exceptions as of now.
+func (s *Service) dailySummaryAt(ctx context.Context, day, now time.Time) (DailySummary, error) {
 	start, end := s.dayBounds(day)
 	sum := DailySummary{Day: start}
 	var moved int64
@@ -62,7 +70,7 @@ func (s *Service) DailySummary(ctx context.Context, day time.Time) (DailySummary
 	sum.NewRequests = len(sum.NewNumbers)
 	sum.Ready = len(sum.ReadyNumbers)
 	sum.Delivered = len(sum.DeliveredNumbers)
-	if sum.Exceptions, sum.Numbers, err = s.digest(ctx, start, end, s.now()); err != nil {
+	if sum.Exceptions, sum.Numbers, err = s.digest(ctx, start, end, now); err != nil {
 		return DailySummary{}, fmt.Errorf("daily summary of %s: %w", start.Format(time.DateOnly), err)
 	}
 	return sum, nil
@@ -149,6 +157,48 @@ func (s *Service) EnqueueDailySummaries(ctx context.Context, day time.Time) (int
 	})
 	if err != nil {
 		return 0, fmt.Errorf("enqueue daily summaries of %s: %w", date, err)
+	}
+	return added, nil
+}
+
+// EnqueueInterimSummaries enqueues, for every active owner with a chat id, the digest of the day
+// so far as of at: a run on demand before the scheduled end-of-day one. Its dedupe key
+// "daily_summary:<owner telegram id>:<YYYY-MM-DD>:interim:<HH:MM>" is its own, so the end-of-day
+// summary ("…:<YYYY-MM-DD>") is still sent at its time; two presses in one minute send one.
+func (s *Service) EnqueueInterimSummaries(ctx context.Context, at time.Time) (int, error) {
+	sum, err := s.dailySummaryAt(ctx, at, at)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue interim summaries: %w", err)
+	}
+	local := at.In(s.opts.Location)
+	sum.Interim = &local
+	data, err := json.Marshal(sum)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue interim summaries: encode: %w", err)
+	}
+	suffix := ":" + sum.Day.Format(time.DateOnly) + ":interim:" + local.Format("15:04")
+	added := 0
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		owners, err := ownersWithChat(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, o := range owners {
+			ok, err := s.enqueue(ctx, tx, OutboxMessage{
+				Kind: KindDailySummary, ChatID: o.ChatID, Language: o.Language, Data: data,
+				DedupeKey: KindDailySummary + ":" + strconv.FormatInt(o.TelegramUserID, 10) + suffix,
+			})
+			if err != nil {
+				return err
+			}
+			if ok {
+				added++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("enqueue interim summaries at %s: %w", local.Format(time.DateTime), err)
 	}
 	return added, nil
 }

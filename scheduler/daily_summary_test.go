@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,55 @@ func TestRunCatchesUpMissedSummaryAndStops(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after cancel")
+	}
+}
+
+// A press of ▶️ daily_summary in /jobs at 19:31 sends an interim digest "as of 19:31" and leaves
+// the day's summary to the 20:00 run: it used to take the day's dedupe key, and 20:00 sent nothing.
+func TestRunNowBeforeScheduleLeavesDailySummary(t *testing.T) {
+	msk := mustLoad(t, "Europe/Moscow")
+	press := time.Date(2026, 3, 10, 19, 31, 0, 0, msk)
+	svc, pool := newTestService(t, press, msk)
+	s := mustScheduler(t, svc, msk)
+	s.now = func() time.Time { return press }
+
+	n, err := s.RunNow(t.Context(), "daily_summary")
+	if err != nil {
+		t.Fatalf("RunNow at 19:31: %v", err)
+	}
+	if n != len(testOwners) {
+		t.Errorf("RunNow at 19:31 enqueued %d, want %d interim digests", n, len(testOwners))
+	}
+	var interim time.Time
+	var key string
+	if err := pool.QueryRow(t.Context(), `SELECT (data->>'interim')::timestamptz, dedupe_key FROM outbox LIMIT 1`).Scan(&interim, &key); err != nil {
+		t.Fatalf("read interim digest: %v", err)
+	}
+	if !interim.Equal(press) {
+		t.Errorf("interim digest as of %s, want %s", interim, press)
+	}
+	if !strings.HasSuffix(key, ":2026-03-10:interim:19:31") {
+		t.Errorf("interim dedupe key %q, want …:2026-03-10:interim:19:31", key)
+	}
+
+	at20 := time.Date(2026, 3, 10, 20, 0, 0, 0, msk)
+	if n, err = s.dailySummaryJob().Run(t.Context(), at20); err != nil {
+		t.Fatalf("20:00 run: %v", err)
+	}
+	if n != len(testOwners) {
+		t.Errorf("20:00 run after a 19:31 press enqueued %d, want %d", n, len(testOwners))
+	}
+	var final int
+	if err := pool.QueryRow(t.Context(), `SELECT count(*) FROM outbox WHERE kind = 'daily_summary' AND data->>'interim' IS NULL`).Scan(&final); err != nil {
+		t.Fatalf("count end-of-day summaries: %v", err)
+	}
+	if final != len(testOwners) {
+		t.Errorf("end-of-day summaries = %d, want %d", final, len(testOwners))
+	}
+
+	// After 20:00 a press is the day's summary, already sent: nothing more.
+	s.now = func() time.Time { return at20.Add(time.Hour) }
+	if n, err = s.RunNow(t.Context(), "daily_summary"); err != nil || n != 0 {
+		t.Errorf("RunNow at 21:00 = %d, %v; want 0 (the day's summary is out)", n, err)
 	}
 }

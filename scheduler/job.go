@@ -15,6 +15,9 @@ type Job struct {
 	Name string // unique, snake_case: the advisory lock, scheduler_runs and /jobs key
 	Spec string // standard 5-field cron spec, on the shop's wall clock (SHOP_TIMEZONE)
 	Run  func(ctx context.Context, now time.Time) (enqueued int, err error)
+	// OnDemand, when set, is what a run from /jobs does instead of Run: a job whose scheduled
+	// run must not be used up by an earlier press (the daily summary) says so here.
+	OnDemand func(ctx context.Context, now time.Time) (enqueued int, err error)
 }
 
 // jobs is every job the scheduler runs: its own and those of the other areas, each area's

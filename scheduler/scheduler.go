@@ -172,6 +172,9 @@ func missed(sch cron.Schedule, lastStart *time.Time, now time.Time, loc *time.Lo
 func (s *Scheduler) RunNow(ctx context.Context, name string) (int, error) {
 	for _, j := range s.list {
 		if j.Name == name {
+			if j.OnDemand != nil {
+				j.Run = j.OnDemand
+			}
 			return s.runOnce(ctx, j, s.now())
 		}
 	}

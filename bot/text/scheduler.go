@@ -39,6 +39,8 @@ const (
 	JobsRan       Key = "jobs_ran"
 	JobsBusy      Key = "jobs_busy"
 	JobsOff       Key = "jobs_off"
+
+	DigestInterimTitle Key = "digest_interim_title"
 )
 
 var schedulerCatalog = map[Key]forms{
@@ -81,6 +83,8 @@ var schedulerCatalog = map[Key]forms{
 	JobsRan:       {"Задание %s выполнено: поставлено %d.", "Job %s done: %d enqueued."},
 	JobsBusy:      {"Задание %s уже выполняется.", "Job %s is already running."},
 	JobsOff:       {"Планировщик в этом процессе не запущен.", "The scheduler is not running in this process."},
+
+	DigestInterimTitle: {"📊 <b>Промежуточная сводка за %s на %s</b>\nИтоговая придёт вечером, как обычно.", "📊 <b>Interim digest for %s as of %s</b>\nThe end-of-day digest comes in the evening as usual."},
 }
 
 // Days is "n days" in l: "1 день", "3 дня", "14 дней".
