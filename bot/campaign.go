@@ -22,6 +22,9 @@ type campaignDraft struct {
 	Segment crm.Segment `json:"s"`
 	DueName string      `json:"dn,omitempty"` // the name of Segment.DueItemID, for the menu
 	Message string      `json:"m,omitempty"`
+	// Rev counts the messages written; a preview's Send carries the Rev it showed, so that Send
+	// on an older preview cannot send a newer text.
+	Rev int64 `json:"r,omitempty"`
 }
 
 // dlgCampaign is the staff dialog of /campaign: segment → message → confirm.
@@ -127,6 +130,10 @@ func (b *Bot) onCampaign(ctx context.Context, r *request) error {
 	if !ok || d.Campaign == nil {
 		return err
 	}
+	if r.data.Arg == "send" && d.Step == cgConfirm && d.Campaign.Message != "" && r.data.ID != d.Campaign.Rev {
+		b.answer(ctx, r, text.CampaignStale(r.lang), true)
+		return b.campaignPreview(ctx, r, &d)
+	}
 	b.answer(ctx, r, "", false)
 	ask := func(step string, k text.Key, args ...any) error {
 		d.Step = step
@@ -230,6 +237,9 @@ func (b *Bot) campaignText(ctx context.Context, r *request, s crm.Staff, d *work
 		if err != nil {
 			return b.say(ctx, r.chatID, text.T(r.lang, text.CampaignBadDate), nil)
 		}
+		if from, to := b.segmentDates(); day.Before(from) || day.After(to) {
+			return b.say(ctx, r.chatID, text.CampaignDateRange(r.lang, dateText(from), dateText(to)), nil)
+		}
 		if d.Step == cgBefore {
 			c.Segment.VisitBefore = &day
 		} else {
@@ -245,28 +255,48 @@ func (b *Bot) campaignText(ctx context.Context, r *request, s crm.Staff, d *work
 		src := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(txt)), "src_")
 		c.Segment.LeadSource = short(src, 50)
 	case cgMessage:
+		txt = strings.TrimSpace(crm.CleanText(txt))
+		if txt == "" {
+			return b.say(ctx, r.chatID, text.CampaignEmpty(r.lang), nil)
+		}
 		if n := utf8.RuneCountInString(txt); n > crm.MaxCampaignMessageLen {
 			return b.say(ctx, r.chatID, text.T(r.lang, text.CampaignTooLong, n, crm.MaxCampaignMessageLen), nil)
 		}
-		n, err := b.crm.CountSegment(ctx, c.Segment, b.cfg.Now())
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			if err := b.say(ctx, r.chatID, text.T(r.lang, text.CampaignNobody), nil); err != nil {
-				return err
-			}
-			return b.campaignMenuAgain(ctx, r, d)
-		}
-		c.Message, d.Step = txt, cgConfirm
-		if err := b.saveWorkDialog(ctx, r, d); err != nil {
-			return err
-		}
-		kb := inline([]tgbotapi.InlineKeyboardButton{
-			button(text.T(r.lang, text.CampaignSendButton), callback{Action: actCampaign, Version: d.Nonce, Arg: "send"}),
-			button(text.T(r.lang, text.Cancel), callback{Action: actCampaign, Version: d.Nonce, Arg: "cancel"}),
-		})
-		return b.say(ctx, r.chatID, text.T(r.lang, text.CampaignPreview, esc(txt), n), kb)
+		c.Message, c.Rev, d.Step = txt, c.Rev+1, cgConfirm
+		return b.campaignPreview(ctx, r, d)
 	}
 	return b.campaignMenuAgain(ctx, r, d)
+}
+
+// campaignPreview shows the draft's message as clients will see it, with a Send that carries the
+// draft's Rev. With nobody left to reach it goes back to the menu instead.
+func (b *Bot) campaignPreview(ctx context.Context, r *request, d *workDialog) error {
+	c := d.Campaign
+	n, err := b.crm.CountSegment(ctx, c.Segment, b.cfg.Now())
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		if err := b.say(ctx, r.chatID, text.T(r.lang, text.CampaignNobody), nil); err != nil {
+			return err
+		}
+		return b.campaignMenuAgain(ctx, r, d)
+	}
+	if err := b.saveWorkDialog(ctx, r, d); err != nil {
+		return err
+	}
+	kb := inline([]tgbotapi.InlineKeyboardButton{
+		button(text.T(r.lang, text.CampaignSendButton), callback{Action: actCampaign, ID: c.Rev, Version: d.Nonce, Arg: "send"}),
+		button(text.T(r.lang, text.Cancel), callback{Action: actCampaign, Version: d.Nonce, Arg: "cancel"}),
+	})
+	return b.say(ctx, r.chatID, text.T(r.lang, text.CampaignPreview, esc(c.Message), n), kb)
+}
+
+// segmentDates is the range a "visited before/after" date may take: no shop's records go back
+// before 2000, and a date over a year ahead is a typo.
+func (b *Bot) segmentDates() (from, to time.Time) {
+	now := b.cfg.Now().In(b.cfg.Location)
+	from = time.Date(2000, 1, 1, 0, 0, 0, 0, b.cfg.Location)
+	to = time.Date(now.Year()+1, now.Month(), now.Day(), 0, 0, 0, 0, b.cfg.Location)
+	return from, to
 }

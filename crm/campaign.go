@@ -98,7 +98,7 @@ const sqlCampaignSent = `UPDATE campaigns SET sent = $2 WHERE id = $1`
 // offers. An empty or too long message is ErrInvalidInput. sendAt, when not nil, says when the
 // message to client id may go out (quiet hours); nil is now.
 func (s *Service) SendCampaign(ctx context.Context, staffID int64, seg Segment, message string, now time.Time, sendAt func(clientID int64) time.Time) (Campaign, error) {
-	message = strings.TrimSpace(message)
+	message = strings.TrimSpace(CleanText(message)) // nothing visible is empty
 	if message == "" || utf8.RuneCountInString(message) > MaxCampaignMessageLen {
 		return Campaign{}, fmt.Errorf("send campaign: message of %d characters: %w", utf8.RuneCountInString(message), ErrInvalidInput)
 	}

@@ -38,6 +38,9 @@ func TestCampaignReachesWhomItCounts(t *testing.T) {
 	if _, err := s.svc.SendCampaign(s.ctx, s.owner.ID, seg, "  ", now, nil); !errors.Is(err, crm.ErrInvalidInput) {
 		t.Errorf("empty campaign = %v, want ErrInvalidInput", err)
 	}
+	if _, err := s.svc.SendCampaign(s.ctx, s.owner.ID, seg, "\u200b\u200b \u2800", now, nil); !errors.Is(err, crm.ErrInvalidInput) {
+		t.Errorf("empty campaign = %v, want ErrInvalidInput", err)
+	}
 	// One of them opts out before it goes.
 	if err := s.svc.SetMarketingConsent(s.ctx, 104, false); err != nil {
 		t.Fatal(err)
