@@ -123,6 +123,16 @@ func (b *Bot) onOfferBook(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
+	if o.ConvertedOrderID != nil {
+		// One offer, one booking: a second one would be counted as the offer's too. Another
+		// visit is booked the usual way, from /start.
+		card, err := b.crm.OrderCard(ctx, *o.ConvertedOrderID)
+		if err != nil {
+			return fmt.Errorf("load order %d the offer converted to: %w", *o.ConvertedOrderID, err)
+		}
+		b.answer(ctx, r, text.OfferAlreadyBooked(r.lang, card.Order.Number), true)
+		return nil
+	}
 	client, err := b.crm.ClientByTelegramID(ctx, r.userID)
 	if err != nil {
 		return fmt.Errorf("look up client: %w", err)
