@@ -119,8 +119,8 @@ func (b *Bot) renderBookingReminder(ctx context.Context, l text.Lang, m crm.Outb
 	if err != nil {
 		return rendered{}, err
 	}
-	if !due {
-		return rendered{}, fmt.Errorf("order %d is no longer booked at %s: %w", d.Number, d.Slot, errObsolete)
+	if !due || !crm.BookingRemindable(card.Order.Status) {
+		return rendered{}, fmt.Errorf("order %d is no longer a confirmed booking at %s: %w", d.Number, d.Slot, errObsolete)
 	}
 	slot := d.Slot.In(b.cfg.Location)
 	html := text.T(l, text.BookingReminder, d.Number, b.dayText(l, slot), slot.Format("15:04"), esc(vehicleLabel(card.Vehicle)))

@@ -51,7 +51,16 @@ type BookingReminderData struct {
 // awaitingCar is where an order stands while its car is not yet in: a booking still to keep.
 const awaitingCar = `('new', 'accepted')`
 
-// UpcomingBooking is a booked slot whose car is not in yet.
+// confirmedBooking is where an order stands while the shop has confirmed its booking and the car
+// is not in yet: the only bookings reminded of. A new order is a request the shop has not
+// confirmed (the client was told so), and reminding of it would promise a slot nobody agreed to.
+const confirmedBooking = `('accepted')`
+
+// BookingRemindable reports whether an order in status st is a confirmed booking still to keep:
+// the send-time check of a reminder enqueued for it.
+func BookingRemindable(st Status) bool { return st == StatusAccepted }
+
+// UpcomingBooking is a confirmed booked slot whose car is not in yet.
 type UpcomingBooking struct {
 	OrderID     int64     `db:"order_id"`
 	Number      int64     `db:"number"`
@@ -69,11 +78,11 @@ SELECT o.id AS order_id, o.number, o.slot, o.created_at, c.chat_id, c.language,
 	EXISTS (SELECT 1 FROM outbox WHERE dedupe_key =
 		'` + KindBookingReminder + `:' || o.id || ':' || floor(extract(epoch FROM o.slot))::bigint) AS reminded
 FROM orders o JOIN clients c ON c.id = o.client_id
-WHERE o.slot >= $1 AND o.slot < $2 AND o.status <> 'cancelled' AND o.status IN ` + awaitingCar + `
+WHERE o.slot >= $1 AND o.slot < $2 AND o.status IN ` + confirmedBooking + `
 ORDER BY o.slot, o.id`
 
-// UpcomingBookings returns the bookings with a slot in [from, to) whose car is not in yet, by
-// slot (orders_slot).
+// UpcomingBookings returns the confirmed bookings with a slot in [from, to) whose car is not in
+// yet, by slot (orders_slot).
 func (s *Service) UpcomingBookings(ctx context.Context, from, to time.Time) ([]UpcomingBooking, error) {
 	rows, _ := s.db.Query(ctx, sqlUpcomingBookings, from, to)
 	bs, err := pgx.CollectRows(rows, pgx.RowToStructByName[UpcomingBooking])

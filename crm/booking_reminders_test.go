@@ -65,3 +65,42 @@ func TestBookingAnswersAreAuthorised(t *testing.T) {
 		t.Errorf("BookingStillDue after cancel = %v, %v", due, err)
 	}
 }
+
+// Only a booking the shop confirmed is reminded of: a new order is a request the client was told
+// is not a booking until the shop confirms it; a cancelled or finished one is no booking at all.
+func TestUpcomingBookingsOnlyConfirmed(t *testing.T) {
+	pool, _ := pgtest.New(t)
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	svc := crm.New(pool, crm.Options{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	want := map[crm.Status]bool{
+		crm.StatusNew: false, crm.StatusAccepted: true, crm.StatusDiagnosing: false,
+		crm.StatusCancelled: false, crm.StatusDelivered: false, crm.StatusClosed: false,
+	}
+	ids := map[int64]crm.Status{}
+	i := 0
+	for st := range want {
+		i++
+		id := bookedOrder(t, pool, int64(600+i), "+7900555100"+string(rune('0'+i)), now.Add(time.Duration(20+i)*time.Hour))
+		if _, err := pool.Exec(ctx, `UPDATE orders SET status = $2 WHERE id = $1`, id, st); err != nil {
+			t.Fatal(err)
+		}
+		ids[id] = st
+	}
+	bs, err := svc.UpcomingBookings(ctx, now, now.Add(48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[crm.Status]bool{}
+	for _, b := range bs {
+		got[ids[b.OrderID]] = true
+	}
+	for st, w := range want {
+		if got[st] != w {
+			t.Errorf("booking in status %s reminded: %v, want %v", st, got[st], w)
+		}
+		if crm.BookingRemindable(st) != w {
+			t.Errorf("BookingRemindable(%s) = %v, want %v", st, !w, w)
+		}
+	}
+}

@@ -22,10 +22,10 @@ func TestOutageOfThreeHours(t *testing.T) {
 	debt := sh.invoice(cid, 250000, day(1, 15, 0))
 	c2, _ := sh.client(true, false)
 	early := day(5, 10, 0)
-	tooEarly := sh.order(c2, "new", &early)
+	tooEarly := sh.order(c2, "accepted", &early)
 	c3, _ := sh.client(true, false)
 	later := day(5, 14, 0)
-	kept := sh.order(c3, "new", &later)
+	kept := sh.order(c3, "accepted", &later)
 
 	// Down from 08:30 to 11:30 on the 2nd: step 1 (10:00) was missed.
 	sh.runUntil(day(2, 8, 30), nil)

@@ -42,7 +42,7 @@ func TestTwoReplicasSameJobsSameTime(t *testing.T) {
 		cid, _ := a.client(i%4 != 3, false)
 		a.invoice(cid, 100000, time.Date(2026, 3, 1+i%3, 15, 0, 0, 0, msk))
 		slot := time.Date(2026, 3, 2+i%4, 11+i%5, 0, 0, 0, msk)
-		a.order(cid, "new", &slot)
+		a.order(cid, "accepted", &slot)
 	}
 
 	// Every fire time of the next 20 days, both replicas at once.

@@ -94,7 +94,7 @@ func TestSixtySimulatedDays(t *testing.T) {
 	// Bookings.
 	booking := func(slot time.Time, blocked bool) int64 {
 		cid, _ := sh.client(true, blocked)
-		return sh.order(cid, "new", &slot)
+		return sh.order(cid, "accepted", &slot)
 	}
 	reminded := func(oid int64, slot time.Time) string {
 		k := fmt.Sprintf("booking_reminder:%d:%d", oid, slot.Unix())

@@ -23,14 +23,14 @@ i AS (
 	SELECT id, $3, 1234500, 0, 0, 1234500, '[]', $3 FROM o)
 SELECT id, number FROM o`
 
-// sqlBooking seeds a new order of the user's client booked at $3.
+// sqlBooking seeds an order of the user's client booked at $3 and confirmed by the shop (accepted).
 const sqlBooking = `
 WITH c AS (
 	INSERT INTO clients (phone, name, telegram_user_id, chat_id, language) VALUES ($1, $4, $2, $2, $5)
 	ON CONFLICT (phone) DO UPDATE SET name = excluded.name RETURNING id),
 v AS (INSERT INTO vehicles (client_id, make, model, plate) SELECT id, 'Lada', 'Vesta', 'А123ВС77' FROM c RETURNING id, client_id)
 INSERT INTO orders (branch_id, client_id, vehicle_id, status, slot)
-SELECT (SELECT id FROM branches WHERE is_default), client_id, id, 'new', $3 FROM v RETURNING id, number`
+SELECT (SELECT id FROM branches WHERE is_default), client_id, id, 'accepted', $3 FROM v RETURNING id, number`
 
 // The host runs in UTC, the shop in Moscow: the scheduler's reminders reach the clients through
 // the emulator with every time in Moscow time; the booking reminder's buttons confirm, cancel
