@@ -15,7 +15,8 @@ import (
 // replayed concurrently, or two bookings creating the same client at once).
 const bookAttempts = 3
 
-// slotTakenIndex is the unique index that keeps one booking per slot.
+// slotTakenIndex is the unique index that keeps one booking per slot among orders that hold it
+// (slotHeld).
 const slotTakenIndex = "orders_slot_taken"
 
 // Booked is what Book did.

@@ -260,11 +260,11 @@ func (s *Service) OpenOrders(ctx context.Context, limit int) ([]OrderCard, error
 
 const sqlBookedSlots = `
 SELECT slot FROM orders
-WHERE slot >= $1 AND slot < $2 AND status <> 'cancelled'
+WHERE slot >= $1 AND slot < $2 AND ` + slotHeld + `
 ORDER BY slot`
 
-// BookedSlots returns the slots in [from, to) of orders that are not cancelled, in order. A slot
-// taken by several orders appears once per order.
+// BookedSlots returns the slots in [from, to) still held by their orders (see slotHeld), in order.
+// A slot taken by several orders appears once per order.
 func (s *Service) BookedSlots(ctx context.Context, from, to time.Time) ([]time.Time, error) {
 	rows, _ := s.db.Query(ctx, sqlBookedSlots, from, to)
 	ts, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
