@@ -115,6 +115,14 @@ func (b *Bot) onBookingSlot(ctx context.Context, r *request) error {
 			return b.editPressed(ctx, r, text.T(r.lang, text.BookingRescheduled, card.Order.Number, dateText(at), at.Format("15:04")), nil)
 		}
 	}
+	if !offered {
+		// A repeated tap of the slot the booking was just moved to: that slot is now taken by
+		// the booking itself. The confirmation stays.
+		if moved, err := b.crm.BookingStillDue(ctx, orderID, newSlot); err == nil && moved {
+			b.answer(ctx, r, text.BookingMovedAlready(r.lang), true)
+			return nil
+		}
+	}
 	if !offered || errors.Is(err, crm.ErrSlotTaken) {
 		// Taken since it was offered: the list is redrawn.
 		b.answer(ctx, r, text.T(r.lang, text.OutOfDate), false)
@@ -135,8 +143,10 @@ func (b *Bot) onBookingSlot(ctx context.Context, r *request) error {
 func (b *Bot) bookingRefused(ctx context.Context, r *request, err error) error {
 	if errors.Is(err, crm.ErrInvalidTransition) || errors.Is(err, crm.ErrForbidden) || errors.Is(err, crm.ErrNotFound) {
 		b.log.Info("booking answer refused", "user_id", r.userID, "err", err)
+		// Alert only: the message may hold the answer of the first tap ("cancelled, the time is
+		// free"), which a repeated tap must not erase.
 		b.answer(ctx, r, text.T(r.lang, text.BookingNotActive), true)
-		return b.editPressed(ctx, r, text.T(r.lang, text.BookingNotActive), nil)
+		return nil
 	}
 	return err
 }

@@ -215,10 +215,9 @@ func (b *Bot) onRate(ctx context.Context, r *request) error {
 		number = card.Order.Number
 	}
 	if !recorded {
-		b.answer(ctx, r, text.T(r.lang, text.FeedbackAlready), false)
-		if first, err := b.crm.OrderRating(ctx, r.data.ID); err == nil {
-			return b.editPressed(ctx, r, text.T(r.lang, text.FeedbackRecorded, number, first), nil)
-		}
+		// Alert only: the message holds the first rating with its thanks or apology, which a
+		// repeated tap must not rewrite.
+		b.answer(ctx, r, text.T(r.lang, text.FeedbackAlready), true)
 		return nil
 	}
 	thanks := text.T(r.lang, text.FeedbackThanks)

@@ -38,3 +38,11 @@ func OfferAlreadyBooked(l Lang, number int64) string {
 	}
 	return fmt.Sprintf("Вы уже записались по этому предложению: заказ №%d. Чтобы записаться ещё раз, отправьте /start.", number)
 }
+
+// BookingMovedAlready answers a repeated tap of the slot a booking was just moved to.
+func BookingMovedAlready(l Lang) string {
+	if l == EN {
+		return "The booking is already moved to this time."
+	}
+	return "Запись уже перенесена на это время."
+}
