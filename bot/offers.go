@@ -24,7 +24,7 @@ const (
 	actRate       action = "fr" // ID: order, Arg: rating 1..5
 	actDigestOpen action = "dx" // ID: order (Arg "o") or catalog item (Arg "i") from the digest
 	actCampaign   action = "cg" // Version: the dialog's nonce, Arg: the step (campaign.go)
-	actSubscribe  action = "os" // the client agrees to reminders and offers (under a rating)
+	actSubscribe  action = "os" // the client agrees to offers (under a rating)
 )
 
 // renderOffers renders the kinds of this file; ok is false for other kinds.
@@ -237,7 +237,13 @@ func (b *Bot) onRate(ctx context.Context, r *request) error {
 	return b.editPressed(ctx, r, html, kb)
 }
 
-// onSubscribe records the client's yes to reminders and offers.
+// subscribedText confirms a yes to offers with the shop's real gap between them (OFFER_GAP_DAYS).
+func (b *Bot) subscribedText(l text.Lang) string {
+	return text.T(l, text.Subscribed, text.AtMostOnceIn(l, b.crm.OfferGapDays()))
+}
+
+// onSubscribe records the client's yes to offers (marketing; booking reminders are service
+// messages and need no consent).
 func (b *Bot) onSubscribe(ctx context.Context, r *request) error {
 	err := b.crm.SetMarketingConsent(ctx, r.userID, true)
 	if errors.Is(err, crm.ErrNotFound) {
@@ -249,7 +255,7 @@ func (b *Bot) onSubscribe(ctx context.Context, r *request) error {
 	}
 	b.answer(ctx, r, "", false)
 	b.takeButtons(ctx, r)
-	return b.say(ctx, r.chatID, text.T(r.lang, text.Subscribed), nil)
+	return b.say(ctx, r.chatID, b.subscribedText(r.lang), nil)
 }
 
 // cmdSubscribe and cmdUnsubscribe set the client's marketing consent.
@@ -269,7 +275,7 @@ func (b *Bot) setConsent(ctx context.Context, r *request, consent bool) error {
 	if err != nil {
 		return err
 	}
-	msg := text.T(r.lang, text.Subscribed)
+	msg := b.subscribedText(r.lang)
 	if !consent {
 		msg = text.T(r.lang, text.Unsubscribed)
 	}

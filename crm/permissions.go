@@ -111,7 +111,7 @@ var permissions = []permissionRow{
 	{ActForgetMe, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "erase one's personal data (/forget_me; refused to staff and with open orders or debts)"},
 	{ActJobs, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "the scheduler's jobs, run one now (/jobs)"},
 	{ActCampaign, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "send a marketing campaign (/campaign)"},
-	{ActConsent, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "give or withdraw one's consent to reminders and offers (/subscribe, /unsubscribe)"},
+	{ActConsent, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "give or withdraw one's consent to offers and other marketing messages (/subscribe, /unsubscribe); booking reminders and order messages need none"},
 }
 
 // Can reports how far role may do act; unknown roles and actions may do nothing.

@@ -92,12 +92,12 @@ var offerCatalog = map[Key]forms{
 	OfferUnsubButton:    {"🔕 Отписаться", "🔕 Unsubscribe"},
 	OfferGone:           {"Это предложение больше не действует.", "This offer is no longer valid."},
 	OfferBookingFor:     {"Записываем: <b>%s</b>.", "Booking: <b>%s</b>."},
-	Unsubscribed:        {"Вы отписались от напоминаний и предложений. Вернуть их: /subscribe", "You have unsubscribed from reminders and offers. To get them again: /subscribe"},
-	UnsubscribedAlready: {"Вы уже отписаны от предложений. Вернуть их: /subscribe", "You are already unsubscribed. To get offers again: /subscribe"},
-	Subscribed:          {"Готово: будем напоминать о плановом сервисе и присылать предложения, не чаще раза в месяц. Отписаться: /unsubscribe", "Done: we will remind you of scheduled service and send offers, at most once a month. To stop: /unsubscribe"},
+	Unsubscribed:        {"Вы отписались от предложений и рекламных рассылок. Сообщения о ваших заказах и записях (в том числе напоминания о визите) будут приходить как прежде. Вернуть предложения: /subscribe", "You have unsubscribed from offers and marketing messages. Messages about your orders and bookings (visit reminders too) still come as before. To get offers again: /subscribe"},
+	UnsubscribedAlready: {"Вы уже отписаны от предложений и рекламных рассылок. Вернуть их: /subscribe", "You are already unsubscribed from offers and marketing messages. To get them again: /subscribe"},
+	Subscribed:          {"Готово: будем присылать предложения — например, когда подойдёт срок планового сервиса, — %s. Отписаться: /unsubscribe", "Done: we will send you offers, such as when scheduled service is due, %s. To stop: /unsubscribe"},
 	ConsentAsk:          {"Напомнить, когда подойдёт срок следующего обслуживания?", "Shall we remind you when your next service is due?"},
 	ConsentButton:       {"🔔 Да, напоминайте", "🔔 Yes, remind me"},
-	SubscribeFirst:      {"Сначала запишитесь к нам через /start — тогда сможем присылать напоминания.", "Book with us first (/start) — then we can send you reminders."},
+	SubscribeFirst:      {"Сначала запишитесь к нам через /start — тогда сможем присылать предложения.", "Book with us first (/start) — then we can send you offers."},
 
 	FeedbackAsk:      {"Как прошёл визит по заказу №%d? Оцените, пожалуйста, от 1 до 5:", "How was your visit (order #%d)? Please rate it from 1 to 5:"},
 	FeedbackThanks:   {"Спасибо за оценку!", "Thank you for your rating!"},
@@ -155,7 +155,7 @@ var offerCatalog = map[Key]forms{
 // offerCommandDescriptions are the menu lines of this file's commands.
 var offerCommandDescriptions = map[string]forms{
 	"campaign":    {"Рассылка клиентам", "Campaign to clients"},
-	"subscribe":   {"Получать напоминания и предложения", "Get reminders and offers"},
+	"subscribe":   {"Получать предложения сервиса", "Get the shop's offers"},
 	"unsubscribe": {"Не присылать предложения", "Stop offers"},
 	"km":          {"Записать пробег машины по заказу", "Record a car's mileage by order"},
 }
