@@ -94,7 +94,7 @@ var offerCatalog = map[Key]forms{
 	OfferBookingFor:     {"Записываем: <b>%s</b>.", "Booking: <b>%s</b>."},
 	Unsubscribed:        {"Вы отписались от предложений и рекламных рассылок. Сообщения о ваших заказах и записях (в том числе напоминания о визите) будут приходить как прежде. Вернуть предложения: /subscribe", "You have unsubscribed from offers and marketing messages. Messages about your orders and bookings (visit reminders too) still come as before. To get offers again: /subscribe"},
 	UnsubscribedAlready: {"Вы уже отписаны от предложений и рекламных рассылок. Вернуть их: /subscribe", "You are already unsubscribed from offers and marketing messages. To get them again: /subscribe"},
-	Subscribed:          {"Готово: будем присылать предложения — например, когда подойдёт срок планового сервиса, — %s. Отписаться: /unsubscribe", "Done: we will send you offers, such as when scheduled service is due, %s. To stop: /unsubscribe"},
+	Subscribed:          {"Готово: будем напоминать о плановом сервисе и присылать предложения, %s. Отписаться: /unsubscribe", "Done: we will remind you of scheduled service and send offers, %s. To stop: /unsubscribe"},
 	ConsentAsk:          {"Напомнить, когда подойдёт срок следующего обслуживания?", "Shall we remind you when your next service is due?"},
 	ConsentButton:       {"🔔 Да, напоминайте", "🔔 Yes, remind me"},
 	SubscribeFirst:      {"Сначала запишитесь к нам через /start — тогда сможем присылать предложения.", "Book with us first (/start) — then we can send you offers."},
