@@ -91,3 +91,16 @@ func TestInterimDigestSaysAsOfWhen(t *testing.T) {
 		t.Errorf("end-of-day digest called interim: %q", got)
 	}
 }
+
+// An invoice due 30 seconds before the digest was read is "due just now", not "due 1 hour ago".
+func TestDigestOverdueJustNow(t *testing.T) {
+	now := time.Date(2026, 3, 10, 20, 0, 0, 0, time.UTC)
+	e := crm.DigestException{Kind: crm.ExceptionOverdue, OrderID: 1, Number: 1001, Since: now.Add(-30 * time.Second), Amount: 50000}
+	if line, _ := exceptionLine(text.EN, e, now); !strings.Contains(line, "due just now") {
+		t.Errorf("overdue 30 s: %q", line)
+	}
+	e.Since = now.Add(-25 * time.Minute)
+	if line, _ := exceptionLine(text.RU, e, now); !strings.Contains(line, "срок прошёл 25 минут назад") {
+		t.Errorf("overdue 25 min: %q", line)
+	}
+}

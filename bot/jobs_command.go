@@ -56,7 +56,7 @@ func (b *Bot) onRunJob(ctx context.Context, r *request) error {
 		b.log.Error("job run on demand failed", "job", name, "err", err)
 		b.answer(ctx, r, short(err.Error(), 180), true)
 	default:
-		b.answer(ctx, r, text.T(r.lang, text.JobsRan, name, n), false)
+		b.answer(ctx, r, text.T(r.lang, text.JobsRan, name, text.JobCount(r.lang, name, n)), false)
 	}
 	html, kb, err := b.jobsView(ctx, r.lang)
 	if err != nil {
@@ -105,7 +105,7 @@ func (b *Bot) jobsView(ctx context.Context, l text.Lang) (string, *tgbotapi.Inli
 			}
 			enqueued, runs, failures, lastErr = r.LastEnqueued, r.Runs, r.Failures, r.LastError
 		}
-		sb.WriteString(text.T(l, text.JobsLine, esc(j.Name), esc(j.Spec), last, enqueued, b.shortTime(j.Next), runs, failures))
+		sb.WriteString(text.T(l, text.JobsLine, esc(j.Name), esc(j.Spec), last, text.JobCount(l, j.Name, enqueued), b.shortTime(j.Next), runs, failures))
 		if lastErr != "" {
 			sb.WriteString(text.T(l, text.JobsError, short(lastErr, 200)))
 		}

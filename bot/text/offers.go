@@ -111,7 +111,7 @@ var offerCatalog = map[Key]forms{
 	DigestAllClear:  {"✅ Ничего не требует внимания.", "✅ Nothing needs attention."},
 	DigestStuck:     {"• №%d: %s уже %s (норма %s)", "• #%d: %s for %s (norm %s)"},
 	DigestEstimate:  {"• №%d: смета ждёт согласования %s", "• #%d: estimate awaiting approval for %s"},
-	DigestOverdue:   {"• №%d: не оплачено %s, срок прошёл %s назад", "• #%d: %s unpaid, due %s ago"},
+	DigestOverdue:   {"• №%d: не оплачено %s, срок прошёл %s", "• #%d: %s unpaid, due %s"}, // %s: Ago
 	DigestLowStock:  {"• %s: доступно %s при минимуме %s", "• %s: %s available, minimum %s"},
 	DigestNumbers: {"<b>Деньги и закрытия</b>\nЗаказов закрыто: %d\nВыручка (выдано сегодня): %s\nПоступило оплат: %s\nК получению всего: %s",
 		"<b>Money and closings</b>\nOrders closed: %d\nRevenue (delivered today): %s\nPayments received: %s\nOutstanding in all: %s"},
@@ -176,10 +176,17 @@ func SinceDays(l Lang, days int) string {
 	return fmt.Sprintf(PluralRU(n, "%d день", "%d дня", "%d дней"), n)
 }
 
-// Span words a stretch of time for the digest: hours under two days, days after.
+// Span words a stretch of time for the digest: minutes under an hour (at least one), hours
+// under two days, days after. Each unit is rounded down: 30 seconds is not "1 hour".
 func Span(l Lang, d time.Duration) string {
+	if d < time.Hour {
+		m := max(int64(d/time.Minute), 1)
+		if l == EN {
+			return fmt.Sprintf(PluralEN(m, "%d minute", "%d minutes"), m)
+		}
+		return fmt.Sprintf(PluralRU(m, "%d минуту", "%d минуты", "%d минут"), m)
+	}
 	if h := int64(d / time.Hour); h < 48 {
-		h = max(h, 1)
 		if l == EN {
 			return fmt.Sprintf(PluralEN(h, "%d hour", "%d hours"), h)
 		}

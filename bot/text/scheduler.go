@@ -1,6 +1,9 @@
 package text
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Texts of the scheduler's notices (issue 7): payment reminders, booking reminders, /jobs. They
 // live apart from messages.go so that flows added side by side do not edit one list; T looks keys
@@ -75,12 +78,12 @@ var schedulerCatalog = map[Key]forms{
 	BookingMovedStaff:     {"🕒 Клиент перенёс запись: заказ №%d, %s, с %s %s на %s %s.", "🕒 The client moved the booking: order No. %d, %s, from %s %s to %s %s."},
 
 	JobsTitle:     {"<b>Задания планировщика</b> (время — %s)", "<b>Scheduler jobs</b> (times in %s)"},
-	JobsLine:      {"\n\n<b>%s</b> · <code>%s</code>\nпоследний запуск: %s · поставлено: %d\nследующий: %s · запусков %d, ошибок %d", "\n\n<b>%s</b> · <code>%s</code>\nlast run: %s · enqueued: %d\nnext: %s · runs %d, errors %d"},
+	JobsLine:      {"\n\n<b>%s</b> · <code>%s</code>\nпоследний запуск: %s · %s\nследующий: %s · запусков %d, ошибок %d", "\n\n<b>%s</b> · <code>%s</code>\nlast run: %s · %s\nnext: %s · runs %d, errors %d"}, // the 4th %s: JobCount
 	JobsNever:     {"не запускалось", "never"},
 	JobsRunning:   {" (идёт)", " (running)"},
 	JobsError:     {"\n❗ %s", "\n❗ %s"},
 	JobsRunButton: {"▶️ %s", "▶️ %s"},
-	JobsRan:       {"Задание %s выполнено: поставлено %d.", "Job %s done: %d enqueued."},
+	JobsRan:       {"Задание %s выполнено: %s.", "Job %s done: %s."}, // %s: JobCount
 	JobsBusy:      {"Задание %s уже выполняется.", "Job %s is already running."},
 	JobsOff:       {"Планировщик в этом процессе не запущен.", "The scheduler is not running in this process."},
 
@@ -94,4 +97,34 @@ func Days(l Lang, n int) string {
 		f = PluralEN(int64(n), "%d day", "%d days")
 	}
 	return fmt.Sprintf(f, n)
+}
+
+// JobCount words what a run of the job called name did n times, for /jobs: most jobs enqueue
+// messages, no_shows marks orders and sends nothing.
+func JobCount(l Lang, name string, n int) string {
+	if name == "no_shows" {
+		if l == EN {
+			return fmt.Sprintf("marked %d", n)
+		}
+		return fmt.Sprintf("отмечено %d", n)
+	}
+	if l == EN {
+		return fmt.Sprintf("%d enqueued", n)
+	}
+	return fmt.Sprintf("поставлено в очередь %d", n)
+}
+
+// Ago words how long ago something happened, for the digest: "just now" under a minute, else
+// Span and "ago".
+func Ago(l Lang, d time.Duration) string {
+	if d < time.Minute {
+		if l == EN {
+			return "just now"
+		}
+		return "только что"
+	}
+	if l == EN {
+		return Span(l, d) + " ago"
+	}
+	return Span(l, d) + " назад"
 }
