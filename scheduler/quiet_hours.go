@@ -86,6 +86,11 @@ func ParseQuietHours(s string) (QuietHours, error) {
 	if err != nil {
 		return QuietHours{}, fmt.Errorf("quiet hours %q: %w", s, err)
 	}
+	if q.From == q.To {
+		// A window of no length is no quiet hours at all: surely not what was meant, and "off"
+		// says it plainly.
+		return QuietHours{}, fmt.Errorf("quiet hours %q start and end at the same time; for no quiet hours write off", s)
+	}
 	return q, nil
 }
 

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -123,6 +124,16 @@ func TestParseQuietHours(t *testing.T) {
 	for _, bad := range []string{"", "22:00", "25:00-08:00", "22-08"} {
 		if _, err := ParseQuietHours(bad); err == nil {
 			t.Errorf("ParseQuietHours(%q) accepted", bad)
+		}
+	}
+}
+
+// A window that starts and ends at the same time would mean no quiet hours: it is refused, and
+// the error says to write off.
+func TestParseQuietHoursRefusesEmptyWindow(t *testing.T) {
+	for _, s := range []string{"09:00-09:00", "00:00-00:00", "21:30 - 21:30"} {
+		if _, err := ParseQuietHours(s); err == nil || !strings.Contains(err.Error(), "write off") {
+			t.Errorf("ParseQuietHours(%q) = %v, want an error saying to write off", s, err)
 		}
 	}
 }

@@ -198,6 +198,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 
 	if loc, err := time.LoadLocation(get(envShopTimezone)); err != nil {
 		bad(envShopTimezone, "want an IANA time zone such as Europe/Moscow, got %q", get(envShopTimezone))
+	} else if loc.String() == "Local" {
+		// Local is the host's zone: the shop's clock would move with the server.
+		bad(envShopTimezone, "want an IANA time zone such as Europe/Moscow, not Local (the host's zone)")
 	} else {
 		cfg.Location = loc
 	}

@@ -109,6 +109,8 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"redis url bad port", envRedisURL, "redis://:hunter2@cache:port/0", "want a Redis URL", "hunter2"},
 		{"redis prefix with space", envRedisPrefix, "my shop:", "want a key prefix without spaces", ""},
 		{"unknown time zone", envShopTimezone, "Mars/Olympus", "want an IANA time zone", ""},
+		{"time zone Local", envShopTimezone, "Local", "want an IANA time zone such as Europe/Moscow, not Local", ""},
+		{"quiet hours of no length", envQuietHours, "09:00-09:00", "want HH:MM-HH:MM such as 21:00-09:00, or off: quiet hours \"09:00-09:00\" start and end at the same time; for no quiet hours write off", ""},
 		{"shop hours", envShopHours, "always open", "want opening hours", ""},
 		{"shop hours never open", envShopHours, "mon 10:00-09:00", "want opening hours", ""},
 		{"region too long", envShopRegion, "RUS", "want a two-letter region code", ""},
