@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"sync"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -57,6 +58,7 @@ func (b *Bot) newRequest(u tgbotapi.Update) (*request, bool) {
 		// Every handler reads the user's words from here, so they are cleaned of invisible and
 		// spoofing characters once, before any check, reply or store (crm.CleanText).
 		r.msg.Text, r.msg.Caption = crm.CleanText(r.msg.Text), crm.CleanText(r.msg.Caption)
+		fitCommandEntity(r.msg)
 		from = u.Message.From
 		r.chatID = u.Message.Chat.ID
 		r.private = u.Message.Chat.IsPrivate()
@@ -80,6 +82,26 @@ func (b *Bot) newRequest(u tgbotapi.Update) (*request, bool) {
 	r.lang = text.FromCode(from.LanguageCode)
 	r.name = displayName(from)
 	return r, true
+}
+
+// fitCommandEntity makes the command entity match the (cleaned) text. The library's Command and
+// CommandArguments slice the text by the first entity's length with no bounds check, and that
+// length no longer fits once cleaning dropped characters ("/\x1c" is "/" now) or when an update
+// carries an entity longer than its text: they would panic. A command ends at the first space,
+// as Telegram marks it; a lone "/" is no command.
+func fitCommandEntity(m *tgbotapi.Message) {
+	if !m.IsCommand() {
+		return
+	}
+	n := strings.IndexFunc(m.Text, unicode.IsSpace)
+	if n < 0 {
+		n = len(m.Text)
+	}
+	if n < 2 || !strings.HasPrefix(m.Text, "/") {
+		m.Entities = nil
+		return
+	}
+	m.Entities[0].Length = n
 }
 
 func displayName(u *tgbotapi.User) string {
