@@ -24,12 +24,7 @@ func TestInvisibleCharactersAreCleaned(t *testing.T) {
 			h.start()
 			u := h.emu.NewUser(tgemu.UserOptions{FirstName: "\u200b", LanguageCode: l.code})
 			c := u.Chat()
-			u.Start("")
-			h.next(c, 0, l.askPhone)
-			if _, err := u.ShareContact("+79120000005"); err != nil {
-				t.Fatal(err)
-			}
-			h.next(c, last(c), l.askName)
+			h.toName(u, l, "+79120000005")
 			for _, blank := range []string{"\u200b\u200b\u200b", "\u202e\u2066\ufeff\u00ad", "\u3164\u3164", " \u200d\u0301 "} {
 				u.Send(blank)
 				h.next(c, last(c), nameInvalid[l.code])
