@@ -41,6 +41,7 @@ const (
 	ActJobs        Action = "jobs"         // the scheduler's jobs, run one now (/jobs)
 	ActCampaign    Action = "campaign"     // send a marketing campaign (/campaign)
 	ActConsent     Action = "consent"      // give or withdraw one's consent to offers (/subscribe, /unsubscribe)
+	ActImport      Action = "import"       // import clients, vehicles and the catalog from files; undo an import
 )
 
 // Scope is how far a role may do an action.
@@ -111,6 +112,7 @@ var permissions = []permissionRow{
 	{ActForgetMe, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "erase one's personal data (/forget_me; refused to staff and with open orders or debts)"},
 	{ActJobs, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "the scheduler's jobs, run one now (/jobs)"},
 	{ActCampaign, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "send a marketing campaign (/campaign)"},
+	{ActImport, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "import clients, vehicles and the catalog from CSV/XLSX files, undo an import"},
 	{ActConsent, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "give or withdraw one's consent to offers and other marketing messages (/subscribe, /unsubscribe); booking reminders and order messages need none"},
 }
 
