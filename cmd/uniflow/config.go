@@ -188,6 +188,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if opts, err := redis.ParseURL(get(envRedisURL)); err != nil {
 		bad(envRedisURL, "want a Redis URL such as redis://host:6379/0: %s", leafError(err))
 	} else {
+		if opts.Protocol == 0 {
+			// RESP2 unless the URL asks for another: UniFlow uses no RESP3 feature (no client-side
+			// caching, no push messages), and go-redis checks every RESP3 reply for pending push
+			// notifications, a cost on each of the two pipelines an update makes.
+			opts.Protocol = 2
+		}
 		cfg.Redis = opts
 	}
 

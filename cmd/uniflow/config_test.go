@@ -201,3 +201,21 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// RESP2 is the default (no push-notification checks on every reply); a URL that names a
+// protocol keeps it.
+func TestRedisProtocol(t *testing.T) {
+	for url, want := range map[string]int{
+		"redis://127.0.0.1:6379/0":            2,
+		"redis://127.0.0.1:6379/0?protocol=3": 3,
+		"redis://127.0.0.1:6379/0?protocol=2": 2,
+	} {
+		cfg, err := loadConfig(env(map[string]string{envRedisURL: url}))
+		if err != nil {
+			t.Fatalf("loadConfig(%s): %v", url, err)
+		}
+		if cfg.Redis.Protocol != want {
+			t.Errorf("REDIS_URL=%s: protocol %d, want %d", url, cfg.Redis.Protocol, want)
+		}
+	}
+}
