@@ -31,6 +31,9 @@ type Options struct {
 	// OfferGapDays is the least number of days between two marketing messages (offers,
 	// campaigns) to one client; 0 = DefaultOfferGapDays.
 	OfferGapDays int
+	// MarginFloor is the parts margin, in hundredths of a percent, below which the owner's report
+	// flags an item; 0 = DefaultMarginFloor (20 %).
+	MarginFloor int
 }
 
 // Service is the CRM. It is safe for concurrent use.
