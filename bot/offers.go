@@ -123,6 +123,9 @@ func (b *Bot) onOfferBook(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
+	if err := b.crm.MarkOfferOpened(ctx, o.ID); err != nil { // the report's "opened"
+		return err
+	}
 	if o.ConvertedOrderID != nil {
 		// One offer, one booking: a second one would be counted as the offer's too. Another
 		// visit is booked the usual way, from /start.

@@ -64,6 +64,9 @@ const (
 // Offers and campaigns (issue 7).
 const envOfferGapDays = "OFFER_GAP_DAYS"
 
+// Owner reports (issue 9): the parts margin under which /report flags an item.
+const envMarginFloor = "REPORT_MARGIN_FLOOR"
+
 // minCallbackSecret is the shortest CALLBACK_SECRET accepted: 32 characters of random text carry
 // far more than the 64 bits a tag needs.
 const minCallbackSecret = 32
@@ -103,6 +106,7 @@ func configVars() []envVar {
 		{envPaymentReminder, "1,7,14", "Days after an invoice's due date on which the client is reminded; the last becomes a task for the managers."},
 		{envConsentText, "", "The personal-data consent line under the booking summary, plain text, up to 1000 characters. Empty: the built-in Russian and English texts."},
 		{envOfferGapDays, "30", "Least days between two marketing messages (repeat-sale offers, deferred-work follow-ups, campaigns) to one client."},
+		{envMarginFloor, "20", "Parts margin, in percent (1-100), under which /report flags an item (docs/kpi.md)."},
 		{envWebhookURL, "", "Public HTTPS URL for Telegram to post updates to; empty: long polling."},
 		{envWebhookSecret, "", "Webhook secret token (1-256 of A-Z a-z 0-9 _ -); empty: a random one per start."},
 		{envWebhookListen, "127.0.0.1:8443", "Address the webhook server listens on, behind the TLS proxy the URL points to."},
@@ -139,6 +143,8 @@ type Config struct {
 	ConsentText string
 	// Offers and campaigns (issue 7).
 	OfferGapDays int
+	// Owner reports (issue 9): hundredths of a percent.
+	MarginFloor int
 	// Webhook mode and flood control (issue 6).
 	Webhook bot.WebhookConfig
 	Flood   bot.FloodConfig
@@ -276,6 +282,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envOfferGapDays, "want a number of days from 1 to 365, got %q", get(envOfferGapDays))
 	} else {
 		cfg.OfferGapDays = n
+	}
+	if n, err := strconv.Atoi(get(envMarginFloor)); err != nil || n < 1 || n > 100 {
+		bad(envMarginFloor, "want a percent from 1 to 100, got %q", get(envMarginFloor))
+	} else {
+		cfg.MarginFloor = n * 100
 	}
 
 	if q, err := scheduler.ParseQuietHours(get(envQuietHours)); err != nil {

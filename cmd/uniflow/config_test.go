@@ -128,6 +128,8 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"send rate zero", envSendRate, "0", "want messages per second", ""},
 		{"send rate words", envSendRate, "fast", "want messages per second", ""},
 		{"send rate above paid broadcasts", envSendRate, "1001", "want messages per second", ""},
+		{"margin floor of 0", envMarginFloor, "0", "want a percent from 1 to 100", ""},
+		{"margin floor with a sign", envMarginFloor, "20%", "want a percent from 1 to 100", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -193,6 +193,8 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		CompanyPaymentDays: cfg.CompanyPaymentDays,
 		// Offers and campaigns (issue 7).
 		OfferGapDays: cfg.OfferGapDays,
+		// Owner reports (issue 9).
+		MarginFloor: cfg.MarginFloor,
 	})
 	if err := svc.EnsureOwners(ctx, cfg.OwnerIDs); err != nil {
 		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
