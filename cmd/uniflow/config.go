@@ -67,6 +67,9 @@ const envOfferGapDays = "OFFER_GAP_DAYS"
 // Owner reports (issue 9): the parts margin under which /report flags an item.
 const envMarginFloor = "REPORT_MARGIN_FLOOR"
 
+// Export (issue 8): the shop's Excel decides the separator once.
+const envCSVSeparator = "CSV_SEPARATOR"
+
 // minCallbackSecret is the shortest CALLBACK_SECRET accepted: 32 characters of random text carry
 // far more than the 64 bits a tag needs.
 const minCallbackSecret = 32
@@ -114,6 +117,7 @@ func configVars() []envVar {
 		{envFloodWindow, "10s", "The window FLOOD_MAX_UPDATES counts in."},
 		{envFloodCooldown, "1m", "How long a flooding user's updates are dropped after the warning."},
 		{envCallbackSecret, "", "At least 32 random characters that authenticate button data (HMAC); empty derives a stable key from the bot token."},
+		{envCSVSeparator, ";", "Field separator of CSV exports: \";\" (Russian Excel), \",\" or \"tab\"."},
 	}
 }
 
@@ -150,6 +154,8 @@ type Config struct {
 	Flood   bot.FloodConfig
 	// CallbackSecret authenticates button data; empty: derived from the bot token (bot package).
 	CallbackSecret []byte
+	// CSVSeparator separates the fields of CSV exports (issue 8).
+	CSVSeparator rune
 }
 
 // loadConfig reads and validates every variable. It reports all bad
@@ -313,6 +319,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envCallbackSecret, "want at least %d characters, got %d (value not shown)", minCallbackSecret, len(s))
 	} else if s != "" {
 		cfg.CallbackSecret = []byte(s)
+	}
+
+	if r, err := parseSeparator(get(envCSVSeparator)); err != nil { // export_cli.go
+		bad(envCSVSeparator, "%s", err)
+	} else {
+		cfg.CSVSeparator = r
 	}
 
 	if err := errors.Join(errs...); err != nil {

@@ -34,6 +34,7 @@ commands:
   demo       play a scripted story against the built-in emulator and print the chats
   catalog    list, set, receive or count catalog items (uniflow catalog for usage)
   invite     invite owner: print a one-time link that makes its opener an owner
+  export     write clients, vehicles, orders, payments or the catalog to CSV or XLSX (uniflow export for usage)
   version    print the version
   help       print this help
 
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runCatalog(ctx, rest, getenv, stdout) // catalog_cli.go
 	case "invite":
 		return runInvite(ctx, rest, getenv, stdout) // invite_cli.go
+	case "export":
+		return runExport(ctx, rest, getenv, stdout) // export_cli.go
 	// Further commands (import, export, invite) go here, each with a
 	// line in usage and a runXxx function in its own file.
 	case "help", "-h", "-help", "--help":
