@@ -59,14 +59,7 @@ type ExportOptions struct {
 	MethodName func(method string) string
 }
 
-// importHeaders are the canonical headers the importer reads (until it lands: then Headers).
-var importHeaders = map[ExportKind][]string{
-	ExportClients:  {"Телефон", "ФИО", "Источник", "Согласие на рассылку", "Компания"},
-	ExportVehicles: {"Телефон", "Госномер", "VIN", "Марка", "Модель", "Год", "Пробег", "Дата последнего визита"},
-	ExportCatalog:  {"Артикул", "Тип", "Наименование", "Ед.", "Цена", "Остаток", "Мин. остаток", "Нормо-часы", "Повтор дней", "Повтор км"},
-}
-
-// Headers of the kinds that cannot be imported.
+// Headers of the kinds that cannot be imported; the others are the importer's own (Headers).
 var (
 	orderHeaders = []string{"Номер", "Дата", "Статус", "Телефон", "Клиент", "Госномер", "Механик",
 		"Работы", "Запчасти", "Скидка", "Итого", "Оплачено", "К оплате", "Срок оплаты"}
@@ -76,8 +69,12 @@ var (
 // exportHeaders are the columns of kind, in the order its rows are written.
 func exportHeaders(k ExportKind) []string {
 	switch k {
-	case ExportClients, ExportVehicles, ExportCatalog:
-		return importHeaders[k]
+	case ExportClients:
+		return Headers(KindClients)
+	case ExportVehicles:
+		return Headers(KindVehicles)
+	case ExportCatalog:
+		return Headers(KindCatalog)
 	case ExportOrders:
 		return orderHeaders
 	case ExportPayments:
