@@ -12,13 +12,14 @@ import (
 // one at a time and never holds a table in memory. A callback's error stops the export and is
 // returned as is.
 
-// Period bounds an export by creation time: From inclusive, To exclusive; a zero end is open.
-type Period struct {
+// ExportPeriod bounds an export by creation time: From inclusive, To exclusive; a zero end is
+// open.
+type ExportPeriod struct {
 	From, To time.Time
 }
 
 // args are the period's ends as query arguments, nil for an open end.
-func (p Period) args() (from, to any) {
+func (p ExportPeriod) args() (from, to any) {
 	if !p.From.IsZero() {
 		from = p.From
 	}
@@ -135,7 +136,7 @@ WHERE ($1::timestamptz IS NULL OR o.created_at >= $1) AND ($2::timestamptz IS NU
 ORDER BY o.number`
 
 // ExportOrders calls fn with every order created in p, by number.
-func (s *Service) ExportOrders(ctx context.Context, p Period, fn func(OrderExport) error) error {
+func (s *Service) ExportOrders(ctx context.Context, p ExportPeriod, fn func(OrderExport) error) error {
 	from, to := p.args()
 	return eachRow(ctx, s, "export orders", sqlExportOrders, []any{from, to}, func(o OrderExport) error {
 		if o.Invoiced {
@@ -169,7 +170,7 @@ WHERE ($1::timestamptz IS NULL OR p.created_at >= $1) AND ($2::timestamptz IS NU
 ORDER BY p.created_at, p.id`
 
 // ExportPayments calls fn with every payment recorded in p, oldest first.
-func (s *Service) ExportPayments(ctx context.Context, p Period, fn func(PaymentExport) error) error {
+func (s *Service) ExportPayments(ctx context.Context, p ExportPeriod, fn func(PaymentExport) error) error {
 	from, to := p.args()
 	return eachRow(ctx, s, "export payments", sqlExportPayments, []any{from, to}, fn)
 }

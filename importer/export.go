@@ -48,7 +48,7 @@ type ExportOptions struct {
 	Kind   ExportKind
 	Format Format // default FormatXLSX
 	// Period bounds orders and payments by creation time; other kinds ignore it.
-	Period crm.Period
+	Period crm.ExportPeriod
 	// Separator of CSV fields; 0 = DefaultCSVSeparator.
 	Separator rune
 	// Location is the shop's time zone, in which dates are written; nil = UTC.

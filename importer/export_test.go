@@ -149,20 +149,20 @@ func TestExportPeriodInShopTime(t *testing.T) {
 	t.Parallel()
 	svc, _ := seeded(t)
 	day := func(d int) time.Time { return time.Date(2026, 12, d, 0, 0, 0, 0, msk) }
-	lastCol := func(kind importer.ExportKind, p crm.Period, col int) []string {
+	lastCol := func(kind importer.ExportKind, p crm.ExportPeriod, col int) []string {
 		var out []string
 		for _, r := range readCSV(t, exportCSV(t, svc, importer.ExportOptions{Kind: kind, Period: p}), ';')[1:] {
 			out = append(out, r[col])
 		}
 		return out
 	}
-	if got := lastCol(importer.ExportOrders, crm.Period{From: day(1), To: day(2)}, 0); !cmp.Equal(got, []string{"1003"}) {
+	if got := lastCol(importer.ExportOrders, crm.ExportPeriod{From: day(1), To: day(2)}, 0); !cmp.Equal(got, []string{"1003"}) {
 		t.Errorf("orders of 01.12: %q, want 1003 only", got)
 	}
-	if got := lastCol(importer.ExportOrders, crm.Period{To: day(1)}, 0); !cmp.Equal(got, []string{"1001", "1002"}) {
+	if got := lastCol(importer.ExportOrders, crm.ExportPeriod{To: day(1)}, 0); !cmp.Equal(got, []string{"1001", "1002"}) {
 		t.Errorf("orders to 30.11: %q", got)
 	}
-	if got := lastCol(importer.ExportPayments, crm.Period{From: day(1)}, 1); !cmp.Equal(got, []string{"1002"}) {
+	if got := lastCol(importer.ExportPayments, crm.ExportPeriod{From: day(1)}, 1); !cmp.Equal(got, []string{"1002"}) {
 		t.Errorf("payments from 01.12: %q", got)
 	}
 }

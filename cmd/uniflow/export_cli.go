@@ -154,8 +154,8 @@ func parseSeparator(s string) (rune, error) {
 
 // parsePeriod reads --from and --to as whole days of the shop: from the start of the first to
 // the end of the last.
-func parsePeriod(from, to string, loc *time.Location) (crm.Period, error) {
-	var p crm.Period
+func parsePeriod(from, to string, loc *time.Location) (crm.ExportPeriod, error) {
+	var p crm.ExportPeriod
 	var err error
 	if from != "" {
 		if p.From, err = parseDay(from, loc); err != nil {
