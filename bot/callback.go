@@ -57,6 +57,8 @@ var knownActions = map[action]bool{
 	// Offers, feedback, the digest, campaigns (issue 7): offers.go.
 	actOfferBook: true, actOfferUnsub: true, actRate: true, actDigestOpen: true, actCampaign: true,
 	actSubscribe: true,
+	// Owner reports (issue 9): report.go.
+	actReport: true,
 }
 
 // callback is the typed content of a button's callback_data.

@@ -23,11 +23,11 @@ func menuFor(role crm.Role) []string {
 	case crm.RoleMechanic:
 		return []string{"queue", "km", "cancel", "help"}
 	case crm.RoleManager:
-		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "km", "cancel", "help"}
+		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "report", "km", "cancel", "help"}
 	case crm.RoleAdmin:
-		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "jobs", "cancel", "help"}
+		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "report", "invite", "staff", "jobs", "cancel", "help"}
 	case crm.RoleOwner:
-		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "invite", "staff", "audit", "jobs", "campaign", "cancel", "help"}
+		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "report", "invite", "staff", "audit", "jobs", "campaign", "cancel", "help"}
 	}
 	return nil
 }

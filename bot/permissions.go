@@ -29,6 +29,7 @@ func commandNeeds() map[string]crm.Action {
 		"invite":  crm.ActStaff, "audit": crm.ActAudit, "forget_me": crm.ActForgetMe,
 		"km":       crm.ActLines, // an odometer reading on an order
 		"campaign": crm.ActCampaign, "subscribe": crm.ActConsent, "unsubscribe": crm.ActConsent,
+		"report": crm.ActReport,
 	}
 }
 
@@ -65,6 +66,8 @@ func callbackNeeds() map[action]crm.Action {
 		// Offers, ratings, the owner's digest and campaigns.
 		actOfferBook: crm.ActBook, actOfferUnsub: crm.ActConsent, actSubscribe: crm.ActConsent,
 		actRate: crm.ActOwnOrders, actDigestOpen: crm.ActViewOrder, actCampaign: crm.ActCampaign,
+		// The owner's report: managers see its operational part (report.go).
+		actReport: crm.ActReport,
 	}
 }
 

@@ -45,6 +45,8 @@ func (b *Bot) routeTable() routes {
 			// Offers, feedback, campaigns (issue 7): offers.go, campaign.go.
 			"subscribe": b.cmdSubscribe, "unsubscribe": b.cmdUnsubscribe, "campaign": b.cmdCampaign,
 			"km": b.cmdKM,
+			// Owner reports (issue 9): report.go.
+			"report": b.cmdReport,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,
@@ -81,6 +83,8 @@ func (b *Bot) routeTable() routes {
 			// Offers, feedback, the digest, campaigns (issue 7): offers.go, campaign.go.
 			actOfferBook: b.onOfferBook, actOfferUnsub: b.onOfferUnsub, actRate: b.onRate,
 			actDigestOpen: b.onDigestOpen, actCampaign: b.onCampaign, actSubscribe: b.onSubscribe,
+			// Owner reports (issue 9): report.go.
+			actReport: b.onReport,
 		},
 		commandNeeds:  commandNeeds(),
 		callbackNeeds: callbackNeeds(),

@@ -139,7 +139,7 @@ type RepeatKPIs struct {
 }
 
 // Rate is RepeatClients / Clients in hundredths of a percent.
-func (r RepeatKPIs) Rate() int { return share(r.RepeatClients, r.Clients) }
+func (r RepeatKPIs) Rate() int { return Share(r.RepeatClients, r.Clients) }
 
 // RevenueShare is RepeatRevenue / Revenue in hundredths of a percent.
 func (r RepeatKPIs) RevenueShare() int {

@@ -136,7 +136,7 @@ type DisciplineKPIs struct {
 }
 
 // OnTimeShare is OnTime / Due in hundredths of a percent (0 with nothing due).
-func (d DisciplineKPIs) OnTimeShare() int { return share(d.OnTime, d.Due) }
+func (d DisciplineKPIs) OnTimeShare() int { return Share(d.OnTime, d.Due) }
 
 // AvgPayDays is the average days from invoice to full payment, over the invoices paid.
 func (d DisciplineKPIs) AvgPayDays() float64 {
@@ -146,8 +146,8 @@ func (d DisciplineKPIs) AvgPayDays() float64 {
 	return d.PayDaysTotal / float64(d.Paid)
 }
 
-// share is n/of in hundredths of a percent, rounded half up; 0 when of is 0.
-func share(n, of int) int {
+// Share is n/of in hundredths of a percent, rounded half up; 0 when of is 0.
+func Share(n, of int) int {
 	if of == 0 {
 		return 0
 	}

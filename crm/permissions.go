@@ -42,6 +42,8 @@ const (
 	ActCampaign    Action = "campaign"     // send a marketing campaign (/campaign)
 	ActConsent     Action = "consent"      // give or withdraw one's consent to offers (/subscribe, /unsubscribe)
 	ActImport      Action = "import"       // import clients, vehicles and the catalog from files; undo an import
+	ActReport      Action = "report"       // the report's operational part (/report): orders, payments, mechanics
+	ActReportFull  Action = "report_full"  // the whole report: funnel, revenue split, repeat clients, offers, margins
 )
 
 // Scope is how far a role may do an action.
@@ -113,6 +115,8 @@ var permissions = []permissionRow{
 	{ActJobs, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "the scheduler's jobs, run one now (/jobs)"},
 	{ActCampaign, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "send a marketing campaign (/campaign)"},
 	{ActImport, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "import clients, vehicles and the catalog from CSV/XLSX files, undo an import"},
+	{ActReport, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "the report (/report): orders, payments and what is owed, mechanics' work, per period and branch"},
+	{ActReportFull, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "the whole report: funnel per lead source, revenue split, repeat clients, offers, margins (docs/kpi.md)"},
 	{ActConsent, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "give or withdraw one's consent to offers and other marketing messages (/subscribe, /unsubscribe); booking reminders and order messages need none"},
 }
 

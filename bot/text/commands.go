@@ -10,6 +10,9 @@ func CommandDescription(l Lang, command string) string {
 		d, ok = offerCommandDescriptions[command] // offers.go
 	}
 	if !ok {
+		d, ok = reportCommandDescriptions[command] // report.go
+	}
+	if !ok {
 		return command
 	}
 	if l == EN {

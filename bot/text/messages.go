@@ -26,6 +26,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = offerCatalog[k] // offers.go
 	}
 	if !ok {
+		forms, ok = reportCatalog[k] // report.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru

@@ -43,7 +43,7 @@ func TestCatalogsDisjoint(t *testing.T) {
 		cat  map[Key]forms
 	}{
 		{"messages.go", catalog}, {"work.go", workCatalog}, {"scheduler.go", schedulerCatalog},
-		{"staff.go", staffCatalog}, {"offers.go", offerCatalog}, {"staff_rules.go", staffRulesCatalog},
+		{"staff.go", staffCatalog}, {"offers.go", offerCatalog}, {"staff_rules.go", staffRulesCatalog}, {"report.go", reportCatalog},
 	} {
 		for k := range c.cat {
 			if first, dup := seen[k]; dup {
