@@ -35,6 +35,7 @@ const (
 	fNorm
 	fRepeatDays
 	fRepeatKm
+	nFields // how many there are
 )
 
 // column is a field of a kind: its canonical header (the first name) and the synonyms read.

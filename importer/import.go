@@ -1,10 +1,7 @@
 package importer
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/uniflow-crm/uniflow/crm"
@@ -93,23 +90,4 @@ func (p Problem) Text(lang string) string {
 		return p.Reason
 	}
 	return p.ReasonRU
-}
-
-// ErrNotImplemented is returned by the parts not built yet.
-var ErrNotImplemented = errors.New("not implemented yet")
-
-// Run reads the file name (".xlsx" is XLSX, ".csv"/".txt"/".tsv" CSV, anything else sniffed)
-// from r and imports it. The apply is one transaction: an error, or ctx cancelled, leaves the
-// database as it was. Problems with rows are in the report, not errors; an error is a file that
-// cannot be read at all (no header, no known column, a broken xlsx), a refused actor
-// (crm.ErrForbidden) or the database failing.
-func Run(ctx context.Context, svc *crm.Service, name string, r io.Reader, opt Options) (Report, error) {
-	return Report{Kind: opt.Kind, DryRun: opt.DryRun}, fmt.Errorf("import %s %s: %w", opt.Kind, name, ErrNotImplemented)
-}
-
-// Undo removes the records batch batchID created and restores the fields it changed. It refuses
-// (crm.ErrImportUsed, naming one record) when a created client, vehicle or item was used by an
-// order since; undoing a batch twice is crm.ErrImportUndone.
-func Undo(ctx context.Context, svc *crm.Service, a crm.Actor, batchID int64) error {
-	return fmt.Errorf("undo import %d: %w", batchID, ErrNotImplemented)
 }

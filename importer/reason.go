@@ -20,6 +20,7 @@ const (
 	CodeInvalid    Code = "invalid"     // a combination the record cannot hold (a service with stock)
 	CodeNoOwner    Code = "no_owner"    // a vehicle's phone is no client's
 	CodeOtherOwner Code = "other_owner" // the vehicle belongs to another client
+	CodeOtherKind  Code = "other_kind"  // the catalog has the item as the other type
 	CodeDuplicate  Code = "duplicate"   // an earlier row of the file has the same key
 	CodeConflict   Code = "conflict"    // the database has another value
 )
@@ -40,6 +41,7 @@ var reasons = map[Code][2]string{
 	CodeInvalid:    {"%v", "%v"},
 	CodeNoOwner:    {"no client with this phone: import clients first", "нет клиента с таким телефоном: сначала импортируйте клиентов"},
 	CodeOtherOwner: {"the car belongs to another client (%v)", "машина принадлежит другому клиенту (%v)"},
+	CodeOtherKind:  {"the catalog has it as %v: kept", "в каталоге это %v: оставлено"},
 	CodeDuplicate:  {"repeats line %v", "повтор строки %v"},
 	CodeConflict:   {"the database has %q: kept", "в базе %q: оставлено"},
 }

@@ -1,0 +1,391 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/uniflow-crm/uniflow/crm"
+)
+
+// progressEvery is how often Progress is called at most.
+const progressEvery = 200 * time.Millisecond
+
+// Run reads the file name (".xlsx" is XLSX, ".csv"/".txt"/".tsv" CSV, anything else sniffed)
+// from r and imports it. The apply is one transaction: an error, or ctx cancelled, leaves the
+// database as it was. Problems with rows are in the report, not errors; an error is a file that
+// cannot be read at all (no header, no known column, a broken xlsx), a refused actor
+// (crm.ErrForbidden) or the database failing.
+func Run(ctx context.Context, svc *crm.Service, name string, r io.Reader, opt Options) (Report, error) {
+	rep := Report{Kind: opt.Kind, DryRun: opt.DryRun}
+	if _, err := ParseKind(string(opt.Kind)); err != nil {
+		return rep, fmt.Errorf("import %s: %w", name, err)
+	}
+	if opt.Region == "" {
+		opt.Region = "RU"
+	}
+	rows, total, err := openRows(name, r, opt.Sheet)
+	if err != nil {
+		return rep, fmt.Errorf("import %s %s: %w", opt.Kind, name, err)
+	}
+	defer rows.close()
+	f, err := newFile(ctx, opt, rows, total, &rep)
+	if err != nil {
+		return rep, fmt.Errorf("import %s %s: %w", opt.Kind, name, err)
+	}
+	meta := crm.ImportMeta{FileName: filepathBase(name), BranchID: opt.BranchID, Overwrite: opt.Overwrite, DryRun: opt.DryRun, Actor: opt.Actor}
+	var res crm.ImportResult
+	switch opt.Kind {
+	case KindClients:
+		res, err = svc.ImportClients(ctx, meta, func() (crm.ImportClient, bool, error) {
+			row, ok, err := f.next()
+			if !ok || err != nil {
+				return crm.ImportClient{}, ok, err
+			}
+			return f.client(row), true, nil
+		})
+	case KindVehicles:
+		res, err = svc.ImportVehicles(ctx, meta, func() (crm.ImportVehicle, bool, error) {
+			row, ok, err := f.next()
+			if !ok || err != nil {
+				return crm.ImportVehicle{}, ok, err
+			}
+			return f.vehicle(row), true, nil
+		})
+	case KindCatalog:
+		res, err = svc.ImportCatalog(ctx, meta, func() (crm.ImportItem, bool, error) {
+			row, ok, err := f.next()
+			if !ok || err != nil {
+				return crm.ImportItem{}, ok, err
+			}
+			return f.item(row), true, nil
+		})
+	}
+	if err != nil {
+		return rep, fmt.Errorf("import %s %s: %w", opt.Kind, name, err)
+	}
+	f.progress(true)
+	f.report(res)
+	return rep, nil
+}
+
+// Undo removes the records batch batchID created and restores the fields it changed. It refuses
+// (crm.ErrImportUsed, naming one record) when a created client, vehicle or item was used by an
+// order since; undoing a batch twice is crm.ErrImportUndone.
+func Undo(ctx context.Context, svc *crm.Service, a crm.Actor, batchID int64) error {
+	return svc.UndoImport(ctx, a, batchID)
+}
+
+func filepathBase(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// file is a file being read: its header, and what was found wrong so far.
+type file struct {
+	ctx      context.Context
+	opt      Options
+	rows     rowReader
+	rep      *Report
+	fields   []field
+	header   map[field]string // the file's header of each field it has
+	phones   *phones
+	now      time.Time
+	total    int
+	done     int
+	reported time.Time
+}
+
+// newFile reads the header row (the first non-blank one) and maps its columns.
+func newFile(ctx context.Context, opt Options, rows rowReader, total int, rep *Report) (*file, error) {
+	f := &file{ctx: ctx, opt: opt, rows: rows, rep: rep, now: time.Now(), total: total, header: map[field]string{}, phones: newPhones(opt.Region)}
+	for {
+		rec, err := rows.next()
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the file is empty: no header row")
+		}
+		var bad *badRow
+		if errors.As(err, &bad) {
+			return nil, fmt.Errorf("header: %w", bad)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if blank(rec.cells) {
+			continue
+		}
+		names := make([]string, len(rec.cells))
+		for i, c := range rec.cells {
+			names[i] = strings.TrimSpace(crm.CleanText(strings.TrimPrefix(c, "\ufeff")))
+		}
+		f.fields, rep.UnknownColumns = mapHeader(opt.Kind, names)
+		for i, fl := range f.fields {
+			if fl != fNone {
+				f.header[fl] = names[i]
+			}
+		}
+		if len(f.header) == 0 {
+			return nil, fmt.Errorf("line %d: no known column; the columns of %s are %s", rec.line, opt.Kind, strings.Join(Headers(opt.Kind), ", "))
+		}
+		return f, nil
+	}
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// row is a data row: its fields' values as shown and raw (XLSX), and the problems found.
+type row struct {
+	line     int
+	val, raw *[nFields]string // nil for a row the format broke
+	problems []Problem
+}
+
+// next reads the next non-blank data row; a row the format breaks is rejected (a problem, and
+// a row with reject set so that it is counted).
+func (f *file) next() (*row, bool, error) {
+	if err := f.ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	for {
+		rec, err := f.rows.next()
+		if errors.Is(err, io.EOF) {
+			return nil, false, nil
+		}
+		var bad *badRow
+		if errors.As(err, &bad) {
+			f.count()
+			r := &row{line: bad.line}
+			r.problems = append(r.problems, problem(bad.line, "", "", CodeInvalid,
+				"the row breaks CSV quoting: "+bad.err.Error(), "строка нарушает кавычки CSV: "+bad.err.Error()))
+			return r, true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if blank(rec.cells) {
+			continue
+		}
+		f.count()
+		r := &row{line: rec.line, val: &[nFields]string{}, raw: &[nFields]string{}}
+		for i, c := range rec.cells {
+			if i < len(f.fields) && f.fields[i] != fNone {
+				r.val[f.fields[i]] = strings.TrimSpace(c)
+				if i < len(rec.raw) {
+					r.raw[f.fields[i]] = strings.TrimSpace(rec.raw[i])
+				}
+			}
+		}
+		return r, true, nil
+	}
+}
+
+// count counts a row read and reports progress now and then.
+func (f *file) count() {
+	f.done++
+	f.progress(false)
+}
+
+func (f *file) progress(final bool) {
+	if f.opt.Progress == nil {
+		return
+	}
+	if !final && time.Since(f.reported) < progressEvery {
+		return
+	}
+	f.reported = time.Now()
+	total := f.total
+	if total != 0 && f.done > total || final {
+		total = f.done
+	}
+	f.opt.Progress(f.done, total)
+}
+
+// fail records a problem with the row's field fl; the row is then rejected.
+func (f *file) fail(r *row, fl field, code Code, detail ...any) {
+	r.problems = append(r.problems, problem(r.line, f.header[fl], r.val[fl], code, detail...))
+}
+
+// rejected reports whether the row has problems, and moves them to the report.
+func (f *file) rejected(r *row) bool {
+	if len(r.problems) == 0 {
+		return false
+	}
+	f.rep.Problems = append(f.rep.Problems, r.problems...)
+	return true
+}
+
+// text is a field's text as stored: cleaned of invisible characters, on one line, at most max
+// characters (longer is a problem).
+func (f *file) text(r *row, fl field, max int) string {
+	s := crm.CleanText(r.val[fl])
+	if strings.ContainsAny(s, "\n\r\t") || strings.Contains(s, "  ") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	if n := len([]rune(s)); n > max {
+		f.fail(r, fl, CodeTooLong, max)
+		return ""
+	}
+	return s
+}
+
+// number is the raw value of a numeric cell when the file has one, else the shown value.
+func (r *row) number(fl field) string {
+	if v := r.raw[fl]; v != "" {
+		if _, err := parseFloat(v); err == nil {
+			return v
+		}
+	}
+	return r.val[fl]
+}
+
+// boolean is an optional yes/no field.
+func (f *file) boolean(r *row, fl field) *bool {
+	v := r.val[fl]
+	if v == "" {
+		return nil
+	}
+	b, err := ParseBool(v)
+	if err != nil {
+		if rb, rerr := ParseBool(r.raw[fl]); rerr == nil && r.raw[fl] != "" {
+			return &rb
+		}
+		f.fail(r, fl, CodeBool)
+		return nil
+	}
+	return &b
+}
+
+// phone is the mandatory phone of a row.
+func (f *file) phone(r *row) string {
+	v := r.number(fPhone)
+	if v == "" {
+		f.fail(r, fPhone, CodeMissing)
+		return ""
+	}
+	p, err := f.phones.parse(v)
+	if err != nil {
+		f.fail(r, fPhone, CodePhone)
+		return ""
+	}
+	return p
+}
+
+func (f *file) client(r *row) crm.ImportClient {
+	c := crm.ImportClient{Line: r.line}
+	if r.val == nil { // a row the format broke
+		c.Reject = f.rejected(r)
+		return c
+	}
+	c.Phone = f.phone(r)
+	c.Name = f.text(r, fName, 200)
+	c.LeadSource = strings.ToLower(f.text(r, fSource, 64))
+	c.Consent = f.boolean(r, fConsent)
+	c.Company = f.boolean(r, fCompany)
+	c.Reject = f.rejected(r)
+	return c
+}
+
+// report turns the merge's result into the report's counts and problems, sorted by line.
+func (f *file) report(res crm.ImportResult) {
+	rep := f.rep
+	rep.BatchID = res.BatchID
+	rep.Rows = res.Read
+	rep.New, rep.Updated, rep.Unchanged = res.New, res.Updated, res.Unchanged
+	rep.Duplicate = len(res.Duplicates)
+	rep.Rejected = res.Rejected
+	rep.Conflicts = res.ConflictLines()
+	key := f.keyField()
+	for _, d := range res.Duplicates {
+		rep.Problems = append(rep.Problems, problem(d.Line, f.header[key], d.Value, CodeDuplicate, d.FirstLine))
+	}
+	for _, c := range res.Conflicts {
+		fl := fieldOf(c.Field)
+		p := problem(c.Line, f.header[fl], display(fl, c.Value), CodeConflict, display(fl, c.Current))
+		if fl == fPhone { // a vehicle's owner
+			p = problem(c.Line, f.header[fl], c.Value, CodeOtherOwner, c.Current)
+		}
+		p.Conflict, p.Current = true, display(fl, c.Current)
+		rep.Problems = append(rep.Problems, p)
+	}
+	for _, x := range res.Refused {
+		fl := fieldOf(x.Field)
+		code := CodeNoOwner
+		var detail []any
+		if x.Reason == crm.RefusedOtherKind {
+			code, detail = CodeOtherKind, []any{display(fType, x.Current)}
+		}
+		p := problem(x.Line, f.header[fl], display(fl, x.Value), code, detail...)
+		p.Current = x.Current
+		rep.Problems = append(rep.Problems, p)
+	}
+	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
+}
+
+// keyField is the field that makes rows duplicates of each other.
+func (f *file) keyField() field {
+	switch f.opt.Kind {
+	case KindVehicles:
+		if _, ok := f.header[fVIN]; ok {
+			if _, ok := f.header[fPlate]; !ok {
+				return fVIN
+			}
+		}
+		return fPlate
+	case KindCatalog:
+		if _, ok := f.header[fSKU]; ok {
+			return fSKU
+		}
+		return fItemName
+	}
+	return fPhone
+}
+
+// crmFields names the fields in the crm's import SQL.
+var crmFields = map[string]field{
+	"phone": fPhone, "name": fName, "source": fSource, "consent": fConsent, "company": fCompany,
+	"plate": fPlate, "vin": fVIN, "make": fMake, "model": fModel, "year": fYear, "mileage": fMileage,
+	"last_visit": fLastVisit, "sku": fSKU, "kind": fType, "item_name": fItemName, "unit": fUnit,
+	"price": fPrice, "stock": fStock, "min_stock": fMinStock, "norm": fNorm,
+	"repeat_days": fRepeatDays, "repeat_km": fRepeatKm,
+}
+
+func fieldOf(name string) field { return crmFields[name] }
+
+// display shows a database value the way a file writes it: да/нет for booleans, rubles for
+// prices, DD.MM.YYYY for dates.
+func display(fl field, v string) string {
+	switch fl {
+	case fConsent, fCompany:
+		switch v {
+		case "true":
+			return "да"
+		case "false":
+			return "нет"
+		}
+	case fLastVisit:
+		if t, err := time.Parse("2006-01-02", v); err == nil {
+			return t.Format("02.01.2006")
+		}
+	case fType:
+		switch crm.ItemKind(v) {
+		case crm.ItemService:
+			return "услуга"
+		case crm.ItemPart:
+			return "товар"
+		}
+	}
+	return v
+}
