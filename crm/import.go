@@ -154,6 +154,17 @@ func (s *Service) importBatch(ctx context.Context, m ImportMeta, run importRun) 
 	return res, nil
 }
 
+const sqlBranchID = `SELECT id FROM branches WHERE lower(name) = lower($1) OR id::text = $1 ORDER BY id LIMIT 1`
+
+// BranchID finds a branch by name (ignoring case) or id; ErrNotFound when there is none.
+func (s *Service) BranchID(ctx context.Context, nameOrID string) (int64, error) {
+	var id int64
+	if err := s.db.QueryRow(ctx, sqlBranchID, strings.TrimSpace(nameOrID)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("branch %q: %w", nameOrID, notFound(err))
+	}
+	return id, nil
+}
+
 // importer is who imports: the system for the zero Actor, else a staff member who may import.
 func (s *Service) importer(ctx context.Context, a Actor) (actorRef, error) {
 	if a == (Actor{}) {

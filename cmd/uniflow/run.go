@@ -34,6 +34,7 @@ commands:
   demo       play a scripted story against the built-in emulator and print the chats
   catalog    list, set, receive or count catalog items (uniflow catalog for usage)
   invite     invite owner: print a one-time link that makes its opener an owner
+  import     read clients, vehicles or the catalog from CSV or XLSX; undo an import (uniflow import for usage)
   export     write clients, vehicles, orders, payments or the catalog to CSV or XLSX (uniflow export for usage)
   version    print the version
   help       print this help
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runInvite(ctx, rest, getenv, stdout) // invite_cli.go
 	case "export":
 		return runExport(ctx, rest, getenv, stdout) // export_cli.go
+	case "import":
+		return runImport(ctx, rest, getenv, stdout) // import_cli.go
 	// Further commands (import, export, invite) go here, each with a
 	// line in usage and a runXxx function in its own file.
 	case "help", "-h", "-help", "--help":
