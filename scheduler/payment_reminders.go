@@ -17,6 +17,10 @@ var paymentReminderClock = Clock(10, 0)
 // it missed; the window keeps the scan to recent invoices.
 const paymentCatchUpDays = 30
 
+// paymentBatch is how many ladder steps one statement enqueues (EnqueuePaymentReminders): a
+// first run over a large shop has hundreds due, and a transaction each cost about 1 ms apiece.
+const paymentBatch = 1000
+
 // paymentRemindersJob reminds clients of invoices past due, on the ladder's
 // days after the due date (10:00 shop time, each). It runs hourly so a step
 // goes out within the hour it falls due, and a run missed while the process
@@ -43,25 +47,43 @@ func (s *Scheduler) paymentReminders(ctx context.Context, now time.Time) (int, e
 	if err != nil {
 		return 0, err
 	}
-	enqueued := 0
-	var bad skipped
+	var due []crm.PaymentReminder
 	for _, inv := range invs {
 		step, at, ok := ladderStep(inv.DueAt, now, ladder, s.loc)
 		if !ok || done[paymentNoticeOf(inv, step, step == last)] {
 			continue // not due yet, or enqueued already (EnqueuePaymentReminder would add nothing)
 		}
-		n, err := s.svc.EnqueuePaymentReminder(ctx, crm.PaymentReminder{
+		due = append(due, crm.PaymentReminder{
 			Invoice: inv, Step: step, Last: step == last,
 			NotBefore: s.cfg.Quiet.At(latest(at, now), s.loc, inv.OrderID),
 		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return enqueued, ctx.Err()
-			}
-			bad.add(s.log, "payment reminder skipped", inv.OrderID, err)
+	}
+	enqueued := 0
+	var bad skipped
+	for start := 0; start < len(due); start += paymentBatch {
+		batch := due[start:min(start+paymentBatch, len(due))]
+		n, err := s.svc.EnqueuePaymentReminders(ctx, batch)
+		if err == nil {
+			enqueued += n
 			continue
 		}
-		enqueued += n
+		if ctx.Err() != nil {
+			return enqueued, ctx.Err()
+		}
+		// The batch is one statement: one bad row fails it all. Its steps go again one by one,
+		// so only the bad one is skipped.
+		s.log.Warn("payment reminder batch failed, retrying one by one", "steps", len(batch), "error", err.Error())
+		for _, r := range batch {
+			n, err := s.svc.EnqueuePaymentReminder(ctx, r)
+			if err != nil {
+				if ctx.Err() != nil {
+					return enqueued, ctx.Err()
+				}
+				bad.add(s.log, "payment reminder skipped", r.Invoice.OrderID, err)
+				continue
+			}
+			enqueued += n
+		}
 	}
 	return enqueued, bad.err(len(invs), "payment reminders")
 }
