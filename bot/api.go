@@ -94,8 +94,11 @@ func (b *Bot) replyCall(ctx context.Context, chatID int64, c tgbotapi.Chattable)
 func (b *Bot) call(ctx context.Context, chatID int64, c tgbotapi.Chattable) (*tgbotapi.APIResponse, grant, error) {
 	var g grant
 	if chatID != 0 {
+		lane, start := laneOf(ctx), time.Now()
 		var err error
-		if g, err = b.limit.wait(ctx, laneOf(ctx), chatID, time.Hour); err != nil {
+		g, err = b.limit.wait(ctx, lane, chatID, time.Hour)
+		b.cfg.Metrics.LimiterWait(lane, time.Since(start))
+		if err != nil {
 			return nil, g, err
 		}
 	}
@@ -114,6 +117,7 @@ func (b *Bot) post(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResp
 	api.Client = probe
 	resp, err := api.Request(b.sealed(c))
 	if err == nil {
+		b.cfg.Metrics.TelegramCall("ok")
 		return resp, nil
 	}
 	var tgErr *tgbotapi.Error
@@ -122,9 +126,12 @@ func (b *Bot) post(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResp
 			// The library's upload path forgets the code.
 			tgErr.Code = probe.status
 		}
+		b.cfg.Metrics.TelegramCall(callResult(tgErr))
 		return resp, tgErr
 	}
-	return resp, &transportError{status: probe.status, err: redactErr(err, b.api.Token)}
+	tErr := &transportError{status: probe.status, err: redactErr(err, b.api.Token)}
+	b.cfg.Metrics.TelegramCall(callResult(tErr))
+	return resp, tErr
 }
 
 // callProbe binds a call to ctx and records the HTTP status of its answer.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/uniflow-crm/uniflow/bot/text"
 	"github.com/uniflow-crm/uniflow/crm"
+	"github.com/uniflow-crm/uniflow/metrics"
 )
 
 // Config is what the bot needs beyond its collaborators.
@@ -56,6 +57,9 @@ type Config struct {
 	// CallbackSecret authenticates callback data (callback_seal.go); empty derives one from
 	// the bot token. Never logged.
 	CallbackSecret []byte
+	// Metrics counts updates, routes, errors, Bot API calls and rate-limit waits (metrics.go);
+	// nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 func (c *Config) defaults() {

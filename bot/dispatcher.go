@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -50,6 +51,7 @@ func (d *dispatcher) start(ctx context.Context, wg *sync.WaitGroup) {
 func (d *dispatcher) submit(ctx context.Context, updates ...tgbotapi.Update) (n int) {
 	counts := d.b.countArrivals(ctx, updates) // flood.go
 	for i, u := range updates {
+		d.b.cfg.Metrics.UpdateReceived(updateType(u))
 		q := d.queues[shard(chatOf(u), len(d.queues))]
 		select {
 		case q <- arrival{u, counts[i]}:
@@ -94,15 +96,22 @@ func chatOf(u tgbotapi.Update) int64 {
 // handleUpdate processes one update at most once. A panic is recovered,
 // logged and answered, so one bad update never takes the process down.
 func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update, flood int64) {
+	// Wall time, not cfg.Now: the latency metric measures us, whatever clock the shop runs on.
+	start, typ, route := time.Now(), updateType(u), "ignored"
 	r, ok := b.newRequest(u)
 	if !ok {
+		b.cfg.Metrics.UpdateProcessed(typ, route, time.Since(start))
 		return // a kind of update we do not act on
 	}
 	r.floodCount = flood
+	route = "unrouted" // until begin has read the state the route depends on
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic in handler", "update_id", u.UpdateID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			b.replyError(ctx, r, errPanic)
+		}
+		if route != "" {
+			b.cfg.Metrics.UpdateProcessed(typ, route, time.Since(start))
 		}
 	}()
 
@@ -115,9 +124,13 @@ func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update, flood int64) 
 	}
 	if !first {
 		b.log.Debug("duplicate update skipped", "update_id", u.UpdateID)
+		b.cfg.Metrics.UpdateDuplicate(typ)
+		route = "" // not processed again
 		return
 	}
+	route = b.routeOf(r)
 	if b.flooded(ctx, r) { // flood.go
+		route = "flooded"
 		return
 	}
 	err = b.route(ctx, r)

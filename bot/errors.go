@@ -49,6 +49,7 @@ func expected(err error) bool {
 // replyError tells the user that their update failed: as the callback
 // answer when a button was pressed, else as a message.
 func (b *Bot) replyError(ctx context.Context, r *request, err error) {
+	b.cfg.Metrics.UserError(errorKind(err))
 	if expected(err) {
 		b.log.Info("update refused", "update_id", r.update.UpdateID, "user_id", r.userID, "err", err)
 	} else {

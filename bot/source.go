@@ -65,10 +65,13 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 		backoff = time.Second
 		fresh := updates[:0]
 		for _, u := range updates {
-			if u.UpdateID >= offset {
-				fresh = append(fresh, u)
-				offset = u.UpdateID + 1
+			if u.UpdateID < offset { // delivered again before our confirmation reached Telegram
+				b.cfg.Metrics.UpdateReceived(updateType(u))
+				b.cfg.Metrics.UpdateDuplicate(updateType(u))
+				continue
 			}
+			fresh = append(fresh, u)
+			offset = u.UpdateID + 1
 		}
 		if d.submit(ctx, fresh...) < len(fresh) {
 			return nil

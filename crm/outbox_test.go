@@ -323,3 +323,25 @@ INSERT INTO staff (telegram_user_id, chat_id, role, branch_id, language, updated
 		t.Errorf("the stored language of the row was changed")
 	}
 }
+
+// OutboxDepths counts each lane's unsent rows, due or not, and ages only the due ones; sent rows
+// and an empty lane read 0.
+func TestOutboxDepths(t *testing.T) {
+	e := newEnv(t, crm.Options{})
+	now := e.clock.Now()
+	e.mustEnqueue(t, "due-long-ago", 1, now.Add(-90*time.Second))
+	e.mustEnqueue(t, "due-now", 2, now)
+	e.mustEnqueue(t, "later", 3, now.Add(time.Hour))
+	sent := e.mustEnqueue(t, "sent", 4, now.Add(-time.Hour))
+	if err := e.svc.MarkSent(e.ctx, sent, 1, 7); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.OutboxDepths(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []crm.LaneDepth{{Lane: crm.LaneBulk}, {Lane: crm.LaneInteractive, Rows: 3, Oldest: 90 * time.Second}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("OutboxDepths (-want +got):\n%s", diff)
+	}
+}

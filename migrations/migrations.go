@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 
 	"github.com/jackc/pgx/v5"
@@ -79,4 +80,34 @@ func Up(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 		log.InfoContext(ctx, "migration applied", "version", r.Source.Version, "duration_ms", r.Duration.Milliseconds())
 	}
 	return nil
+}
+
+// Row is what Pending needs of a pgx connection or pool.
+type Row interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Pending counts the embedded migrations that db has not applied: a replica running a newer
+// binary than its schema is not ready until they are.
+func Pending(ctx context.Context, db Row) (int, error) {
+	names, err := fs.Glob(FS, "*.sql")
+	if err != nil {
+		return 0, fmt.Errorf("list embedded migrations: %w", err)
+	}
+	versions := make([]int64, 0, len(names))
+	for _, name := range names {
+		v, err := goose.NumericComponent(name)
+		if err != nil {
+			return 0, fmt.Errorf("migration %s: %w", name, err)
+		}
+		versions = append(versions, v)
+	}
+	var n int
+	err = db.QueryRow(ctx, `SELECT count(*) FROM unnest($1::bigint[]) AS v (version)
+		WHERE NOT EXISTS (SELECT 1 FROM goose_db_version g WHERE g.version_id = v.version AND g.is_applied)`,
+		versions).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count pending migrations: %w", err)
+	}
+	return n, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/uniflow-crm/uniflow/crm"
+	"github.com/uniflow-crm/uniflow/metrics"
 )
 
 // jobTimeout bounds one run of any job, so a stuck query cannot keep
@@ -38,6 +39,8 @@ type Config struct {
 	PaymentLadder []int
 	// Offers tunes the jobs of offer_jobs.go.
 	Offers OffersConfig
+	// Metrics counts runs, their time and the rows they enqueue; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 func (c *Config) defaults() {
@@ -208,7 +211,17 @@ func (s *Scheduler) runOnce(ctx context.Context, j Job, now time.Time) (int, err
 	case <-ctx.Done():
 		return 0, fmt.Errorf("run job %s: %w", j.Name, ctx.Err())
 	}
-	return s.svc.RunJob(ctx, j.Name, now, func(ctx context.Context) (int, error) { return j.Run(ctx, now) })
+	start := time.Now() // wall time: the metric measures the run, not the shop's clock
+	n, err := s.svc.RunJob(ctx, j.Name, now, func(ctx context.Context) (int, error) { return j.Run(ctx, now) })
+	result := "ok"
+	switch {
+	case errors.Is(err, crm.ErrJobBusy):
+		result = "busy"
+	case err != nil:
+		result = "error"
+	}
+	s.cfg.Metrics.JobRun(j.Name, result, time.Since(start), n)
+	return n, err
 }
 
 // runLogged is a cron run: errors are logged, not returned (cron has nowhere

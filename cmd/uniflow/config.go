@@ -94,7 +94,7 @@ func configVars() []envVar {
 		{envShopRegion, "RU", "Two-letter region used to read phone numbers written without a country code."},
 		{envOwnerIDs, "", "Comma-separated Telegram user ids of the owners (get daily summaries, can invite staff)."},
 		{envStaffChatID, "", "Telegram chat id of the staff group that receives new requests (usually negative)."},
-		{envHTTPAddr, "127.0.0.1:8080", "Address of the HTTP server with GET /healthz (use 0.0.0.0:8080 in a container)."},
+		{envHTTPAddr, "127.0.0.1:8080", "Address of the HTTP server with /healthz, /readyz and /metrics (use 0.0.0.0:8080 in a container)."},
 		{envLogLevel, "info", "debug, info, warn or error."},
 		{envSendRate, "30", "Messages per second to all chats together, shared by every replica through Redis: Telegram's broadcast limit is about 30."},
 		{envShopName, "Автосервис", "The shop's legal name on work orders and invoices."},

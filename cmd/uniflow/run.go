@@ -15,11 +15,13 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/uniflow-crm/uniflow/bot"
 	"github.com/uniflow-crm/uniflow/crm"
+	"github.com/uniflow-crm/uniflow/metrics"
 	"github.com/uniflow-crm/uniflow/migrations"
 	"github.com/uniflow-crm/uniflow/scheduler"
 	"github.com/uniflow-crm/uniflow/tgemu"
@@ -206,19 +208,34 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
 	}
 
-	sched, err := scheduler.New(svc, cfg.Scheduler, log)
+	// One registry for the process: /metrics serves it, the bot and the scheduler count into it.
+	m := metrics.New()
+	for _, c := range []prometheus.Collector{
+		metrics.PostgresPool(pool), metrics.RedisPool(rdb), metrics.Outbox(svc.OutboxDepths, log),
+	} {
+		if err := m.Register(c); err != nil {
+			return fmt.Errorf("start: register metrics: %w", err)
+		}
+	}
+
+	schedCfg := cfg.Scheduler
+	schedCfg.Metrics = m
+	sched, err := scheduler.New(svc, schedCfg, log)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
 
-	// Listen before connecting to Telegram: /healthz (PostgreSQL, Redis)
-	// answers even while the Bot API is still being retried.
+	// Listen before connecting to Telegram: the probes answer (/readyz: not ready) even while
+	// the Bot API is still being retried.
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("start: listen on %s=%s: %w", envHTTPAddr, cfg.HTTPAddr, err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", healthHandler(pool, rdb, log))
+	ready := newReadiness(pool, rdb, log)
+	mux.Handle("GET /healthz", aliveHandler())
+	mux.Handle("GET /readyz", ready)
+	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -247,6 +264,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			}
 			return err
 		}
+		ready.connected(api)
 		bcfg := bot.Config{
 			KeyPrefix:   cfg.RedisPrefix,
 			OwnerIDs:    cfg.OwnerIDs,
@@ -266,6 +284,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			Flood:   cfg.Flood,
 			// Security (issue 6): the key of the buttons' data; never logged.
 			CallbackSecret: cfg.CallbackSecret,
+			Metrics:        m, // issue 11
 		}
 		if q := cfg.Scheduler.Quiet; q != nil { // issue 7: campaigns keep quiet hours too
 			bcfg.QuietAt = func(due time.Time, key int64) time.Time { return q.At(due, cfg.Location, key) }

@@ -100,9 +100,9 @@ func TestRunServesHealthAndStopsCleanly(t *testing.T) {
 	addr, _ := out.await(t, "http server listening", 60*time.Second)["addr"].(string)
 	out.await(t, "telegram bot connected", 30*time.Second)
 
-	resp := awaitHealthy(t, "http://"+addr+"/healthz", 30*time.Second)
+	resp := awaitHealthy(t, "http://"+addr+"/readyz", 30*time.Second)
 	if resp["postgres"] != "ok" || resp["redis"] != "ok" {
-		t.Errorf("/healthz = %v, want postgres and redis ok", resp)
+		t.Errorf("/readyz = %v, want postgres and redis ok", resp)
 	}
 
 	cancel()
