@@ -20,6 +20,8 @@ run: services
 # Each fuzz target runs this long in `make test` (Go fuzzes one target per invocation); their
 # corpus is committed under bot/testdata/fuzz/.
 FUZZTIME ?= 10s
+# The importer's five fuzz targets (CSV reading, value parsers) run shorter, to keep `make test` modest.
+IMPORT_FUZZTIME ?= 5s
 
 test: services
 	$(GO) vet ./...
@@ -29,6 +31,11 @@ test: services
 fuzz: services
 	$(GO) test -run '^$$' -fuzz '^FuzzCallbackCodec$$' -fuzztime $(FUZZTIME) ./bot
 	$(GO) test -run '^$$' -fuzz '^FuzzRouter$$' -fuzztime $(FUZZTIME) ./bot
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(IMPORT_FUZZTIME) ./importer
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePhone$$' -fuzztime $(IMPORT_FUZZTIME) ./importer
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMoney$$' -fuzztime $(IMPORT_FUZZTIME) ./importer
+	$(GO) test -run '^$$' -fuzz '^FuzzParseDate$$' -fuzztime $(IMPORT_FUZZTIME) ./importer
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePlate$$' -fuzztime $(IMPORT_FUZZTIME) ./importer
 
 bench: services
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout $(TEST_TIMEOUT) ./...
