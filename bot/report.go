@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/charts"
 	"github.com/uniflow-crm/uniflow/crm"
 )
 
@@ -146,7 +148,59 @@ func (b *Bot) sendReport(ctx context.Context, r *request, s crm.Staff, q reportQ
 	if parts := splitMessage(html); r.cb != nil && len(parts) == 1 {
 		return b.editPressed(ctx, r, html, kb)
 	}
+	// A command's report comes with its picture; a press redraws the text only. The numbers
+	// matter more than the picture: a chart that fails is logged and left out.
+	if err := b.sendReportChart(ctx, r, rep); err != nil {
+		b.log.Warn("report chart", "err", err, "user_id", r.userID)
+	}
 	return b.say(ctx, r.chatID, html, kbOrNil(kb))
+}
+
+// chartDays is how many days the report's chart shows.
+const chartDays = 30
+
+// sendReportChart sends the picture: orders and revenue by day for the last chartDays days in
+// the report's branch, and the period's funnel (owners only, as in the text).
+func (b *Bot) sendReportChart(ctx context.Context, r *request, rep crm.Report) error {
+	png, err := b.reportChart(ctx, r.lang, rep)
+	if err != nil {
+		return err
+	}
+	photo := tgbotapi.NewPhoto(r.chatID, tgbotapi.FileBytes{Name: "report.png", Bytes: png})
+	photo.Caption = text.T(r.lang, text.ReportChartCaption)
+	if _, err := b.send(ctx, r.chatID, photo); err != nil {
+		return fmt.Errorf("send chart: %w", err)
+	}
+	return nil
+}
+
+// reportChart draws the report's picture as a PNG.
+func (b *Bot) reportChart(ctx context.Context, l text.Lang, rep crm.Report) ([]byte, error) {
+	series, err := b.crm.DailySeries(ctx, chartDays, rep.BranchID)
+	if err != nil {
+		return nil, err
+	}
+	in := charts.Input{Labels: charts.Labels{Orders: text.T(l, text.ReportChartOrders),
+		Revenue: text.T(l, text.ReportChartRevenue), Funnel: text.T(l, text.ReportChartFunnel)}}
+	for _, d := range series {
+		in.Days = append(in.Days, charts.Day{Date: d.Day, Orders: d.Opened, Revenue: float64(d.Revenue) / 100 / 1000})
+	}
+	if rep.Scope == crm.ScopeFull {
+		var steps [6]int
+		for _, f := range rep.Current.Funnel {
+			for i, n := range []int{f.Contacts, f.Requests, f.Confirmed, f.Arrived, f.Approved, f.Paid} {
+				steps[i] += n
+			}
+		}
+		for i, name := range text.ReportSteps(l) {
+			in.Funnel = append(in.Funnel, charts.Step{Label: name, Count: steps[i]})
+		}
+	}
+	png, err := charts.Render(in)
+	if err != nil {
+		return nil, fmt.Errorf("draw report chart: %w", err)
+	}
+	return png, nil
 }
 
 func knownBranch(bs []crm.Branch, id int64) bool {

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/uniflow-crm/uniflow/bot/text"
+	"github.com/uniflow-crm/uniflow/charts"
 	"github.com/uniflow-crm/uniflow/crm"
 )
 
@@ -81,6 +82,24 @@ func TestReportRenderSplits(t *testing.T) {
 	for _, p := range parts {
 		if visibleLen(p) > maxMessage {
 			t.Errorf("a part of %d characters", visibleLen(p))
+		}
+	}
+}
+
+// The chart's labels, in both languages, are all in its font.
+func TestReportChartLabelsHaveGlyphs(t *testing.T) {
+	for _, l := range []text.Lang{text.RU, text.EN} {
+		all := text.T(l, text.ReportChartOrders) + text.T(l, text.ReportChartRevenue) + text.T(l, text.ReportChartFunnel) +
+			strings.Join(text.ReportSteps(l), "")
+		for i := range 31 {
+			all += time.Date(2025, 1, 1+i, 0, 0, 0, 0, time.UTC).Format("02.01")
+		}
+		missing, err := charts.Missing(all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(missing) > 0 {
+			t.Errorf("%s: no glyphs for %q", l, string(missing))
 		}
 	}
 }

@@ -787,6 +787,29 @@ func TestReportKPIsAgainstTheRows(t *testing.T) {
 			}
 		})
 	}
+	// The chart's days: each day's figures are the day's period KPIs.
+	for _, branch := range []int64{0, 2} {
+		e.clock.Set(at("2025-03-10 00:00:00"))
+		series, err := e.svc.DailySeries(e.ctx, 30, branch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(series) != 30 || !series[29].Day.Equal(day("2025-03-10")) || !series[0].Day.Equal(day("2025-02-09")) {
+			t.Fatalf("days %v..%v (%d)", series[0].Day, series[len(series)-1].Day, len(series))
+		}
+		opened := 0
+		for _, p := range series {
+			k := shop.wantKPIs(crm.Period{Start: p.Day, End: p.Day.AddDate(0, 0, 1)}, branch)
+			if p.Opened != k.Orders.Opened || p.Revenue != k.Revenue.Revenue {
+				t.Errorf("branch %d, %s: opened %d, revenue %d; want %d, %d", branch, p.Day.Format(time.DateOnly), p.Opened, p.Revenue, k.Orders.Opened, k.Revenue.Revenue)
+			}
+			opened += p.Opened
+		}
+		if opened == 0 {
+			t.Errorf("branch %d: no orders in the chart's days", branch)
+		}
+	}
+
 	// The fixture exercises every KPI: over the whole time, none is zero.
 	all := shop.wantKPIs(crm.Period{Start: day("2024-12-01"), End: day("2025-04-10")}, 0)
 	snapNow := shop.wantSnapshot(at("2025-04-02 10:00:00"), 0)

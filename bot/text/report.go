@@ -92,9 +92,17 @@ var reportCatalog = map[Key]forms{
 		"I could not read the dates. Write, for example: /report 01.03.2025 15.03.2025 (at most 366 days)."},
 	ReportChartCaption: {"Заказы и выручка за 30 дней, воронка за период", "Orders and revenue over 30 days, the period's funnel"},
 	ReportChartOrders:  {"Заказы по дням", "Orders by day"},
-	ReportChartRevenue: {"Выручка по дням, тыс. ₽", "Revenue by day, thousand ₽"},
+	ReportChartRevenue: {"Выручка по дням, тыс. руб.", "Revenue by day, thousand rubles"}, // the chart's font has no ₽
 	ReportChartFunnel:  {"Воронка", "Funnel"},
 	ReportOperational:  {"<i>Воронка, выручка по видам, повторные клиенты и маржа — в отчёте владельца.</i>", "<i>The funnel, revenue split, repeat clients and margins are in the owner's report.</i>"},
+}
+
+// ReportSteps names the funnel's steps for the chart, first to last.
+func ReportSteps(l Lang) []string {
+	if l == EN {
+		return []string{"Contacts", "Requests", "Confirmed", "Arrived", "Estimate approved", "Paid"}
+	}
+	return []string{"Контакты", "Заявки", "Подтверждены", "Приехали", "Смета одобрена", "Оплачено"}
 }
 
 var reportPeriodNames = map[string]forms{

@@ -35,7 +35,13 @@ SELECT id, 1234567, 'card', (SELECT id FROM staff WHERE role = 'owner'), now() -
 		t.Fatal(err)
 	}
 
+	after := last(s.owner.Chat())
 	rep := s.say(s.owner, "/report", "Отчёт: сегодня")
+	// The picture comes first, a real PNG Telegram took.
+	chart := h.next(s.owner.Chat(), after, "Заказы и выручка за 30 дней")
+	if chart.Kind != "photo" || chart.FileID == "" || chart.ID > rep.ID {
+		t.Errorf("the chart: %+v", chart)
+	}
 	for _, want := range []string{"Открыто 2", "отменено 1", "Отмены: клиент 1", "Выручка 12 345,67 ₽ (было 0), выдано 1",
 		"Оплаты 12 345,67 ₽", "вовремя 100,0 %", "Воронка по источникам", "avito: 1 → 2", "Пётр: заказов 1",
 		"Рентабельность"} {
