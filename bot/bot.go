@@ -60,6 +60,10 @@ type Config struct {
 	// Metrics counts updates, routes, errors, Bot API calls and rate-limit waits (metrics.go);
 	// nil counts nothing.
 	Metrics *metrics.Metrics
+	// FileEndpoint is where files sent to the bot are downloaded, with the token and the
+	// file's path for the two %s (tgbotapi.FileEndpoint's form): the Bot API server's
+	// /file/bot%s/%s. Default Telegram's.
+	FileEndpoint string
 }
 
 func (c *Config) defaults() {
@@ -93,6 +97,9 @@ func (c *Config) defaults() {
 	if c.OutboxInterval <= 0 {
 		c.OutboxInterval = 500 * time.Millisecond
 	}
+	if c.FileEndpoint == "" {
+		c.FileEndpoint = tgbotapi.FileEndpoint
+	}
 	c.Delivery.defaults()
 	c.Flood.defaults()
 }
@@ -108,6 +115,8 @@ type Bot struct {
 	sealer *sealer // authenticates callback data: callback_seal.go
 	limit  *limiter
 	poke   chan struct{} // wakes the outbox sender
+	// imports are the file imports running in this process (import_flow.go).
+	imports importRuns
 }
 
 // New builds a bot; Run starts it.

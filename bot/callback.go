@@ -59,6 +59,9 @@ var knownActions = map[action]bool{
 	actSubscribe: true,
 	// Owner reports (issue 9): report.go.
 	actReport: true,
+	// Import and export (issue 8): import_flow.go, export_command.go.
+	actImportKind: true, actImportApply: true, actImportCancel: true, actImportStop: true,
+	actImportUndo: true, actExport: true,
 }
 
 // callback is the typed content of a button's callback_data.

@@ -27,7 +27,7 @@ func menuFor(role crm.Role) []string {
 	case crm.RoleAdmin:
 		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "report", "invite", "staff", "jobs", "cancel", "help"}
 	case crm.RoleOwner:
-		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "report", "invite", "staff", "audit", "jobs", "campaign", "cancel", "help"}
+		return []string{"orders", "queue", "new", "catalog", "receive", "outbox", "report", "invite", "staff", "audit", "jobs", "campaign", "export", "cancel", "help"}
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ func commandNeeds() map[string]crm.Action {
 		"km":       crm.ActLines, // an odometer reading on an order
 		"campaign": crm.ActCampaign, "subscribe": crm.ActConsent, "unsubscribe": crm.ActConsent,
 		"report": crm.ActReport,
+		"export": crm.ActExport,
 	}
 }
 
@@ -68,6 +69,9 @@ func callbackNeeds() map[action]crm.Action {
 		actRate: crm.ActOwnOrders, actDigestOpen: crm.ActViewOrder, actCampaign: crm.ActCampaign,
 		// The owner's report: managers see its operational part (report.go).
 		actReport: crm.ActReport,
+		// Import and export.
+		actImportKind: crm.ActImport, actImportApply: crm.ActImport, actImportCancel: crm.ActImport,
+		actImportStop: crm.ActImport, actImportUndo: crm.ActImport, actExport: crm.ActExport,
 	}
 }
 

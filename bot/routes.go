@@ -47,6 +47,8 @@ func (b *Bot) routeTable() routes {
 			"km": b.cmdKM,
 			// Owner reports (issue 9): report.go.
 			"report": b.cmdReport,
+			// Import and export (issue 8): export_command.go; documents go to import_flow.go.
+			"export": b.cmdExport,
 		},
 		callbacks: map[action]handler{
 			actMenuBook:   b.onMenuBook,
@@ -85,6 +87,9 @@ func (b *Bot) routeTable() routes {
 			actDigestOpen: b.onDigestOpen, actCampaign: b.onCampaign, actSubscribe: b.onSubscribe,
 			// Owner reports (issue 9): report.go.
 			actReport: b.onReport,
+			// Import and export (issue 8): import_flow.go, export_command.go.
+			actImportKind: b.onImportKind, actImportApply: b.onImportApply, actImportCancel: b.onImportCancel,
+			actImportStop: b.onImportStop, actImportUndo: b.onImportUndo, actExport: b.onExport,
 		},
 		commandNeeds:  commandNeeds(),
 		callbackNeeds: callbackNeeds(),
@@ -128,6 +133,11 @@ func (b *Bot) route(ctx context.Context, r *request) error {
 	}
 	if !r.private {
 		return nil // staff chatter in the group is not for us
+	}
+	if r.msg.Document != nil { // a file to import, from those who may: import_flow.go
+		if handled, err := b.onDocument(ctx, r); handled {
+			return err
+		}
 	}
 	if handled, err := b.onWorkDialog(ctx, r); handled { // a staff dialog: work_dialog.go
 		return err

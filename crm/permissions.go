@@ -44,6 +44,7 @@ const (
 	ActImport      Action = "import"       // import clients, vehicles and the catalog from files; undo an import
 	ActReport      Action = "report"       // the report's operational part (/report): orders, payments, mechanics
 	ActReportFull  Action = "report_full"  // the whole report: funnel, revenue split, repeat clients, offers, margins
+	ActExport      Action = "export"       // export clients, vehicles, orders, payments, the catalog (/export)
 )
 
 // Scope is how far a role may do an action.
@@ -117,6 +118,7 @@ var permissions = []permissionRow{
 	{ActImport, [5]Scope{sAll, sAll, sNo, sNo, sNo}, "import clients, vehicles and the catalog from CSV/XLSX files, undo an import"},
 	{ActReport, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "the report (/report): orders, payments and what is owed, mechanics' work, per period and branch"},
 	{ActReportFull, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "the whole report: funnel per lead source, revenue split, repeat clients, offers, margins (docs/kpi.md)"},
+	{ActExport, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "export clients, vehicles, orders, payments and the catalog as a file (/export; the whole client base leaves with it)"},
 	{ActConsent, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "give or withdraw one's consent to offers and other marketing messages (/subscribe, /unsubscribe); booking reminders and order messages need none"},
 }
 

@@ -13,6 +13,9 @@ func CommandDescription(l Lang, command string) string {
 		d, ok = reportCommandDescriptions[command] // report.go
 	}
 	if !ok {
+		d, ok = importCommandDescriptions[command] // import.go
+	}
+	if !ok {
 		return command
 	}
 	if l == EN {

@@ -29,6 +29,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = reportCatalog[k] // report.go
 	}
 	if !ok {
+		forms, ok = importCatalog[k] // import.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru

@@ -285,6 +285,8 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 			// Security (issue 6): the key of the buttons' data; never logged.
 			CallbackSecret: cfg.CallbackSecret,
 			Metrics:        m, // issue 11
+			// Import (issue 8): files sent to the bot come from the same Bot API server.
+			FileEndpoint: apiURL + "/file/bot%s/%s",
 		}
 		if q := cfg.Scheduler.Quiet; q != nil { // issue 7: campaigns keep quiet hours too
 			bcfg.QuietAt = func(due time.Time, key int64) time.Time { return q.At(due, cfg.Location, key) }

@@ -1,0 +1,7 @@
+package text
+
+import "testing"
+
+func TestImportCatalogComplete(t *testing.T) {
+	checkForms(t, importCatalog)
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/uniflow-crm/uniflow/tgemu"
+)
+
+// clientsCSV is a small file as Russian Excel saves it: a BOM, ";", and phones as people write them.
+const clientsCSV = "\uFEFFТелефон;ФИО;Согласие на рассылку\r\n" +
+	"8 (912) 345-67-89;Иван Петров;да\r\n" +
+	"+7 912 000 11 22;Пётр Сидоров;нет\r\n" +
+	"не телефон;Кто-то;да\r\n"
+
+// The owner sends a CSV: the dry-run report and its problems file come first and change
+// nothing; Import writes the clients and names the batch; Undo removes them again.
+func TestImportFromTheBot(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.newOwner("ru")
+	h.start()
+	c := owner.Chat()
+	sent := owner.SendDocument("clients.csv", []byte(clientsCSV), "")
+	report := h.next(c, sent.ID, "Проверка")
+	for _, want := range []string{"строк: 3", "новых: 2", "отклонено: 1", "строка 4", "не номер телефона", "Загрузить?"} {
+		if !strings.Contains(report.Text, want) {
+			t.Errorf("the report lacks %q:\n%s", want, report.Text)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM clients`); n != 0 {
+		t.Errorf("the dry run wrote %d clients", n)
+	}
+	problems, data := h.awaitDocument(c, sent.ID)
+	if problems.FileName != "clients-problems.xlsx" {
+		t.Errorf("problems file %q", problems.FileName)
+	}
+	if f, err := excelize.OpenReader(bytes.NewReader(data)); err != nil {
+		t.Errorf("the problems file does not open: %v", err)
+	} else {
+		rows, _ := f.GetRows(f.GetSheetList()[0])
+		if len(rows) != 2 || rows[1][0] != "4" || rows[1][2] != "не телефон" {
+			t.Errorf("problems rows %q", rows)
+		}
+		f.Close()
+	}
+
+	h.press(owner, report, "Загрузить")
+	done := h.card(c, report.ID, "Загружено")
+	if n := h.count(`SELECT count(*) FROM clients WHERE phone IN ('+79123456789', '+79120001122')`); n != 2 {
+		t.Errorf("%d clients imported, want 2\n%s", n, c.Transcript())
+	}
+	if n := h.count(`SELECT count(*) FROM clients WHERE phone = '+79123456789' AND name = 'Иван Петров' AND marketing_consent`); n != 1 {
+		t.Errorf("Иван is not as the file says")
+	}
+	if !strings.Contains(done.Text, "пакет №") || !strings.Contains(done.Text, "новых: 2") {
+		t.Errorf("the result: %q", done.Text)
+	}
+	id := h.press(owner, done, "Отменить пакет")
+	h.answered(id)
+	h.next(c, done.ID, "отменён")
+	h.waitCount(0, `SELECT count(*) FROM clients`)
+	h.noRejections()
+}
+
+// A file whose name does not say what it holds: the bot asks; Cancel leaves the database as it
+// was. English for an English Telegram.
+func TestImportAsksKindAndCancels(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.newOwner("en")
+	h.start()
+	c := owner.Chat()
+	sent := owner.SendDocument("export 2026.csv", []byte(clientsCSV), "")
+	ask := h.next(c, sent.ID, "What is in")
+	h.press(owner, ask, "Clients")
+	report := h.card(c, ask.ID, "Check of")
+	if !strings.Contains(report.Text, "new: 2") || !strings.Contains(report.Text, "not a phone number") {
+		t.Errorf("report: %q", report.Text)
+	}
+	h.press(owner, report, "Cancel")
+	if m := h.card(c, report.ID, "cancelled"); len(m.Inline) != 0 {
+		t.Errorf("the cancelled import keeps buttons: %v", m.Inline)
+	}
+	if n := h.count(`SELECT count(*) FROM clients`); n != 0 {
+		t.Errorf("cancel wrote %d clients", n)
+	}
+	h.noRejections()
+}
+
+// Files that are no table get a clear message and nothing else.
+func TestImportRefusesBadFiles(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.newOwner("ru")
+	h.start()
+	c := owner.Chat()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"photo.png", []byte("\x89PNG\r\n\x1a\n fake"), "Это не таблица CSV или XLSX"},
+		{"old.xls", []byte("\xd0\xcf\x11\xe0 old excel"), "Старый формат .xls"},
+		{"clients.csv", nil, "Файл пустой"},
+		{"clients.csv", []byte("\x00\x01\x02\xff\xfe junk \x00\x00"), "Не могу прочитать"},
+		{"clients.xlsx", []byte("PK\x03\x04 not really a zip"), "Не могу прочитать"},
+		{"clients.csv", make([]byte, 20<<20+1), "больше 20 МБ"},
+	} {
+		sent := owner.SendDocument(tc.name, tc.data, "")
+		h.next(c, sent.ID, tc.want)
+	}
+	// No phone column: every row is rejected, and the report says which columns are needed.
+	sent := owner.SendDocument("clients.csv", []byte("ФИО;Город\nИван;Москва\n"), "")
+	report := h.next(c, sent.ID, "Проверка")
+	if !strings.Contains(report.Text, "отклонено: 1") || !strings.Contains(report.Text, "Загружать нечего") || len(report.Inline) != 0 {
+		t.Errorf("no phone column: %q %v", report.Text, report.Inline)
+	}
+	if n := h.count(`SELECT count(*) FROM clients`); n != 0 {
+		t.Errorf("%d clients from bad files", n)
+	}
+	h.noRejections()
+}
+
+// A mechanic's file is not imported; a client's document gets what the bot always did.
+func TestImportOnlyByOwnersAndAdmins(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.newOwner("ru")
+	h.start()
+	mech := h.emu.NewUser(tgemu.UserOptions{FirstName: "Mech", LanguageCode: "ru"})
+	h.hire(owner, mech, "mechanic")
+	sent := mech.SendDocument("clients.csv", []byte(clientsCSV), "")
+	h.next(mech.Chat(), sent.ID, "могут владелец и администратор")
+
+	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "C", LanguageCode: "ru"})
+	sent = client.SendDocument("clients.csv", []byte(clientsCSV), "")
+	h.next(client.Chat(), sent.ID, langs[0].askPhone) // the booking starts, as for any message
+	if n := h.count(`SELECT count(*) FROM clients`); n != 0 {
+		t.Errorf("%d clients imported by a mechanic or a client", n)
+	}
+	h.noRejections()
+}
+
+// A large file shows its progress in one message edited in place, and Stop ends the run with
+// nothing written.
+func TestImportProgressAndStop(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.newOwner("ru")
+	h.start()
+	var b strings.Builder
+	b.WriteString("Телефон;ФИО\n")
+	const rows = 200_000
+	for i := range rows {
+		fmt.Fprintf(&b, "+7913%07d;Клиент %d\n", i, i)
+	}
+	c := owner.Chat()
+	sent := owner.SendDocument("clients.csv", []byte(b.String()), "")
+	run := h.next(c, sent.ID, "Проверяю")
+	progress := h.card(c, run.ID, "Строк прочитано")
+	id := h.press(owner, progress, "Остановить")
+	h.answered(id)
+	h.card(c, run.ID, "Остановлено")
+	if n := h.count(`SELECT count(*) FROM clients`); n != 0 {
+		t.Errorf("a stopped check wrote %d clients", n)
+	}
+	h.noRejections()
+}
