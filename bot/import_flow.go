@@ -551,6 +551,9 @@ func (ir *importRun) reportText(rep importer.Report) string {
 		}
 		b.WriteString(text.T(l, text.ImportProblemLine, p.Line, col, esc(p.Text(string(l)))))
 	}
+	if rep.Rows > 0 && rep.Rejected == rep.Rows {
+		b.WriteString(text.T(l, text.ImportNeedColumns, esc(strings.Join(mandatory(importer.Kind(ir.st.Kind)), ", "))))
+	}
 	if rep.New+rep.Updated > 0 {
 		b.WriteString(text.T(l, text.ImportAskApply))
 	} else {

@@ -52,7 +52,7 @@ func (s *Service) ExportClients(ctx context.Context, fn func(ClientExport) error
 }
 
 // VehicleExport is a car as exported, with its owner's phone, the latest odometer reading and
-// the last time it was at the shop.
+// the last day it was at the shop.
 type VehicleExport struct {
 	ID        int64      `db:"id"`
 	Phone     string     `db:"phone"`
@@ -62,14 +62,18 @@ type VehicleExport struct {
 	Model     string     `db:"model"`
 	Year      int        `db:"year"` // 0 = unknown
 	KM        *int       `db:"km"`   // nil: never read
-	LastVisit *time.Time `db:"last_visit"`
+	LastVisit *time.Time `db:"-"`    // midnight of the day in the shop's time zone; nil: never
+
+	VisitOn   *time.Time `db:"last_visit_on"` // a day an imported file knew of
+	LastRead  *time.Time `db:"read_at"`
+	LastOrder *time.Time `db:"last_order"`
 }
 
-// The last visit is the latest of the car's odometer readings and of its orders that were not
-// cancelled: a reading is taken when the car is in, and an order means it came.
+// The last visit is the latest of the day an imported file gave, the car's odometer readings
+// and its orders that were not cancelled: a reading is taken when the car is in, and an order
+// means it came.
 const sqlExportVehicles = `
-SELECT v.id, c.phone, v.plate, v.vin, v.make, v.model, v.year, m.km,
-       NULLIF(GREATEST(COALESCE(m.read_at, '-infinity'), COALESCE(o.last_order, '-infinity')), '-infinity') AS last_visit
+SELECT v.id, c.phone, v.plate, v.vin, v.make, v.model, v.year, m.km, v.last_visit_on, m.read_at, o.last_order
 FROM vehicles v
 JOIN clients c ON c.id = v.client_id AND c.forgotten_at IS NULL
 LEFT JOIN LATERAL (
@@ -82,7 +86,24 @@ ORDER BY v.id`
 
 // ExportVehicles calls fn with every car of a client whose data is kept, oldest first.
 func (s *Service) ExportVehicles(ctx context.Context, fn func(VehicleExport) error) error {
-	return eachRow(ctx, s, "export vehicles", sqlExportVehicles, nil, fn)
+	loc := s.opts.Location
+	day := func(t time.Time) time.Time {
+		y, m, d := t.In(loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	}
+	return eachRow(ctx, s, "export vehicles", sqlExportVehicles, nil, func(v VehicleExport) error {
+		if v.VisitOn != nil { // a date: its own day wherever the shop is
+			d := time.Date(v.VisitOn.Year(), v.VisitOn.Month(), v.VisitOn.Day(), 0, 0, 0, 0, loc)
+			v.LastVisit = &d
+		}
+		for _, t := range []*time.Time{v.LastRead, v.LastOrder} {
+			if t != nil && (v.LastVisit == nil || day(*t).After(*v.LastVisit)) {
+				d := day(*t)
+				v.LastVisit = &d
+			}
+		}
+		return fn(v)
+	})
 }
 
 // OrderExport is a work order as exported: the invoice's totals once there is one, else those

@@ -64,6 +64,9 @@ func TestImportFromTheBot(t *testing.T) {
 	h.answered(id)
 	h.next(c, done.ID, "отменён")
 	h.waitCount(0, `SELECT count(*) FROM clients`)
+	if _, err := c.Await(awaitTimeout, func(m tgemu.Message) bool { return m.ID == done.ID && len(m.Inline) == 0 }); err != nil {
+		t.Errorf("the undone batch keeps its Undo button: %v", err)
+	}
 	h.noRejections()
 }
 
@@ -117,7 +120,8 @@ func TestImportRefusesBadFiles(t *testing.T) {
 	// No phone column: every row is rejected, and the report says which columns are needed.
 	sent := owner.SendDocument("clients.csv", []byte("ФИО;Город\nИван;Москва\n"), "")
 	report := h.next(c, sent.ID, "Проверка")
-	if !strings.Contains(report.Text, "отклонено: 1") || !strings.Contains(report.Text, "Загружать нечего") || len(report.Inline) != 0 {
+	if !strings.Contains(report.Text, "отклонено: 1") || !strings.Contains(report.Text, "нужны столбцы Телефон") ||
+		!strings.Contains(report.Text, "Загружать нечего") || len(report.Inline) != 0 {
 		t.Errorf("no phone column: %q %v", report.Text, report.Inline)
 	}
 	if n := h.count(`SELECT count(*) FROM clients`); n != 0 {
@@ -126,7 +130,8 @@ func TestImportRefusesBadFiles(t *testing.T) {
 	h.noRejections()
 }
 
-// A mechanic's file is not imported; a client's document gets what the bot always did.
+// A mechanic's file is not imported, an admin's is checked; a client's document gets what the
+// bot always did.
 func TestImportOnlyByOwnersAndAdmins(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, tgemu.Options{}, nil)
@@ -136,6 +141,12 @@ func TestImportOnlyByOwnersAndAdmins(t *testing.T) {
 	h.hire(owner, mech, "mechanic")
 	sent := mech.SendDocument("clients.csv", []byte(clientsCSV), "")
 	h.next(mech.Chat(), sent.ID, "могут владелец и администратор")
+
+	// An admin may: the file is checked.
+	admin := h.emu.NewUser(tgemu.UserOptions{FirstName: "Admin", LanguageCode: "ru"})
+	h.hire(owner, admin, "admin")
+	sent = admin.SendDocument("clients.csv", []byte(clientsCSV), "")
+	h.next(admin.Chat(), sent.ID, "новых: 2")
 
 	client := h.emu.NewUser(tgemu.UserOptions{FirstName: "C", LanguageCode: "ru"})
 	sent = client.SendDocument("clients.csv", []byte(clientsCSV), "")
