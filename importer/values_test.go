@@ -140,8 +140,8 @@ func TestParsePlateAndVIN(t *testing.T) {
 		{"XTA21099012345678", "XTA21099012345678"},
 		{"wvwzzz1jz3w386752", "WVWZZZ1JZ3W386752"},
 		{"ХТА 21099-012345678", "XTA21099012345678"}, // Cyrillic Х, Т, А
-		{"1HGCM82633A004352", "1HGCM82633A004352"},  // a valid North American check digit
-		{"1HGCM82634A004352", "1HGCM82634A004352"},  // a wrong one: a warning, never a rejection
+		{"1HGCM82633A004352", "1HGCM82633A004352"},   // a valid North American check digit
+		{"1HGCM82634A004352", "1HGCM82634A004352"},   // a wrong one: a warning, never a rejection
 		{"XTA2109901234567O", ""},
 		{"XTA210990123456I8", ""},
 		{"SHORT", ""},
