@@ -14,6 +14,7 @@ import (
 	"log/slog"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -106,6 +107,10 @@ func Pending(ctx context.Context, db Row) (int, error) {
 	err = db.QueryRow(ctx, `SELECT count(*) FROM unnest($1::bigint[]) AS v (version)
 		WHERE NOT EXISTS (SELECT 1 FROM goose_db_version g WHERE g.version_id = v.version AND g.is_applied)`,
 		versions).Scan(&n)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // no goose table: never migrated
+		return len(versions), nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("count pending migrations: %w", err)
 	}

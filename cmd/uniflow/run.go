@@ -30,7 +30,7 @@ import (
 const usage = `usage: uniflow [command]
 
 commands:
-  run        run the bot, the scheduler and /healthz (default)
+  run        run the bot, the scheduler and /healthz, /readyz, /metrics (default)
   migrate    apply database migrations and exit
   emulator   serve the Telegram Bot API emulator [--addr 127.0.0.1:8081]
   demo       play a scripted story against the built-in emulator and print the chats
@@ -38,6 +38,7 @@ commands:
   invite     invite owner: print a one-time link that makes its opener an owner
   import     read clients, vehicles or the catalog from CSV or XLSX; undo an import (uniflow import for usage)
   export     write clients, vehicles, orders, payments or the catalog to CSV or XLSX (uniflow export for usage)
+  doctor     check the configuration, PostgreSQL, migrations, Redis, Telegram, the webhook and the clocks
   version    print the version
   help       print this help
 
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runExport(ctx, rest, getenv, stdout) // export_cli.go
 	case "import":
 		return runImport(ctx, rest, getenv, stdout) // import_cli.go
+	case "doctor":
+		return runDoctor(ctx, rest, getenv, stdout) // doctor.go
 	// Further commands (import, export, invite) go here, each with a
 	// line in usage and a runXxx function in its own file.
 	case "help", "-h", "-help", "--help":
