@@ -96,6 +96,7 @@ type file struct {
 	fields   []field
 	header   map[field]string // the file's header of each field it has
 	phones   *phones
+	cur      row
 	now      time.Time
 	total    int
 	done     int
@@ -104,7 +105,8 @@ type file struct {
 
 // newFile reads the header row (the first non-blank one) and maps its columns.
 func newFile(ctx context.Context, opt Options, rows rowReader, total int, rep *Report) (*file, error) {
-	f := &file{ctx: ctx, opt: opt, rows: rows, rep: rep, now: time.Now(), total: total, header: map[field]string{}, phones: newPhones(opt.Region)}
+	f := &file{ctx: ctx, opt: opt, rows: rows, rep: rep, now: time.Now(), total: total, header: map[field]string{}, phones: newPhones(opt.Region),
+		cur: row{val: &[nFields]string{}, raw: &[nFields]string{}}}
 	for {
 		rec, err := rows.next()
 		if errors.Is(err, io.EOF) {
@@ -179,7 +181,10 @@ func (f *file) next() (*row, bool, error) {
 			continue
 		}
 		f.count()
-		r := &row{line: rec.line, val: &[nFields]string{}, raw: &[nFields]string{}}
+		// One row is reused: each is consumed (copied into the staging COPY) before the next is read.
+		r := &f.cur
+		*r.val, *r.raw = [nFields]string{}, [nFields]string{}
+		r.line, r.problems = rec.line, r.problems[:0]
 		for i, c := range rec.cells {
 			if i < len(f.fields) && f.fields[i] != fNone {
 				r.val[f.fields[i]] = strings.TrimSpace(c)
