@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -205,4 +206,44 @@ func TestImportCancelledLeavesNothing(t *testing.T) {
 	if err != nil || rep.New != 20000 || last != [2]int{20000, 20000} {
 		t.Errorf("import: %v, %d new, last progress %v", err, rep.New, last)
 	}
+}
+
+// Files that cannot be read at all are ErrUnreadable, and change nothing.
+func TestUnreadableFiles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for name, text := range map[string]string{
+		"empty.csv":   "",
+		"blank.csv":   "\n\n;;\n",
+		"unknown.csv": "Цвет;Вкус\nкрасный;сладкий\n",
+		"broken.xlsx": "PK\x03\x04 not a zip",
+		"old.xls":     "\xd0\xcf\x11\xe0",
+		"quoted.csv":  "\"Телефон\n",
+	} {
+		_, err := importer.Run(e.ctx, e.svc, name, strings.NewReader(text), importer.Options{Kind: importer.KindClients})
+		if !errors.Is(err, importer.ErrUnreadable) {
+			t.Errorf("%s: %v, want ErrUnreadable", name, err)
+		}
+	}
+	_, err := importer.Run(e.ctx, e.svc, "c.xlsx", mustOpen(t, "testdata/clients.xlsx"), importer.Options{Kind: importer.KindClients, Sheet: "Нет такого"})
+	if !errors.Is(err, importer.ErrUnreadable) || !strings.Contains(err.Error(), "Данные") {
+		t.Errorf("missing sheet: %v", err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM import_batches`); n != 0 {
+		t.Errorf("%d batches", n)
+	}
+	rep, err := importer.Run(e.ctx, e.svc, "c.xlsx", mustOpen(t, "testdata/clients.xlsx"), importer.Options{Kind: importer.KindClients, Sheet: "Данные"})
+	if err != nil || rep.New != 5 {
+		t.Errorf("named sheet: %s, %v", render(rep), err)
+	}
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fh.Close() })
+	return fh
 }

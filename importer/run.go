@@ -12,13 +12,17 @@ import (
 	"github.com/uniflow-crm/uniflow/crm"
 )
 
+// ErrUnreadable wraps the errors of a file that cannot be read at all: no header row, no known
+// column, a broken or old (.xls) workbook, a missing sheet. The text after it says which.
+var ErrUnreadable = errors.New("file cannot be read")
+
 // progressEvery is how often Progress is called at most.
 const progressEvery = 200 * time.Millisecond
 
 // Run reads the file name (".xlsx" is XLSX, ".csv"/".txt"/".tsv" CSV, anything else sniffed)
 // from r and imports it. The apply is one transaction: an error, or ctx cancelled, leaves the
 // database as it was. Problems with rows are in the report, not errors; an error is a file that
-// cannot be read at all (no header, no known column, a broken xlsx), a refused actor
+// cannot be read at all (ErrUnreadable: no header, no known column, a broken xlsx), a refused actor
 // (crm.ErrForbidden) or the database failing.
 func Run(ctx context.Context, svc *crm.Service, name string, r io.Reader, opt Options) (Report, error) {
 	rep := Report{Kind: opt.Kind, DryRun: opt.DryRun}
@@ -30,12 +34,12 @@ func Run(ctx context.Context, svc *crm.Service, name string, r io.Reader, opt Op
 	}
 	rows, total, err := openRows(name, r, opt.Sheet)
 	if err != nil {
-		return rep, fmt.Errorf("import %s %s: %w", opt.Kind, name, err)
+		return rep, fmt.Errorf("import %s %s: %w: %w", opt.Kind, name, ErrUnreadable, err)
 	}
 	defer rows.close()
 	f, err := newFile(ctx, opt, rows, total, &rep)
 	if err != nil {
-		return rep, fmt.Errorf("import %s %s: %w", opt.Kind, name, err)
+		return rep, fmt.Errorf("import %s %s: %w: %w", opt.Kind, name, ErrUnreadable, err)
 	}
 	meta := crm.ImportMeta{FileName: filepathBase(name), BranchID: opt.BranchID, Overwrite: opt.Overwrite, DryRun: opt.DryRun, Actor: opt.Actor}
 	var res crm.ImportResult
