@@ -39,6 +39,7 @@ commands:
   import     read clients, vehicles or the catalog from CSV or XLSX; undo an import (uniflow import for usage)
   export     write clients, vehicles, orders, payments or the catalog to CSV or XLSX (uniflow export for usage)
   doctor     check the configuration, PostgreSQL, migrations, Redis, Telegram, the webhook and the clocks
+  seed       fill an empty database with a made-up shop for demos and benchmarks (uniflow seed -h)
   version    print the version
   help       print this help
 
@@ -92,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runImport(ctx, rest, getenv, stdout) // import_cli.go
 	case "doctor":
 		return runDoctor(ctx, rest, getenv, stdout) // doctor.go
+	case "seed":
+		return runSeed(ctx, rest, getenv, stdout) // seed_cli.go
 	// Further commands (import, export, invite) go here, each with a
 	// line in usage and a runXxx function in its own file.
 	case "help", "-h", "-help", "--help":
