@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -251,20 +252,11 @@ func (b *Bot) importButton(ctx context.Context, r *request, stages ...string) (c
 	if err != nil {
 		return crm.Staff{}, importState{}, false, err
 	}
-	if !ok || st.Nonce != r.data.Version || !slicesContains(stages, st.Stage) {
+	if !ok || st.Nonce != r.data.Version || !slices.Contains(stages, st.Stage) {
 		b.answer(ctx, r, text.T(r.lang, text.ImportGone), true)
 		return crm.Staff{}, importState{}, false, nil
 	}
 	return s, st, true, nil
-}
-
-func slicesContains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // onImportKind: the file holds what the pressed button says; check it.

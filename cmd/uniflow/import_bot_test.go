@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -60,6 +61,13 @@ func TestImportFromTheBot(t *testing.T) {
 	if !strings.Contains(done.Text, "пакет №") || !strings.Contains(done.Text, "новых: 2") {
 		t.Errorf("the result: %q", done.Text)
 	}
+	// While an order uses an imported client, the batch stays.
+	h.exec(`INSERT INTO vehicles (client_id, make) SELECT id, 'Kia' FROM clients WHERE phone = '+79123456789';
+INSERT INTO orders (branch_id, client_id, vehicle_id) SELECT 1, client_id, id FROM vehicles`)
+	if a := h.answered(h.press(owner, done, "Отменить пакет")); !strings.Contains(a.Text, "нельзя отменить") || !a.ShowAlert {
+		t.Errorf("undo of a used batch: %+v", a)
+	}
+	h.exec(`DELETE FROM orders; DELETE FROM vehicles`)
 	id := h.press(owner, done, "Отменить пакет")
 	h.answered(id)
 	h.next(c, done.ID, "отменён")
@@ -181,4 +189,11 @@ func TestImportProgressAndStop(t *testing.T) {
 		t.Errorf("a stopped check wrote %d clients", n)
 	}
 	h.noRejections()
+}
+
+func (h *harness) exec(sql string) {
+	h.t.Helper()
+	if _, err := h.pool.Exec(context.Background(), sql); err != nil {
+		h.t.Fatalf("%s: %v", sql, err)
+	}
 }
