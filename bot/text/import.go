@@ -86,7 +86,7 @@ var importCatalog = map[Key]forms{
 	ImportMoreProblems: {"\n… и ещё %d — все в файле ниже.", "\n… and %d more — all in the file below."},
 	ImportAskApply: {"\n\nЗагрузить? Отклонённые строки и конфликты не загружаются; конфликтующие значения в базе остаются как есть.",
 		"\n\nImport it? Rejected rows and conflicts are not imported; conflicting values in the database stay as they are."},
-	ImportNeedColumns: {"\n\nНи одна строка не принята. Проверьте заголовки: нужны столбцы %s.", "\n\nNo row was accepted. Check the headers: the columns %s are needed."},
+	ImportNeedColumns:  {"\n\nНи одна строка не принята. Проверьте заголовки: нужны столбцы %s.", "\n\nNo row was accepted. Check the headers: the columns %s are needed."},
 	ImportNothingToDo:  {"\n\nЗагружать нечего: в базе всё уже есть или строки отклонены.", "\n\nNothing to import: the database has it all already, or the rows were rejected."},
 	ImportProblemsFile: {"Строки с проблемами в %s: %d", "Rows with problems in %s: %d"},
 	ImportApplied: {"✅ Загружено: <b>%s</b>, пакет №%d.\n➕ новых: %d\n✏️ дополнено: %d\n＝ без изменений: %d\n⛔ отклонено: %d\n⚠️ конфликтов: %d\n\nОтменить весь пакет можно, пока его записи не использованы в заказах: кнопка ниже или <code>uniflow import undo %d</code>.",
