@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +21,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/uniflow-crm/uniflow/bot/text"
 	"github.com/uniflow-crm/uniflow/crm"
@@ -186,17 +189,10 @@ func (b *Bot) onDocument(ctx context.Context, r *request) (handled bool, err err
 	if ok && old.running(b.cfg.Now()) {
 		return true, b.say(ctx, r.chatID, text.T(r.lang, text.ImportBusy), nil)
 	}
+	// A name or caption that says what the file holds decides; else its header row will
+	// (importFile), and when that does not either, the bot asks.
 	st := importState{Nonce: newNonce(), FileID: doc.FileID, Name: doc.FileName, Size: doc.FileSize,
 		Kind: string(guessKind(doc.FileName + " " + r.msg.Caption))}
-	if st.Kind == "" {
-		st.Stage = stageKind
-		id, err := b.sayMessage(ctx, r.chatID, text.T(r.lang, text.ImportAskKind, esc(st.Name)), b.kindKeyboard(r.lang, st.Nonce))
-		if err != nil {
-			return true, err
-		}
-		st.Msg = id
-		return true, b.saveImport(ctx, r.userID, st)
-	}
 	return true, b.startImport(ctx, r, s, st, true)
 }
 
@@ -342,12 +338,11 @@ func (b *Bot) onImportUndo(ctx context.Context, r *request) error {
 // beside the update loop.
 func (b *Bot) startImport(ctx context.Context, r *request, s crm.Staff, st importState, dry bool) error {
 	st.Stage, st.Started = stageApplying, b.cfg.Now().Unix()
-	head := text.ImportApplying
 	if dry {
-		st.Stage, head = stageChecking, text.ImportChecking
+		st.Stage = stageChecking
 	}
-	run := &importRun{b: b, chatID: r.chatID, userID: r.userID, lang: r.lang, actor: actorOf(s), st: st, dry: dry,
-		head: text.T(r.lang, head, esc(st.Name), kindName(r.lang, st.Kind))}
+	run := &importRun{b: b, chatID: r.chatID, userID: r.userID, lang: r.lang, actor: actorOf(s), st: st, dry: dry}
+	run.setHead()
 	if r.cb != nil && r.cb.Message != nil {
 		run.st.Msg = r.cb.Message.MessageID
 		if err := b.editCard(ctx, r.chatID, run.st.Msg, run.head, run.stopKeyboard()); err != nil {
@@ -395,6 +390,18 @@ type importRun struct {
 	lastStop time.Time
 }
 
+// setHead words the run's first line: what it does, to which file of which kind.
+func (ir *importRun) setHead() {
+	switch {
+	case ir.st.Kind == "":
+		ir.head = text.T(ir.lang, text.ImportLooking, esc(ir.st.Name))
+	case ir.dry:
+		ir.head = text.T(ir.lang, text.ImportChecking, esc(ir.st.Name), kindName(ir.lang, ir.st.Kind))
+	default:
+		ir.head = text.T(ir.lang, text.ImportApplying, esc(ir.st.Name), kindName(ir.lang, ir.st.Kind))
+	}
+}
+
 func (ir *importRun) stopKeyboard() *tgbotapi.InlineKeyboardMarkup {
 	return inline([]tgbotapi.InlineKeyboardButton{button(text.T(ir.lang, text.ImportStopButton), callback{Action: actImportStop, Version: ir.st.Nonce})})
 }
@@ -405,12 +412,19 @@ func (ir *importRun) do(ctx context.Context) {
 	// A run that finished is reported as such, even when Stop came too late to stop it.
 	stopped := err != nil && (errors.Is(err, context.Canceled) || ir.stopAsked(context.WithoutCancel(ctx)))
 	ctx = context.WithoutCancel(ctx) // the answer goes out even after a stop
-	if stopped || err != nil {
+	if stopped || err != nil && !errors.Is(err, errAskKind) {
 		b.dropImport(ctx, ir.userID)
 	}
 	var html string
 	var kb *tgbotapi.InlineKeyboardMarkup
 	switch {
+	case errors.Is(err, errAskKind) && !stopped:
+		ir.st.Stage = stageKind
+		if err := b.saveImport(ctx, ir.userID, ir.st); err != nil {
+			b.log.Warn("save import", "user_id", ir.userID, "err", err)
+		}
+		html, kb = text.T(l, text.ImportAskKind, esc(ir.st.Name)), b.kindKeyboard(l, ir.st.Nonce)
+		err = nil // no problems file to send
 	case stopped:
 		html = text.T(l, text.ImportStopped, esc(ir.st.Name))
 	case errors.Is(err, errDownload):
@@ -456,7 +470,7 @@ func (ir *importRun) do(ctx context.Context) {
 			b.log.Warn("send import result", "user_id", ir.userID, "err", err)
 		}
 	}
-	if err == nil && ir.dry && len(rep.Problems) > 0 {
+	if err == nil && ir.dry && ir.st.Stage != stageKind && len(rep.Problems) > 0 {
 		ir.sendProblems(ctx, rep)
 	}
 }
@@ -476,6 +490,23 @@ func (ir *importRun) importFile(ctx context.Context) (importer.Report, error) {
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return importer.Report{}, fmt.Errorf("import: %w", err)
+	}
+	if ir.st.Kind == "" {
+		kind, err := ir.sniffKind(ctx, f)
+		if err != nil {
+			return importer.Report{}, err
+		}
+		if kind == "" {
+			return importer.Report{}, errAskKind
+		}
+		ir.st.Kind = string(kind)
+		ir.setHead()
+		if err := ir.b.saveImport(ctx, ir.userID, ir.st); err != nil {
+			return importer.Report{}, err
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return importer.Report{}, fmt.Errorf("import: %w", err)
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -594,7 +625,85 @@ func unreadable(err error) bool {
 	return !errors.As(err, &pg) && !errors.As(err, &conn) && !pgconn.Timeout(err) && !errors.Is(err, context.DeadlineExceeded)
 }
 
+// sniffKind tells what a file holds from its header row: the importer maps the header alone as
+// each kind (a dry run of one line), and the kind that leaves the fewest columns unknown wins.
+// No header, or a tie (a file of phones only), is "": the bot asks.
+func (ir *importRun) sniffKind(ctx context.Context, f *os.File) (importer.Kind, error) {
+	header, err := headerRow(ir.st.Name, f)
+	if err != nil || len(header) == 0 {
+		ir.b.log.Info("import: no header row to tell the kind by", "user_id", ir.userID, "err", err)
+		return "", nil
+	}
+	var best importer.Kind
+	fewest, tie := 0, false
+	for _, k := range importer.Kinds {
+		rep, err := importer.Run(ctx, ir.b.crm, "header.csv", bytes.NewReader(header), importer.Options{
+			Kind: k, DryRun: true, Region: ir.b.cfg.Region, Actor: ir.actor})
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if err != nil {
+			continue // no column of this kind
+		}
+		switch n := len(rep.UnknownColumns); {
+		case best == "" || n < fewest:
+			best, fewest, tie = k, n, false
+		case n == fewest:
+			tie = true
+		}
+	}
+	if tie {
+		return "", nil
+	}
+	return best, nil
+}
+
+// headerRow is the file's first row as a line of CSV: a CSV file's own first line, bytes as they
+// are (the importer detects the encoding and separator), or an XLSX sheet's first non-blank row.
+func headerRow(name string, f *os.File) ([]byte, error) {
+	if strings.ToLower(filepath.Ext(name)) != ".xlsx" {
+		line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, err
+		}
+		return bytes.Clone(line), nil
+	}
+	x, err := excelize.OpenReader(f)
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	sheets := x.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, nil
+	}
+	rows, err := x.Rows(sheets[0])
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		cells, err := rows.Columns()
+		if err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(strings.Join(cells, "")) == "" {
+			continue
+		}
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		w.Comma = ';'
+		if err := w.Write(cells); err != nil {
+			return nil, err
+		}
+		w.Flush()
+		return buf.Bytes(), w.Error()
+	}
+	return nil, rows.Error()
+}
+
 var (
+	errAskKind  = errors.New("the file does not say what it holds")
 	errDownload = errors.New("download from Telegram")
 	errTooBig   = errors.New("file over the Bot API's download limit")
 )

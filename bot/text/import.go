@@ -20,6 +20,7 @@ const (
 	ImportKindCatalog  Key = "import_kind_catalog"
 	ImportAskKind      Key = "import_ask_kind"
 	ImportChecking     Key = "import_checking"
+	ImportLooking      Key = "import_looking"
 	ImportApplying     Key = "import_applying"
 	ImportProgress     Key = "import_progress"
 	ImportProgressOf   Key = "import_progress_of"
@@ -76,6 +77,7 @@ var importCatalog = map[Key]forms{
 	ImportAskKind: {"Что в файле <b>%s</b>? Клиенты (телефон, ФИО), автомобили (телефон владельца, госномер, VIN) или каталог (артикул, наименование, цена)?",
 		"What is in <b>%s</b>? Clients (phone, name), vehicles (owner's phone, plate, VIN) or the catalog (SKU, name, price)?"},
 	ImportChecking:   {"🔎 Проверяю <b>%s</b> (%s)… В базе пока ничего не меняется.", "🔎 Checking <b>%s</b> (%s)… Nothing changes in the database yet."},
+	ImportLooking:    {"🔎 Смотрю, что в <b>%s</b>…", "🔎 Looking at what is in <b>%s</b>…"},
 	ImportApplying:   {"⏳ Загружаю <b>%s</b> (%s)…", "⏳ Importing <b>%s</b> (%s)…"},
 	ImportProgress:   {"\nСтрок прочитано: %d", "\nRows read: %d"},
 	ImportProgressOf: {"\nСтрок прочитано: %d из ~%d", "\nRows read: %d of about %d"},

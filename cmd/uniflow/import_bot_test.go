@@ -78,7 +78,8 @@ INSERT INTO orders (branch_id, client_id, vehicle_id) SELECT 1, client_id, id FR
 	h.noRejections()
 }
 
-// A file whose name does not say what it holds: the bot asks; Cancel leaves the database as it
+// A file whose name does not say what it holds is told by its header row; when that does not
+// say either (phones only: clients or vehicles?), the bot asks. Cancel leaves the database as it
 // was. English for an English Telegram.
 func TestImportAsksKindAndCancels(t *testing.T) {
 	t.Parallel()
@@ -86,11 +87,11 @@ func TestImportAsksKindAndCancels(t *testing.T) {
 	owner := h.newOwner("en")
 	h.start()
 	c := owner.Chat()
-	sent := owner.SendDocument("export 2026.csv", []byte(clientsCSV), "")
+	sent := owner.SendDocument("export 2026.csv", []byte("Phone\n+79123456789\n"), "")
 	ask := h.next(c, sent.ID, "What is in")
 	h.press(owner, ask, "Clients")
 	report := h.card(c, ask.ID, "Check of")
-	if !strings.Contains(report.Text, "new: 2") || !strings.Contains(report.Text, "not a phone number") {
+	if !strings.Contains(report.Text, "(clients)") || !strings.Contains(report.Text, "new: 1") {
 		t.Errorf("report: %q", report.Text)
 	}
 	h.press(owner, report, "Cancel")
@@ -99,6 +100,29 @@ func TestImportAsksKindAndCancels(t *testing.T) {
 	}
 	if n := h.count(`SELECT count(*) FROM clients`); n != 0 {
 		t.Errorf("cancel wrote %d clients", n)
+	}
+
+	// An .xlsx named after nothing, with a vehicles header: checked as vehicles without a question.
+	h.exec(`INSERT INTO clients (phone, name) VALUES ('+79123456789', 'Ivan')`)
+	x := excelize.NewFile()
+	for i, row := range [][]any{{"Телефон", "Госномер", "Марка", "Пробег"}, {"+7 912 345-67-89", "a123bc777", "Kia", 61250}} {
+		if err := x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var book bytes.Buffer
+	if _, err := x.WriteTo(&book); err != nil {
+		t.Fatal(err)
+	}
+	sent = owner.SendDocument("Book1.xlsx", book.Bytes(), "")
+	report = h.next(c, sent.ID, "Check of")
+	if !strings.Contains(report.Text, "(vehicles)") || !strings.Contains(report.Text, "new: 1") {
+		t.Errorf("the vehicles workbook: %q", report.Text)
+	}
+	h.press(owner, report, "Import")
+	h.card(c, report.ID, "Imported")
+	if n := h.count(`SELECT count(*) FROM vehicles WHERE plate = 'А123ВС777' AND make = 'Kia'`); n != 1 {
+		t.Errorf("%d vehicles imported from the workbook, want 1", n)
 	}
 	h.noRejections()
 }
