@@ -20,10 +20,12 @@ type dispatcher struct {
 	once   sync.Once
 }
 
-// arrival is a queued update with its sender's flood count from when it arrived (flood.go).
+// arrival is a queued update with its sender's flood count from when it arrived (flood.go);
+// done, when not nil, is closed once the update was handled (a webhook delivery waits for it).
 type arrival struct {
 	u     tgbotapi.Update
 	flood int64
+	done  chan struct{}
 }
 
 func newDispatcher(b *Bot, workers int) *dispatcher {
@@ -41,6 +43,9 @@ func (d *dispatcher) start(ctx context.Context, wg *sync.WaitGroup) {
 			defer wg.Done()
 			for a := range q {
 				d.b.handleUpdate(ctx, a.u, a.flood)
+				if a.done != nil {
+					close(a.done)
+				}
 			}
 		}()
 	}
@@ -51,15 +56,31 @@ func (d *dispatcher) start(ctx context.Context, wg *sync.WaitGroup) {
 func (d *dispatcher) submit(ctx context.Context, updates ...tgbotapi.Update) (n int) {
 	counts := d.b.countArrivals(ctx, updates) // flood.go
 	for i, u := range updates {
-		d.b.cfg.Metrics.UpdateReceived(updateType(u))
-		q := d.queues[shard(chatOf(u), len(d.queues))]
-		select {
-		case q <- arrival{u, counts[i]}:
-		case <-ctx.Done():
+		if !d.queue(ctx, arrival{u: u, flood: counts[i]}) {
 			return i
 		}
 	}
 	return len(updates)
+}
+
+// submitOne queues one update and returns a channel closed once it was handled; nil when ctx
+// ended before it could be queued.
+func (d *dispatcher) submitOne(ctx context.Context, u tgbotapi.Update) <-chan struct{} {
+	a := arrival{u: u, flood: d.b.countArrivals(ctx, []tgbotapi.Update{u})[0], done: make(chan struct{})}
+	if !d.queue(ctx, a) {
+		return nil
+	}
+	return a.done
+}
+
+func (d *dispatcher) queue(ctx context.Context, a arrival) bool {
+	d.b.cfg.Metrics.UpdateReceived(updateType(a.u))
+	select {
+	case d.queues[shard(chatOf(a.u), len(d.queues))] <- a:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func (d *dispatcher) close() {

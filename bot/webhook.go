@@ -31,16 +31,22 @@ const (
 	// entities) and far below what would hurt us to read.
 	webhookMaxBody = 1 << 20
 	secretHeader   = "X-Telegram-Bot-Api-Secret-Token"
-	// webhookShutdown bounds waiting for deliveries being answered when we stop; each one only
-	// queues its update, so this is generous.
+	// webhookShutdown bounds waiting for deliveries being answered when we stop: each waits for
+	// its update's handler, a few ms, seldom more than a reply's rate-limit wait.
 	webhookShutdown = 5 * time.Second
+	// webhookHandledWait bounds how long a delivery waits for its update's handler before it is
+	// answered anyway: well inside the time Telegram waits for an answer before it delivers the
+	// update again (to any replica).
+	webhookHandledWait = 20 * time.Second
 )
 
 // serveWebhook is poll's counterpart in webhook mode: it listens, registers the webhook with
 // its secret, and hands every authentic update to the dispatcher, the same one polling feeds, so
 // dedupe (begin) and per-chat order are the same. Telegram sends a chat's next update only after
-// our 200 for the previous one, and we answer after queueing, so the chat's order holds. On ctx
-// end it stops accepting and waits for the deliveries in progress; Run then drains the queues.
+// our 200 for the previous one, and we answer once the update was handled, not when it was
+// queued: behind a load balancer the next update may reach another replica, which must not
+// handle it while this one is still on the previous (replicas share no queue). On ctx end it
+// stops accepting and waits for the deliveries in progress; Run then drains the queues.
 func (b *Bot) serveWebhook(ctx context.Context, d *dispatcher) error {
 	hook := b.cfg.Webhook
 	u, err := url.Parse(hook.URL)
@@ -164,10 +170,23 @@ func (b *Bot) webhookHandler(ctx context.Context, d *dispatcher) http.Handler {
 		// The queue of the chat is full only when we are far behind; Telegram retries later.
 		qctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		if ctx.Err() != nil || d.submit(qctx, u) != 1 {
+		var handled <-chan struct{}
+		if ctx.Err() == nil {
+			handled = d.submitOne(qctx, u)
+		}
+		if handled == nil {
 			w.Header().Set("Retry-After", "1")
 			refuse(http.StatusServiceUnavailable, "busy or stopping", "update_id", u.UpdateID)
 			return
+		}
+		select {
+		case <-handled:
+		case <-r.Context().Done(): // Telegram gave up on this delivery; it will try again
+			return
+		case <-time.After(webhookHandledWait):
+			// Answered anyway so that Telegram does not deliver it again; its chat's next update
+			// may now overtake it on another replica, which the log says.
+			b.log.Warn("webhook: update still being handled; answered before it finished", "update_id", u.UpdateID)
 		}
 		w.WriteHeader(http.StatusOK)
 	})
