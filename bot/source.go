@@ -33,10 +33,16 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 	pollAPI := *b.api
 	pollAPI.Client = ctxClient{ctx: ctx, next: b.api.Client}
 
+	lease := b.newPollLease() // poll_lease.go
+	leaseCtx, stopLease := context.WithCancel(ctx)
+	leaseDone := make(chan struct{})
+	go func() { defer close(leaseDone); lease.keep(leaseCtx) }()
+	defer func() { stopLease(); <-leaseDone }() // a clean stop hands the lease over at once
+
 	offset := 0
 	backoff := time.Second
 	for {
-		if ctx.Err() != nil {
+		if !lease.wait(ctx) || ctx.Err() != nil {
 			return nil
 		}
 		resp, err := pollAPI.MakeRequest("getUpdates", tgbotapi.Params{
@@ -53,6 +59,16 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 				return nil
 			}
 			if b.dropStaleWebhook(ctx, err) { // webhook.go
+				continue
+			}
+			if pollConflict(err) {
+				// Someone polls this bot without sharing our lease (another deployment, or a
+				// replica on another Redis): stand by rather than take turns stealing polls.
+				b.log.Warn("another process polls this bot outside this deployment's lease: standing by",
+					"retry_in", pollConflictStandby.String())
+				if !sleepCtx(ctx, pollConflictStandby) {
+					return nil
+				}
 				continue
 			}
 			wait := retryWait(err, &backoff)

@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redis/go-redis/v9"
+)
+
+// In polling mode one process of the deployment polls and the others stand by: Telegram gives
+// the updates to the newest getUpdates and answers the older one 409, so two pollers would take
+// turns stealing each other's polls. The poller holds a lease in Redis, renewed in the
+// background; a standby takes it over once it lapses (pollLeaseTTL after a crash, at once after
+// a clean stop, which releases it). A 409 all the same (a process polling without our Redis)
+// makes this one stand by for pollConflictStandby instead of fighting back.
+const (
+	pollLeaseTTL        = 10 * time.Second
+	pollLeaseRenew      = pollLeaseTTL / 4
+	pollConflictStandby = 30 * time.Second
+)
+
+// pollLease is this process's claim to poll.
+type pollLease struct {
+	b     *Bot
+	key   string
+	token string
+
+	mu      sync.Mutex
+	known   bool // Redis was asked at least once
+	held    bool
+	changed chan struct{} // closed and replaced whenever held changes
+}
+
+// acquireOrRenew takes the lease when it is free, or extends it when it is ours.
+var acquireOrRenew = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	redis.call('PEXPIRE', KEYS[1], ARGV[2])
+	return 1
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	return 1
+end
+return 0`)
+
+var releaseIfOurs = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0`)
+
+func (b *Bot) newPollLease() *pollLease {
+	var t [8]byte
+	_, _ = rand.Read(t[:]) // crypto/rand does not fail on Linux
+	return &pollLease{
+		b:       b,
+		key:     b.cfg.KeyPrefix + "poll-lease:" + strconv.FormatInt(b.api.Self.ID, 10),
+		token:   hex.EncodeToString(t[:]),
+		changed: make(chan struct{}),
+	}
+}
+
+// keep renews or takes the lease every pollLeaseRenew until ctx ends, then releases it. When
+// Redis cannot be asked, the process polls anyway: a single instance must not stop because
+// Redis blinked, and two that both poll then meet the 409 rule.
+func (l *pollLease) keep(ctx context.Context) {
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if err := releaseIfOurs.Run(rctx, l.b.rdb, []string{l.key}, l.token).Err(); err != nil {
+			l.b.log.Warn("poll lease: release", "err", err)
+		}
+	}()
+	for {
+		n, err := acquireOrRenew.Run(ctx, l.b.rdb, []string{l.key}, l.token, pollLeaseTTL.Milliseconds()).Int()
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			l.b.log.Warn("poll lease: Redis did not answer; polling without it", "err", err)
+		}
+		l.set(err != nil || n == 1)
+		if !sleepCtx(ctx, pollLeaseRenew) {
+			return
+		}
+	}
+}
+
+func (l *pollLease) set(held bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.known && held == l.held {
+		return
+	}
+	l.known, l.held = true, held
+	close(l.changed)
+	l.changed = make(chan struct{})
+	if held {
+		l.b.log.Info("poll lease taken: this process polls Telegram")
+	} else {
+		l.b.log.Info("another instance polls this bot: standing by", "takes_over_within", pollLeaseTTL.String())
+	}
+}
+
+// wait returns once this process holds the lease; false when ctx ended first.
+func (l *pollLease) wait(ctx context.Context) bool {
+	for {
+		l.mu.Lock()
+		held, changed := l.held, l.changed
+		l.mu.Unlock()
+		if held {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// pollConflict reports the 409 of another process's getUpdates having taken over ours
+// ("Conflict: terminated by other getUpdates request; ...").
+func pollConflict(err error) bool {
+	var tgErr *tgbotapi.Error
+	return errors.As(err, &tgErr) && tgErr.Code == 409 && strings.Contains(tgErr.Message, "other getUpdates")
+}
