@@ -64,7 +64,7 @@ func TestSecondPollerStandsBy(t *testing.T) {
 		u.Send("/help")
 		h.next(u.Chat(), n, "")
 	}
-	time.Sleep(2 * 4*time.Second)
+	time.Sleep(2 * 4 * time.Second)
 	if n := conflicts(h.emu); n != 0 {
 		t.Errorf("%d getUpdates answered 409 while a second instance stood by, want 0", n)
 	}
