@@ -169,3 +169,68 @@ func TestDockerfile(t *testing.T) {
 		t.Errorf(".dockerignore must keep .git and .env (secrets) out of the build context")
 	}
 }
+
+// The replicas override (deploy/replicas.compose.yml) loads with the main file: UniFlow in
+// webhook mode with one callback key for all replicas and no host port (so it can scale), and
+// Caddy in front publishing 443 with the Caddyfile that spreads deliveries.
+func TestComposeReplicas(t *testing.T) {
+	env := []string{"WEBHOOK_DOMAIN=crm.example.com", "TELEGRAM_WEBHOOK_SECRET=s3cret", "CALLBACK_SECRET=" + strings.Repeat("k", 32)}
+	opts, err := cli.NewProjectOptions([]string{"../../docker-compose.yml", "../../deploy/replicas.compose.yml"},
+		cli.WithWorkingDirectory("../.."), cli.WithEnv(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := opts.LoadProject(t.Context())
+	if err != nil {
+		t.Fatalf("docker-compose.yml with deploy/replicas.compose.yml does not load: %v", err)
+	}
+	app, ok := p.Services["uniflow"]
+	if !ok {
+		t.Fatal("no uniflow service")
+	}
+	if got := app.Environment["TELEGRAM_WEBHOOK_URL"]; got == nil || *got != "https://crm.example.com/telegram/webhook" {
+		t.Errorf("TELEGRAM_WEBHOOK_URL = %v", got)
+	}
+	if got := app.Environment["CALLBACK_SECRET"]; got == nil || *got == "" {
+		t.Errorf("CALLBACK_SECRET not set for the replicas")
+	}
+	if len(app.Ports) != 0 {
+		t.Errorf("uniflow publishes %v on the host: replicas could not scale", app.Ports)
+	}
+	// The replicas' environment is still a valid configuration.
+	vars := map[string]string{}
+	for k, v := range app.Environment {
+		if v != nil {
+			vars[k] = *v
+		}
+	}
+	if _, err := loadConfig(func(k string) string { return vars[k] }); err != nil {
+		t.Errorf("the replicas' environment is not a valid configuration: %v", err)
+	}
+	caddy, ok := p.Services["caddy"]
+	if !ok {
+		t.Fatal("no caddy service")
+	}
+	published := false
+	for _, port := range caddy.Ports {
+		published = published || port.Published == "443"
+	}
+	if !published {
+		t.Errorf("caddy publishes %v, want 443", caddy.Ports)
+	}
+	caddyfile, err := os.ReadFile("../../deploy/Caddyfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"dynamic a uniflow 8443", "health_uri /readyz", "/telegram/webhook"} {
+		if !strings.Contains(string(caddyfile), want) {
+			t.Errorf("the Caddyfile lacks %q", want)
+		}
+	}
+	// Without the variables it needs, the override refuses to load rather than run half set up.
+	opts, _ = cli.NewProjectOptions([]string{"../../docker-compose.yml", "../../deploy/replicas.compose.yml"},
+		cli.WithWorkingDirectory("../.."), cli.WithEnv(nil))
+	if _, err := opts.LoadProject(t.Context()); err == nil || !strings.Contains(err.Error(), "WEBHOOK_DOMAIN") {
+		t.Errorf("loading without WEBHOOK_DOMAIN: %v, want an error naming it", err)
+	}
+}
