@@ -1,9 +1,11 @@
 package importer_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -246,4 +248,39 @@ func mustOpen(t *testing.T, path string) *os.File {
 	}
 	t.Cleanup(func() { fh.Close() })
 	return fh
+}
+
+// Excel's "Unicode text" (UTF-16 with a BOM, tab separated) and a Windows-1251 file from a
+// reader that cannot seek (detected from its first megabyte) read as the UTF-8 sample does.
+func TestUTF16AndUnseekableReaders(t *testing.T) {
+	t.Parallel()
+	want := ""
+	for _, tc := range []struct {
+		name string
+		data func() []byte
+	}{
+		{"clients_utf8_bom_semicolon.csv", func() []byte { b, _ := os.ReadFile("testdata/clients_utf8_bom_semicolon.csv"); return b }},
+		{"clients_cp1251_semicolon.csv", func() []byte { b, _ := os.ReadFile("testdata/clients_cp1251_semicolon.csv"); return b }},
+		{"clients_utf16.txt", func() []byte {
+			b, _ := os.ReadFile("testdata/clients_utf8_tab.tsv")
+			u := []byte{0xff, 0xfe}
+			for _, r := range string(b) {
+				u = append(u, byte(r), byte(r>>8))
+			}
+			return u
+		}},
+	} {
+		e := newEnv(t)
+		// io.MultiReader hides Seek: detection works from the first megabyte.
+		rep, err := importer.Run(e.ctx, e.svc, tc.name, io.MultiReader(bytes.NewReader(tc.data())), importer.Options{Kind: importer.KindClients})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got := e.dump(t, dumpClients) + fmt.Sprint(rep.New, rep.Duplicate, rep.Rejected)
+		if want == "" {
+			want = got
+		} else if got != want {
+			t.Errorf("%s:\n%s\nwant:\n%s", tc.name, got, want)
+		}
+	}
 }

@@ -151,6 +151,8 @@ var auditActions = map[string]forms{
 	"staff_deactivated": {"отключил(а)", "deactivated"},
 	"client_forgotten":  {"удалил(а) свои персональные данные", "deleted their personal data"},
 	"item_changed":      {"изменил(а) позицию каталога", "changed a catalog item"},
+	"import_applied":    {"импортировал(а) файл", "imported a file"},
+	"import_undone":     {"отменил(а) импорт", "undid an import"},
 	"status":            {"сменил(а) статус", "changed the status"},
 	"created":           {"создал(а) заказ", "created order"},
 	"assigned":          {"назначил(а) механика", "assigned mechanic"},
