@@ -284,3 +284,30 @@ func TestUTF16AndUnseekableReaders(t *testing.T) {
 		}
 	}
 }
+
+// A car found by VIN or plate under another client is a conflict naming that client; with
+// overwrite it moves to the file's owner (a car sold), and undo moves it back. A second reading
+// of the same mileage is not added twice.
+func TestVehicleOwnerConflict(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.run(t, "c.csv", "Телефон\n89123456789\n89123456790\n", importer.Options{Kind: importer.KindClients})
+	e.run(t, "v.csv", "Телефон;Госномер;VIN;Пробег\n89123456789;А123ВС77;XTA21099012345678;1000\n", importer.Options{Kind: importer.KindVehicles})
+	sold := "Телефон;Госномер;VIN;Пробег\n89123456790;E777KX77;xta21099012345678;1000\n"
+	rep := e.run(t, "v.csv", sold, importer.Options{Kind: importer.KindVehicles})
+	if rep.Conflicts != 1 || len(rep.Problems) != 2 || rep.Problems[0].Code != importer.CodeOtherOwner || rep.Problems[0].Current != "+79123456789" {
+		t.Fatalf("sold car: %s", render(rep))
+	}
+	before := e.dump(t, dumpVehicles)
+	over := e.run(t, "v.csv", sold, importer.Options{Kind: importer.KindVehicles, Overwrite: true})
+	after := e.dump(t, dumpVehicles)
+	if over.Updated != 1 || !strings.HasPrefix(after, "+79123456790 | Е777КХ77 | XTA21099012345678") || strings.Count(after, "1000@") != 1 {
+		t.Errorf("overwrite: %s\n%s", render(over), after)
+	}
+	if err := importer.Undo(e.ctx, e.svc, crm.Actor{}, over.BatchID); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.dump(t, dumpVehicles); got != before {
+		t.Errorf("after undo:\n%s\nwant:\n%s", got, before)
+	}
+}
