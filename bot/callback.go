@@ -62,6 +62,8 @@ var knownActions = map[action]bool{
 	// Import and export (issue 8): import_flow.go, export_command.go.
 	actImportKind: true, actImportApply: true, actImportCancel: true, actImportStop: true,
 	actImportUndo: true, actExport: true,
+	// Clients' messages to the shop (issue 7): client_messages.go.
+	actClientAnswered: true, actClientMessage: true,
 }
 
 // callback is the typed content of a button's callback_data.

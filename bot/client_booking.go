@@ -241,15 +241,22 @@ func (b *Bot) redrawQuestion(ctx context.Context, r *request) error {
 
 // onMessage handles a message sent at a step of the booking.
 func (b *Bot) onMessage(ctx context.Context, r *request) error {
-	if !r.hasConv {
-		// Text out of any dialog: a client starts a booking; staff get a hint, not the /start
-		// greeting with a fresh copy of every waiting card each time they mistype.
+	if !r.hasConv || r.conv.Step == stepMenu {
+		// Text out of any dialog: a client writes to the shop (client_messages.go), anything
+		// else starts a booking; staff get a hint, not the /start greeting with a fresh copy of
+		// every waiting card each time they mistype.
 		if _, err := b.staffMember(ctx, r); err == nil {
-			return b.say(ctx, r.chatID, text.T(r.lang, text.StaffStrayText), nil)
+			if !r.hasConv {
+				return b.say(ctx, r.chatID, text.T(r.lang, text.StaffStrayText), nil)
+			}
 		} else if !errors.Is(err, crm.ErrNotFound) {
 			return fmt.Errorf("look up staff: %w", err)
+		} else if isFreeMessage(r) {
+			return b.onFreeMessage(ctx, r)
 		}
-		return b.cmdStart(ctx, r)
+		if !r.hasConv {
+			return b.cmdStart(ctx, r)
+		}
 	}
 	m := r.msg
 	txt := strings.TrimSpace(m.Text)

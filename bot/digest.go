@@ -88,6 +88,8 @@ func exceptionLine(l text.Lang, e crm.DigestException, now time.Time) (string, t
 		return text.T(l, text.DigestEstimate, e.Number, since), orderBtn
 	case crm.ExceptionOverdue:
 		return text.T(l, text.DigestOverdue, e.Number, e.Amount.String(), text.Ago(l, now.Sub(e.Since))), orderBtn
+	case crm.ExceptionUnanswered:
+		return unansweredLine(l, e, now) // client_messages.go
 	default: // low stock
 		return text.T(l, text.DigestLowStock, esc(e.Name), e.Qty.String(), e.MinQty.String()),
 			button(text.T(l, text.DigestItemBtn, label(e.Name)), callback{Action: actDigestOpen, ID: e.ItemID, Arg: "i"})

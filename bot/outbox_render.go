@@ -101,6 +101,9 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 	if out, ok, err := b.renderOffers(ctx, l, m); ok { // offers and feedback: offers.go
 		return out, err
 	}
+	if out, ok, err := b.renderClientMessages(ctx, l, m); ok { // client_messages.go
+		return out, err
+	}
 	return rendered{}, fmt.Errorf("outbox kind %q: %w", m.Kind, errUnknownKind)
 }
 

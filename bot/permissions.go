@@ -72,6 +72,8 @@ func callbackNeeds() map[action]crm.Action {
 		// Import and export.
 		actImportKind: crm.ActImport, actImportApply: crm.ActImport, actImportCancel: crm.ActImport,
 		actImportStop: crm.ActImport, actImportUndo: crm.ActImport, actExport: crm.ActExport,
+		// Clients' messages to the shop.
+		actClientAnswered: crm.ActClientMessages, actClientMessage: crm.ActClientMessages,
 	}
 }
 

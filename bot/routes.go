@@ -90,6 +90,8 @@ func (b *Bot) routeTable() routes {
 			// Import and export (issue 8): import_flow.go, export_command.go.
 			actImportKind: b.onImportKind, actImportApply: b.onImportApply, actImportCancel: b.onImportCancel,
 			actImportStop: b.onImportStop, actImportUndo: b.onImportUndo, actExport: b.onExport,
+			// Clients' messages to the shop (issue 7): client_messages.go.
+			actClientAnswered: b.onClientAnswered, actClientMessage: b.onClientMessage,
 		},
 		commandNeeds:  commandNeeds(),
 		callbackNeeds: callbackNeeds(),
@@ -130,6 +132,9 @@ func (b *Bot) route(ctx context.Context, r *request) error {
 			return b.reask(ctx, r, text.T(r.lang, text.CommandNotData))
 		}
 		return b.say(ctx, r.chatID, text.T(r.lang, text.UnknownCommand), nil)
+	}
+	if handled, err := b.onStaffReply(ctx, r); handled { // an answer to a client: client_messages.go
+		return err
 	}
 	if !r.private {
 		return nil // staff chatter in the group is not for us

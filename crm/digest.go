@@ -17,6 +17,8 @@ const (
 	ExceptionEstimate = "estimate"  // an estimate waiting for the client over EstimateWait
 	ExceptionOverdue  = "overdue"   // an invoice past its due date, not fully paid
 	ExceptionLowStock = "low_stock" // a part below its minimum stock
+	// ExceptionUnanswered: a client's message unanswered longer than Options.UnansweredAfter.
+	ExceptionUnanswered = "unanswered"
 )
 
 // StatusNorms is how long an order may stay in a status before the digest calls it stuck.
@@ -51,6 +53,8 @@ type DigestException struct {
 	Amount  Money     `json:"amount,omitempty"` // overdue: what is owed
 	Qty     Qty       `json:"qty,omitempty"`    // low stock: available
 	MinQty  Qty       `json:"min_qty,omitempty"`
+	// MessageID: unanswered: the client's message (Name: who wrote, Since: when).
+	MessageID int64 `json:"message_id,omitempty"`
 }
 
 // DigestNumbers are the day's figures of the digest.
@@ -175,6 +179,17 @@ func (s *Service) digest(ctx context.Context, start, end, now time.Time) ([]Dige
 		}
 		out = append(out, DigestException{Kind: ExceptionLowStock, ItemID: l.ID, Name: l.Name,
 			Since: l.LowSince, Qty: l.Qty, MinQty: l.MinStock})
+	}
+	waiting, err := unansweredBefore(ctx, s.db, now.Add(-s.unansweredAfter()), maxExceptions)
+	if err != nil {
+		return nil, n, fmt.Errorf("digest: %w", err)
+	}
+	for _, m := range waiting {
+		e := DigestException{Kind: ExceptionUnanswered, MessageID: m.ID, Name: m.Who(), Since: m.CreatedAt}
+		if m.OrderID != nil && m.OrderNumber != nil {
+			e.OrderID, e.Number = *m.OrderID, *m.OrderNumber
+		}
+		out = append(out, e)
 	}
 	if out == nil {
 		out = []DigestException{}

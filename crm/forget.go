@@ -45,7 +45,7 @@ func (c Client) Erased() bool { return strings.HasPrefix(c.Phone, ErasedPhonePre
 // the photos they sent, the booking keys (tg:<user id>:…), the client card's chat, their messages
 // in the outbox (unsent ones are dropped, sent ones keep no chat), the chat ids in outbox and
 // activity data, the Telegram id on their chat decisions on estimates (0: "the client, in the
-// chat") and any chat migration of theirs.
+// chat"), any chat migration of theirs and the free messages they wrote to the shop.
 var sqlForgetByClient = []string{
 	`UPDATE clients SET phone = '` + ErasedPhonePrefix + `' || lpad(id::text, 11, '0'), name = '', telegram_user_id = NULL,
 	chat_id = NULL, marketing_consent = false, forgotten_at = $2, updated_at = $2
@@ -64,6 +64,7 @@ WHERE chat_id = ANY($1::bigint[])`,
 	`UPDATE order_activity SET data = jsonb_set(data, '{chat_id}', '0') WHERE data->>'chat_id' = ANY($1::bigint[]::text[])`,
 	`UPDATE line_decisions SET telegram_user_id = 0 WHERE telegram_user_id = ANY($1::bigint[])`,
 	`DELETE FROM chat_migrations WHERE from_chat_id = ANY($1::bigint[]) OR to_chat_id = ANY($1::bigint[])`,
+	`DELETE FROM client_messages WHERE telegram_user_id = ANY($1::bigint[]) OR chat_id = ANY($1::bigint[])`,
 }
 
 // CanForget says whether the client behind the Telegram user may be forgotten now: nil, or

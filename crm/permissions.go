@@ -45,6 +45,8 @@ const (
 	ActReport      Action = "report"       // the report's operational part (/report): orders, payments, mechanics
 	ActReportFull  Action = "report_full"  // the whole report: funnel, revenue split, repeat clients, offers, margins
 	ActExport      Action = "export"       // export clients, vehicles, orders, payments, the catalog (/export)
+	// ActClientMessages: answer clients' free messages (a reply to the copy, "Answered").
+	ActClientMessages Action = "client_messages"
 )
 
 // Scope is how far a role may do an action.
@@ -120,6 +122,7 @@ var permissions = []permissionRow{
 	{ActReportFull, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "the whole report: funnel per lead source, revenue split, repeat clients, offers, margins (docs/kpi.md)"},
 	{ActExport, [5]Scope{sAll, sNo, sNo, sNo, sNo}, "export clients, vehicles, orders, payments and the catalog as a file (/export; the whole client base leaves with it)"},
 	{ActConsent, [5]Scope{sOwn, sOwn, sOwn, sOwn, sOwn}, "give or withdraw one's consent to offers and other marketing messages (/subscribe, /unsubscribe); booking reminders and order messages need none"},
+	{ActClientMessages, [5]Scope{sAll, sAll, sAll, sNo, sNo}, "answer clients' messages to the shop (reply to the copy in the staff chat, or \"Answered\" after a call)"},
 }
 
 // Can reports how far role may do act; unknown roles and actions may do nothing.

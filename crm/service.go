@@ -34,6 +34,9 @@ type Options struct {
 	// MarginFloor is the parts margin, in hundredths of a percent, below which the owner's report
 	// flags an item; 0 = DefaultMarginFloor (20 %).
 	MarginFloor int
+	// UnansweredAfter is how long a client's free message may wait for an answer before the
+	// digest lists it; 0 = DefaultUnansweredAfter.
+	UnansweredAfter time.Duration
 }
 
 // Service is the CRM. It is safe for concurrent use.

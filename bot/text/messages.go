@@ -32,6 +32,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = importCatalog[k] // import.go
 	}
 	if !ok {
+		forms, ok = clientMessageCatalog[k] // client_messages.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru

@@ -70,6 +70,9 @@ const envMarginFloor = "REPORT_MARGIN_FLOOR"
 // Export (issue 8): the shop's Excel decides the separator once.
 const envCSVSeparator = "CSV_SEPARATOR"
 
+// Clients' messages to the shop (issue 7): when the digest lists one as unanswered.
+const envUnansweredMinutes = "UNANSWERED_MINUTES"
+
 // minCallbackSecret is the shortest CALLBACK_SECRET accepted: 32 characters of random text carry
 // far more than the 64 bits a tag needs.
 const minCallbackSecret = 32
@@ -110,6 +113,7 @@ func configVars() []envVar {
 		{envConsentText, "", "The personal-data consent line under the booking summary, plain text, up to 1000 characters. Empty: the built-in Russian and English texts."},
 		{envOfferGapDays, "30", "Least days between two marketing messages (repeat-sale offers, deferred-work follow-ups, campaigns) to one client."},
 		{envMarginFloor, "20", "Parts margin, in percent (1-100), under which /report flags an item (docs/kpi.md)."},
+		{envUnansweredMinutes, "30", "Minutes a client's message to the shop may wait for an answer before the owner's digest lists it (1 to 10080)."},
 		{envWebhookURL, "", "Public HTTPS URL for Telegram to post updates to; empty: long polling."},
 		{envWebhookSecret, "", "Webhook secret token (1-256 of A-Z a-z 0-9 _ -); empty: a random one per start."},
 		{envWebhookListen, "127.0.0.1:8443", "Address the webhook server listens on, behind the TLS proxy the URL points to."},
@@ -149,6 +153,8 @@ type Config struct {
 	OfferGapDays int
 	// Owner reports (issue 9): hundredths of a percent.
 	MarginFloor int
+	// UnansweredAfter is when the digest lists a client's message as unanswered.
+	UnansweredAfter time.Duration
 	// Webhook mode and flood control (issue 6).
 	Webhook bot.WebhookConfig
 	Flood   bot.FloodConfig
@@ -293,6 +299,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envMarginFloor, "want a percent from 1 to 100, got %q", get(envMarginFloor))
 	} else {
 		cfg.MarginFloor = n * 100
+	}
+	if n, err := strconv.Atoi(get(envUnansweredMinutes)); err != nil || n < 1 || n > 7*24*60 {
+		bad(envUnansweredMinutes, "want a number of minutes from 1 to 10080, got %q", get(envUnansweredMinutes))
+	} else {
+		cfg.UnansweredAfter = time.Duration(n) * time.Minute
 	}
 
 	if q, err := scheduler.ParseQuietHours(get(envQuietHours)); err != nil {

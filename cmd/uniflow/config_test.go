@@ -130,6 +130,9 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"send rate above paid broadcasts", envSendRate, "1001", "want messages per second", ""},
 		{"margin floor of 0", envMarginFloor, "0", "want a percent from 1 to 100", ""},
 		{"margin floor with a sign", envMarginFloor, "20%", "want a percent from 1 to 100", ""},
+		{"unanswered minutes of 0", envUnansweredMinutes, "0", "want a number of minutes from 1 to 10080", ""},
+		{"unanswered minutes as a duration", envUnansweredMinutes, "30m", "want a number of minutes from 1 to 10080", ""},
+		{"unanswered minutes over a week", envUnansweredMinutes, "10081", "want a number of minutes from 1 to 10080", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

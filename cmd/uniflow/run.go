@@ -209,6 +209,8 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		OfferGapDays: cfg.OfferGapDays,
 		// Owner reports (issue 9).
 		MarginFloor: cfg.MarginFloor,
+		// Clients' messages to the shop (issue 7).
+		UnansweredAfter: cfg.UnansweredAfter,
 	})
 	if err := svc.EnsureOwners(ctx, cfg.OwnerIDs); err != nil {
 		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
