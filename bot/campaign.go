@@ -60,6 +60,13 @@ func (b *Bot) cmdCampaign(ctx context.Context, r *request) error {
 	if _, ok, err := b.requireOwner(ctx, r); !ok {
 		return err
 	}
+	if results, err := b.marketingResults(ctx, r.lang); err != nil { // campaign_results.go
+		return err
+	} else if results != "" {
+		if err := b.say(ctx, r.chatID, results, nil); err != nil {
+			return err
+		}
+	}
 	d := workDialog{Kind: dlgCampaign, Campaign: &campaignDraft{}}
 	if err := b.saveWorkDialog(ctx, r, &d); err != nil {
 		return err
@@ -198,7 +205,7 @@ func (b *Bot) onCampaign(ctx context.Context, r *request) error {
 			return err
 		}
 		b.wakeSender()
-		return b.editPressed(ctx, r, text.T(r.lang, text.CampaignSent, c.ID, c.Sent), nil)
+		return b.editPressed(ctx, r, text.T(r.lang, text.CampaignSent, c.ID, text.Recipients(r.lang, c.Sent)), nil)
 	case "cancel":
 		if err := b.dropWorkDialog(ctx, r); err != nil {
 			return err

@@ -35,6 +35,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = clientMessageCatalog[k] // client_messages.go
 	}
 	if !ok {
+		forms, ok = campaignResultsCatalog[k] // campaign_results.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru

@@ -141,7 +141,7 @@ var offerCatalog = map[Key]forms{
 	CampaignAskMessage: {"Напишите текст рассылки (до %d символов). К нему добавятся кнопки «Записаться» и «Отписаться».", "Write the campaign text (up to %d characters). Book and Unsubscribe buttons are added to it."},
 	CampaignPreview:    {"Так увидят клиенты:\n\n%s\n\nПолучат: <b>%d</b>. Отправить?", "Clients will see:\n\n%s\n\nWill reach: <b>%d</b>. Send it?"},
 	CampaignSendButton: {"📤 Отправить", "📤 Send"},
-	CampaignSent:       {"📣 Рассылка №%d поставлена в очередь: %d получателей.", "📣 Campaign #%d is queued for %d recipients."},
+	CampaignSent:       {"📣 Рассылка №%d поставлена в очередь: %s.", "📣 Campaign #%d is queued for %s."}, // %s: Recipients
 	CampaignCancelled:  {"Рассылка отменена.", "Campaign cancelled."},
 	CampaignBadDate:    {"Не понял дату. Напишите ДД.ММ.ГГГГ, например 01.06.2026.", "I could not read the date. Type DD.MM.YYYY, e.g. 01.06.2026."},
 	CampaignBadSpend:   {"Не понял сумму. Напишите число рублей, например 10000.", "I could not read the amount. Type roubles, e.g. 10000."},

@@ -46,7 +46,7 @@ func TestCampaignStalePreview(t *testing.T) {
 	}
 
 	h.press(owner, again, "Отправить")
-	h.card(o, again.ID, "1 получателей")
+	h.card(o, again.ID, "очередь: 1 получатель.")
 	h.next(c, 0, "Сообщение Б")
 	if n := h.count(`SELECT count(*) FROM campaigns WHERE message = 'Сообщение Б'`); n != 1 {
 		t.Errorf("campaigns with B: %d, want 1", n)

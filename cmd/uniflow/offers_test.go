@@ -188,7 +188,7 @@ func TestCampaignWalk(t *testing.T) {
 	owner.Send("Скидка 10% на <диагностику> до конца месяца")
 	preview := h.next(o, last(o), "Отправить?")
 	h.press(owner, preview, "Отправить")
-	h.card(o, preview.ID, "1 получателей")
+	h.card(o, preview.ID, "очередь: 1 получатель.")
 
 	msg := h.next(c, 0, "Скидка 10% на <диагностику>")
 	if !strings.Contains(strings.Join([]string{msg.Inline[0][0].Text, msg.Inline[1][0].Text}, "|"), "Записаться|🔕 Отписаться") {
@@ -197,6 +197,19 @@ func TestCampaignWalk(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM offers WHERE kind = 'campaign'`); n != 1 {
 		t.Errorf("%d campaign offers, want 1", n)
 	}
+
+	// The client opens it; the owner's next /campaign shows how the last one did, then the menu.
+	h.answered(h.press(client, msg, "Записаться"))
+	h.waitCount(1, `SELECT count(*) FROM offers WHERE opened_at IS NOT NULL`)
+	h.waitCount(1, `SELECT count(*) FROM outbox WHERE kind = 'offer' AND state = 'sent'`)
+	before := last(o)
+	owner.Send("/campaign")
+	res := h.next(o, before, "Как сработали рассылки")
+	if !strings.Contains(res.Text, "Скидка 10% на <диагностику>") ||
+		!strings.Contains(res.Text, "1 получатель → доставлено 1 → открыли 1 → записались 0 → оплатили 0") {
+		t.Errorf("campaign results:\n%s", res.Text)
+	}
+	h.next(o, res.ID, "Получат:")
 	h.noRejections()
 }
 
