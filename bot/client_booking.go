@@ -67,7 +67,14 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	} else if !errors.Is(err, crm.ErrNotFound) {
 		return fmt.Errorf("look up staff: %w", err)
 	}
-	source, err := b.firstTouch(ctx, r, crm.NormalizeLeadSource(r.msg.CommandArguments()))
+	if handled, err := b.startFromOfferLink(ctx, r); handled { // offer_link.go
+		return err
+	}
+	payload := r.msg.CommandArguments()
+	if isOfferLink(payload) {
+		payload = "" // a link that is not the sender's own offer: an ordinary /start
+	}
+	source, err := b.firstTouch(ctx, r, crm.NormalizeLeadSource(payload))
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func (b *Bot) renderOffers(ctx context.Context, l text.Lang, m crm.OutboxMessage
 		if !o.ClientConsent || (o.ClientOpenOrder && o.Kind != crm.OfferCampaign) {
 			return rendered{}, true, fmt.Errorf("offer %d: client unsubscribed or has an open order: %w", o.ID, errObsolete)
 		}
-		return rendered{parts: textParts(offerText(l, o), offerKeyboard(l, o.ID))}, true, nil
+		return rendered{parts: textParts(offerText(l, o)+b.offerLinkLine(l, o), offerKeyboard(l, o.ID))}, true, nil
 	case crm.KindFeedbackAsk:
 		card, err := b.orderOf(ctx, m)
 		if err != nil {
@@ -123,6 +123,12 @@ func (b *Bot) onOfferBook(ctx context.Context, r *request) error {
 	if !ok {
 		return err
 	}
+	return b.bookOffer(ctx, r, o)
+}
+
+// bookOffer opens the booking of the client's own offer o: from its Book button or its tracked
+// link (offer_link.go).
+func (b *Bot) bookOffer(ctx context.Context, r *request, o crm.Offer) error {
 	if err := b.crm.MarkOfferOpened(ctx, o.ID); err != nil { // the report's "opened"
 		return err
 	}
@@ -132,6 +138,9 @@ func (b *Bot) onOfferBook(ctx context.Context, r *request) error {
 		card, err := b.crm.OrderCard(ctx, *o.ConvertedOrderID)
 		if err != nil {
 			return fmt.Errorf("load order %d the offer converted to: %w", *o.ConvertedOrderID, err)
+		}
+		if r.cb == nil { // the link: no button to answer
+			return b.say(ctx, r.chatID, text.OfferAlreadyBooked(r.lang, card.Order.Number), nil)
 		}
 		b.answer(ctx, r, text.OfferAlreadyBooked(r.lang, card.Order.Number), true)
 		return nil

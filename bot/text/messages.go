@@ -38,6 +38,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = campaignResultsCatalog[k] // campaign_results.go
 	}
 	if !ok {
+		forms, ok = offerLinkCatalog[k] // offer_link.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru
