@@ -42,7 +42,7 @@ func BenchmarkSchedulerScans(b *testing.B) {
 			"digest owed":       {sqlOwed, nil},
 			"digest numbers":    {sqlDigestNumbers, []any{benchseed.Now.Add(-12 * time.Hour), benchseed.Now.Add(12 * time.Hour)}},
 			// As repeatCandidates runs it, with work_mem raised.
-			"repeat candidates": {"/* SET LOCAL work_mem = '64MB'; SET LOCAL jit = off */" + sqlRepeatCandidates, []any{benchseed.Now.AddDate(0, 0, -DefaultOfferGapDays), benchseed.Now}},
+			"repeat candidates": {"/* SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1 */" + sqlRepeatCandidates, []any{benchseed.Now.AddDate(0, 0, -DefaultOfferGapDays), benchseed.Now}},
 			"no-shows":          {strings.Replace(sqlMarkNoShows, "UPDATE orders SET no_show_at = $2", "UPDATE orders SET no_show_at = $2::timestamptz", 1), []any{benchseed.Now.AddDate(0, 0, -30), benchseed.Now, benchseed.Now.Add(-2 * time.Hour)}},
 		} {
 			b.Logf("EXPLAIN %s:\n%s", name, explain(b, pool, q.sql, q.args...))
