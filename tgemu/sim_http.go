@@ -43,6 +43,8 @@ import (
 //	DELETE /__sim/faults
 //	POST   /__sim/clock/advance                 {"seconds"}
 //	POST   /__sim/duplicate_delivery            {"on"}
+//	GET    /__sim/clock, /__sim/chats/{id}/commands | /action, POST /__sim/chats/{id}/clear,
+//	GET    /__sim/files/{file_id}: what a Telegram app shows beyond messages (sim_client.go)
 //
 // Bodies are strict: bad JSON, or a field the route does not know, is 400; an unknown user,
 // chat or message is 404; an action no Telegram client could make (an empty text, a photo
@@ -63,6 +65,11 @@ func (s *Server) simMux() *http.ServeMux {
 	mux.HandleFunc("POST /__sim/faults", s.simFault)
 	mux.HandleFunc("DELETE /__sim/faults", func(w http.ResponseWriter, _ *http.Request) { s.ClearFaults(); simOK(w, true) })
 	mux.HandleFunc("POST /__sim/clock/advance", s.simAdvance)
+	mux.HandleFunc("GET /__sim/clock", s.simClock)
+	mux.HandleFunc("GET /__sim/chats/{id}/commands", s.simCommands) // sim_client.go
+	mux.HandleFunc("GET /__sim/chats/{id}/action", s.simChatActionNow)
+	mux.HandleFunc("POST /__sim/chats/{id}/clear", s.simClear)
+	mux.HandleFunc("GET /__sim/files/{file_id}", s.simFile)
 	mux.HandleFunc("POST /__sim/duplicate_delivery", s.simDuplicate)
 	mux.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
 		simErr(w, 404, fmt.Errorf("no /__sim/ route %s %s (the list is in tgemu/sim_http.go)", r.Method, r.URL.Path))
