@@ -41,6 +41,9 @@ type Config struct {
 	Offers OffersConfig
 	// Metrics counts runs, their time and the rows they enqueue; nil counts nothing.
 	Metrics *metrics.Metrics
+	// Now is the clock jobs run by [time.Now]; the sandbox passes the emulator's virtual clock
+	// and calls CatchUp after moving it (clock_jump.go).
+	Now func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -66,6 +69,7 @@ type Scheduler struct {
 	list  []Job
 	sched map[string]cron.Schedule
 	slots chan struct{} // jobSlots
+	jump  jumpState     // clock_jump.go
 }
 
 // New returns a Scheduler with every job (jobs) parsed against cfg.Location.
@@ -79,6 +83,9 @@ func New(svc *crm.Service, cfg Config, log *slog.Logger) (*Scheduler, error) {
 		now:   time.Now,
 		sched: map[string]cron.Schedule{},
 		slots: make(chan struct{}, jobSlots),
+	}
+	if cfg.Now != nil {
+		s.now = cfg.Now
 	}
 	for _, j := range s.jobs() {
 		if _, dup := s.sched[j.Name]; dup || j.Name == "" || j.Run == nil {
@@ -104,7 +111,9 @@ func New(svc *crm.Service, cfg Config, log *slog.Logger) (*Scheduler, error) {
 func (s *Scheduler) Run(ctx context.Context) error {
 	c := newCron(s.loc, s.log)
 	var catchUps sync.WaitGroup
-	late := s.missedJobs(ctx, s.now())
+	start := s.now()
+	s.jump.seen(start)
+	late := s.missedJobs(ctx, start)
 	var lateRuns []cron.Job
 	for _, j := range s.list {
 		id := c.Schedule(s.sched[j.Name], jobFunc(ctx, func(ctx context.Context) { s.runLogged(ctx, j) }))
