@@ -32,6 +32,7 @@ const (
 	envOwnerIDs       = "OWNER_TELEGRAM_IDS"
 	envStaffChatID    = "STAFF_CHAT_ID"
 	envHTTPAddr       = "HTTP_ADDR"
+	envSandboxPublic  = "SANDBOX_PUBLIC"
 	envLogLevel       = "LOG_LEVEL"
 	envSendRate       = "TELEGRAM_SEND_RATE"
 
@@ -98,6 +99,7 @@ func configVars() []envVar {
 		{envOwnerIDs, "", "Comma-separated Telegram user ids of the owners (get daily summaries, can invite staff)."},
 		{envStaffChatID, "", "Telegram chat id of the staff group that receives new requests (usually negative)."},
 		{envHTTPAddr, "127.0.0.1:8080", "Address of the HTTP server with /healthz, /readyz and /metrics (use 0.0.0.0:8080 in a container)."},
+		{envSandboxPublic, "false", "true serves the sandbox page (no TELEGRAM_BOT_TOKEN) on a non-loopback HTTP_ADDR too; it has no login."},
 		{envLogLevel, "info", "debug, info, warn or error."},
 		{envSendRate, "30", "Messages per second to all chats together, shared by every replica through Redis: Telegram's broadcast limit is about 30."},
 		{envShopName, "Автосервис", "The shop's legal name on work orders and invoices."},
@@ -139,6 +141,7 @@ type Config struct {
 	OwnerIDs       []int64
 	StaffChatID    int64
 	HTTPAddr       string
+	SandboxPublic  bool // SANDBOX_PUBLIC: serve the sandbox page beyond loopback (sandbox_config.go)
 	LogLevel       slog.Level
 	SendRate       float64 // messages per second, all chats and replicas together
 	// Order work (issue 4).
@@ -259,6 +262,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envHTTPAddr, "want host:port such as 127.0.0.1:8080, got %q", cfg.HTTPAddr)
 	} else if p, err := strconv.ParseUint(port, 10, 16); err != nil || (p == 0 && port != "0") {
 		bad(envHTTPAddr, "want a port number from 0 to 65535, got %q", port)
+	}
+
+	if v, err := strconv.ParseBool(get(envSandboxPublic)); err != nil {
+		bad(envSandboxPublic, "want true or false, got %q", get(envSandboxPublic))
+	} else {
+		cfg.SandboxPublic = v
 	}
 
 	if err := cfg.LogLevel.UnmarshalText([]byte(get(envLogLevel))); err != nil || !validLogLevel(get(envLogLevel)) {

@@ -23,6 +23,7 @@ import (
 	"github.com/uniflow-crm/uniflow/crm"
 	"github.com/uniflow-crm/uniflow/metrics"
 	"github.com/uniflow-crm/uniflow/migrations"
+	"github.com/uniflow-crm/uniflow/sandbox"
 	"github.com/uniflow-crm/uniflow/scheduler"
 	"github.com/uniflow-crm/uniflow/tgemu"
 )
@@ -172,11 +173,28 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 	log.Info("starting", slog.String("version", version()), slog.String("time_zone", cfg.Location.String()))
 
 	apiURL, token := cfg.TelegramAPIURL, cfg.TelegramToken
+	// now is the clock of the whole program: the real one, or in the sandbox the emulator's
+	// virtual clock, which the page moves forward (sandbox.go).
+	now := time.Now
+	var sb *sandbox.Sandbox
 	if token == "" {
 		emu := tgemu.NewServer(tgemu.Options{})
 		defer emu.Close()
 		apiURL, token = emu.URL(), emu.Token()
 		log.Info("no TELEGRAM_BOT_TOKEN: running against the built-in emulator", slog.String("emulator_url", emu.URL()))
+		now = emu.Clock().Now
+		dsn, err := sandbox.Database(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return fmt.Errorf("start: %w", err)
+		}
+		name, _ := sandbox.DatabaseName(cfg.DatabaseURL)
+		cfg.DatabaseURL = dsn
+		cfg.RedisPrefix += sandboxRedisPrefix
+		sb = sandbox.New(sandbox.Options{Emu: emu, Location: cfg.Location, Region: cfg.Region, KeyPrefix: cfg.RedisPrefix, Log: log})
+		cfg.OwnerIDs = append(cfg.OwnerIDs, sb.OwnerID())
+		cfg.StaffChatID = sb.StaffChatID()
+		log.Info("sandbox: its own database and staff", slog.String("database", name), slog.String("redis_prefix", cfg.RedisPrefix),
+			slog.Int64("staff_chat_id", cfg.StaffChatID))
 	}
 
 	// Connect first: "PostgreSQL is not reachable" is a clearer first error
@@ -198,7 +216,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 	}
 
 	svc := crm.New(pool, crm.Options{
-		Now:         time.Now,
+		Now:         now,
 		Location:    cfg.Location,
 		Region:      cfg.Region,
 		StaffChatID: cfg.StaffChatID,
@@ -228,9 +246,13 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 
 	schedCfg := cfg.Scheduler
 	schedCfg.Metrics = m
+	schedCfg.Now = now
 	sched, err := scheduler.New(svc, schedCfg, log)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
+	}
+	if sb != nil {
+		sb.Attach(svc, pool, rdb, sched.CatchUp)
 	}
 
 	// Listen before connecting to Telegram: the probes answer (/readyz: not ready) even while
@@ -244,6 +266,10 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 	mux.Handle("GET /healthz", aliveHandler())
 	mux.Handle("GET /readyz", ready)
 	mux.Handle("GET /metrics", m.Handler())
+	if sb != nil && sandboxPageAllowed(ln.Addr().String(), cfg.SandboxPublic, log) {
+		mux.Handle("/", sb.Handler())
+		log.Info("sandbox page: every role of UniFlow in a browser", slog.String("url", "http://"+ln.Addr().String()+"/"))
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -274,6 +300,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		}
 		ready.connected(api)
 		bcfg := bot.Config{
+			Now:         now,
 			KeyPrefix:   cfg.RedisPrefix,
 			OwnerIDs:    cfg.OwnerIDs,
 			StaffChatID: cfg.StaffChatID,
@@ -308,6 +335,9 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		}
 		return nil
 	})
+	if sb != nil {
+		g.Go(func() error { return sb.Run(gctx) })
+	}
 	g.Go(func() error {
 		if err := sched.Run(gctx); err != nil {
 			return fmt.Errorf("scheduler: %w", err)

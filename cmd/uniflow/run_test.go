@@ -69,6 +69,7 @@ func (w *logWatcher) await(t *testing.T, msg string, timeout time.Duration) map[
 func testEnv(t *testing.T, extra map[string]string) func(string) string {
 	t.Helper()
 	_, dsn := pgtest.New(t)
+	dropSandboxDatabase(t, dsn) // no token: the run is the sandbox, with a database of its own
 	rdb, prefix := redistest.New(t)
 	o := rdb.Options()
 	m := map[string]string{

@@ -1,0 +1,78 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// The clock control moves the emulator's virtual clock, which the whole program reads in the
+// sandbox (crm, bot, scheduler), and then lets the scheduler run what the jump passed: the
+// owner's digest at 20:00, reminders, offers.
+
+// Step is a jump of the clock control.
+type Step string
+
+const (
+	StepHour    Step = "hour"    // +1 hour
+	StepMorning Step = "morning" // to the next 09:00 in the shop's time zone
+	StepWeek    Step = "week"    // +7 days
+)
+
+// jump is how far step moves the clock from now, in the shop's zone loc.
+func jump(step Step, now time.Time, loc *time.Location) (time.Duration, error) {
+	switch step {
+	case StepHour:
+		return time.Hour, nil
+	case StepWeek:
+		return 7 * 24 * time.Hour, nil
+	case StepMorning:
+		l := now.In(loc)
+		nine := time.Date(l.Year(), l.Month(), l.Day(), 9, 0, 0, 0, loc)
+		if !nine.After(now) {
+			nine = time.Date(l.Year(), l.Month(), l.Day()+1, 9, 0, 0, 0, loc)
+		}
+		return nine.Sub(now), nil
+	}
+	return 0, fmt.Errorf("clock step %q: want hour, morning or week", step)
+}
+
+// Advance moves the clock by step and runs the jobs whose time came. It returns the new time
+// and the jobs that ran.
+func (sb *Sandbox) Advance(ctx context.Context, step Step) (time.Time, []string, error) {
+	clock := sb.opts.Emu.Clock()
+	d, err := jump(step, clock.Now(), sb.opts.Location)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	clock.Advance(d)
+	var ran []string
+	if sb.opts.CatchUp != nil {
+		ran = sb.opts.CatchUp(ctx)
+	}
+	return clock.Now(), ran, nil
+}
+
+func (sb *Sandbox) serveClock(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Step Step `json:"step"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "description": err.Error()})
+		return
+	}
+	if _, err := jump(in.Step, time.Now(), sb.opts.Location); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "description": err.Error()})
+		return
+	}
+	now, ran, err := sb.Advance(r.Context(), in.Step)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"ok": false, "description": err.Error()})
+		return
+	}
+	if ran == nil {
+		ran = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": map[string]any{"now": now.Unix(), "jobs": ran}})
+}
