@@ -174,7 +174,10 @@ func (sb *Sandbox) demoVisit(ctx context.Context, a crm.Actor, at time.Time, v d
 	if _, err := svc.RecordPayment(ctx, a, id, ver, inv.Total, "card"); err != nil {
 		return fmt.Errorf("payment: %w", err)
 	}
-	return step(crm.StatusDelivered)
+	if err := step(crm.StatusDelivered); err != nil {
+		return err
+	}
+	return step(crm.StatusClosed) // paid and handed over: nothing left open
 }
 
 func (sb *Sandbox) serveDemo(w http.ResponseWriter, r *http.Request) {

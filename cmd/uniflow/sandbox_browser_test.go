@@ -109,12 +109,15 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 // fail ends the test with what was being done, the page's chats and a screenshot.
 func (b *browser) fail(what string, err error) {
 	b.t.Helper()
-	{
-		transcript, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`"status: " + document.getElementById("status").textContent + "\n" + [...document.querySelectorAll("section.persona")].map(s => "== " + s.dataset.persona + "\n" + [...s.querySelectorAll(".msg")].map(m => m.innerText.replace(/\n/g, " | ")).join("\n")).join("\n")`))
-		b.shot("failed")
-		b.t.Fatalf("%s: %v\npage:\n%s", what, err, transcript)
-	}
+	page, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](pageText))
+	b.shot("failed")
+	b.t.Fatalf("%s: %v\npage:\n%s", what, err, page)
 }
+
+// pageText is the status line and every chat of the page, one message a line.
+const pageText = `"status: " + document.getElementById("status").textContent + "\n" +
+	[...document.querySelectorAll("section.persona")].map(s => "== " + s.dataset.persona + "\n" +
+		[...s.querySelectorAll(".msg")].map(m => m.innerText.replace(/\n/g, " | ")).join("\n")).join("\n")`
 
 func (b *browser) shot(name string) {
 	b.t.Helper()
