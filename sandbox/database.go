@@ -22,6 +22,9 @@ const Suffix = "_sandbox"
 // ErrNotSandbox is a sandbox action refused on a database that is not a sandbox's.
 var ErrNotSandbox = errors.New("not a sandbox database")
 
+// ErrUnreachable is a PostgreSQL server that did not answer.
+var ErrUnreachable = errors.New("PostgreSQL is not reachable")
+
 // DatabaseName is the sandbox database that goes with the database named in dsn.
 func DatabaseName(dsn string) (string, error) {
 	cfg, err := pgconn.ParseConfig(dsn)
@@ -54,7 +57,7 @@ func Database(ctx context.Context, dsn string) (string, error) {
 	admin.Path = "/postgres"
 	conn, err := pgx.Connect(ctx, admin.String())
 	if err != nil {
-		return "", fmt.Errorf("sandbox database: connect to PostgreSQL: %w", err)
+		return "", fmt.Errorf("sandbox database: %w: %w", ErrUnreachable, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	var exists bool

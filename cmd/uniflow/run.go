@@ -184,6 +184,9 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		log.Info("no TELEGRAM_BOT_TOKEN: running against the built-in emulator", slog.String("emulator_url", emu.URL()))
 		now = emu.Clock().Now
 		dsn, err := sandbox.Database(ctx, cfg.DatabaseURL)
+		if errors.Is(err, sandbox.ErrUnreachable) {
+			return fmt.Errorf("start: PostgreSQL at %s is not reachable (is it running? `make run` starts it): %w", envDatabaseURL, err)
+		}
 		if err != nil {
 			return fmt.Errorf("start: %w", err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/uniflow-crm/uniflow/internal/pgtest"
 	"github.com/uniflow-crm/uniflow/internal/redistest"
+	"github.com/uniflow-crm/uniflow/tgemu"
 )
 
 // logWatcher is the stdout given to run: it keeps the JSON log lines and
@@ -176,9 +177,14 @@ func TestRunFailsFastWhenPostgresIsDown(t *testing.T) {
 // database does not exist and how to make it, and still hides the password.
 func TestRunSaysWhenTheDatabaseDoesNotExist(t *testing.T) {
 	db := fmt.Sprintf("uniflow_missing_%d", time.Now().UnixNano())
+	// With a token: without one the program is the sandbox, which makes a database of its own.
+	emu := tgemu.NewServer(tgemu.Options{})
+	defer emu.Close()
 	err := run(t.Context(), nil, env(map[string]string{
-		envDatabaseURL: "postgres://postgres:hunter2@127.0.0.1:5432/" + db + "?sslmode=disable",
-		envHTTPAddr:    "127.0.0.1:0",
+		envDatabaseURL:    "postgres://postgres:hunter2@127.0.0.1:5432/" + db + "?sslmode=disable",
+		envHTTPAddr:       "127.0.0.1:0",
+		envTelegramToken:  emu.Token(),
+		envTelegramAPIURL: emu.URL(),
 	}), newLogWatcher())
 	if err == nil {
 		t.Fatal("run started without its database")

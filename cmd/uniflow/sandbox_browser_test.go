@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,6 +179,15 @@ func eval[T any](b *browser, what, js string) T {
 	return v
 }
 
+// until waits for the JavaScript expression to be true.
+func until(expr string) chromedp.Action[chromedp.Void] {
+	poll := chromedp.Poll[bool](expr)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := poll(ctx, t)
+		return err
+	})
+}
+
 // xssName is the client's name: were the page to render bot text as HTML, it would run.
 const xssName = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>Иван`
 
@@ -240,6 +252,22 @@ func TestSandboxBrowserBookingStory(t *testing.T) {
 	b.do("jump to tomorrow 09:00", chromedp.Click(chromedp.ID("clock-morning")))
 	b.see("owner", "Итоги дня")
 	b.shot("04-owner-digest")
+
+	// The mechanic sends a photo from the file input; it shows, loaded through the emulator.
+	photo := filepath.Join(t.TempDir(), "engine.png")
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(photo, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shown := `//section[@data-persona="mechanic"]//div[contains(@class, "msg")]//img`
+	b.do("the mechanic sends a photo",
+		chromedp.SetUploadFiles(`//section[@data-persona="mechanic"]//input[@type="file"]`, []string{photo}),
+		chromedp.WaitVisible(shown))
+	b.do("the photo loads", until(`[...document.querySelectorAll('[data-persona="mechanic"] .msg img')].some(i => i.complete && i.naturalWidth === 40)`))
 
 	// Nothing of the client's name ran, and it shows as the text it is.
 	if eval[bool](b, "look for the payload", `window.__pwned !== undefined || document.querySelectorAll(".msg .text img, .msg script").length > 0`) {
