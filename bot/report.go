@@ -176,7 +176,17 @@ func (b *Bot) sendReportChart(ctx context.Context, r *request, rep crm.Report) e
 
 // reportChart draws the report's picture as a PNG.
 func (b *Bot) reportChart(ctx context.Context, l text.Lang, rep crm.Report) ([]byte, error) {
-	series, err := b.crm.DailySeries(ctx, chartDays, rep.BranchID)
+	var funnel []crm.FunnelRow
+	if rep.Scope == crm.ScopeFull {
+		funnel = rep.Current.Funnel
+	}
+	return b.chartPNG(ctx, l, rep.Now.At, rep.BranchID, funnel)
+}
+
+// chartPNG draws orders and revenue by day for the chartDays days ending with the day of last,
+// and the funnel's steps summed over its sources (none: no funnel plot).
+func (b *Bot) chartPNG(ctx context.Context, l text.Lang, last time.Time, branch int64, funnel []crm.FunnelRow) ([]byte, error) {
+	series, err := b.crm.DailySeries(ctx, last, chartDays, branch)
 	if err != nil {
 		return nil, err
 	}
@@ -185,9 +195,9 @@ func (b *Bot) reportChart(ctx context.Context, l text.Lang, rep crm.Report) ([]b
 	for _, d := range series {
 		in.Days = append(in.Days, charts.Day{Date: d.Day, Orders: d.Opened, Revenue: float64(d.Revenue) / 100 / 1000})
 	}
-	if rep.Scope == crm.ScopeFull {
+	if len(funnel) > 0 {
 		var steps [6]int
-		for _, f := range rep.Current.Funnel {
+		for _, f := range funnel {
 			for i, n := range []int{f.Contacts, f.Requests, f.Confirmed, f.Arrived, f.Approved, f.Paid} {
 				steps[i] += n
 			}
@@ -198,7 +208,7 @@ func (b *Bot) reportChart(ctx context.Context, l text.Lang, rep crm.Report) ([]b
 	}
 	png, err := charts.Render(in)
 	if err != nil {
-		return nil, fmt.Errorf("draw report chart: %w", err)
+		return nil, fmt.Errorf("draw chart: %w", err)
 	}
 	return png, nil
 }

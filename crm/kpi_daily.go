@@ -31,13 +31,13 @@ WITH d AS (` + sqlDeliveredIn + `)
 SELECT width_bucket(d.delivered_at, $4::timestamptz[]) AS day, sum(i.total)::bigint
 FROM d JOIN invoices i ON i.order_id = d.id GROUP BY 1`
 
-// DailySeries returns the days shop days ending with today (as of the service's clock), oldest
-// first, for branch (0: all).
-func (s *Service) DailySeries(ctx context.Context, days int, branch int64) ([]DayPoint, error) {
+// DailySeries returns the days shop days ending with the day of last, oldest first, for branch
+// (0: all).
+func (s *Service) DailySeries(ctx context.Context, last time.Time, days int, branch int64) ([]DayPoint, error) {
 	if days < 1 || days > 366 {
 		return nil, fmt.Errorf("daily series of %d days: %w", days, ErrInvalidInput)
 	}
-	today := midnight(s.now(), s.opts.Location)
+	today := midnight(last, s.opts.Location)
 	bounds := make([]time.Time, days+1)
 	out := make([]DayPoint, days)
 	for i := range bounds {

@@ -790,7 +790,7 @@ func TestReportKPIsAgainstTheRows(t *testing.T) {
 	// The chart's days: each day's figures are the day's period KPIs.
 	for _, branch := range []int64{0, 2} {
 		e.clock.Set(at("2025-03-10 00:00:00"))
-		series, err := e.svc.DailySeries(e.ctx, 30, branch)
+		series, err := e.svc.DailySeries(e.ctx, at("2025-03-10 00:00:00"), 30, branch)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,7 +69,7 @@ func BenchmarkReport(b *testing.B) {
 				start := time.Now()
 				var err error
 				if c.chart {
-					_, err = svc.DailySeries(ctx, 30, 0)
+					_, err = svc.DailySeries(ctx, benchseed.Now, 30, 0)
 				} else {
 					_, err = svc.Report(ctx, c.req)
 				}
