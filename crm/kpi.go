@@ -144,50 +144,71 @@ func (s *Service) Report(ctx context.Context, r ReportRequest) (Report, error) {
 		r.Scope = ScopeOperational
 	}
 	rep := Report{BranchID: r.BranchID, Scope: r.Scope, MarginFloor: s.marginFloor()}
-	if rep.Current, err = s.periodKPIs(ctx, cur, r.BranchID, r.Scope); err != nil {
-		return Report{}, err
-	}
-	if rep.Previous, err = s.periodKPIs(ctx, prev, r.BranchID, r.Scope); err != nil {
-		return Report{}, err
-	}
-	if rep.Now, err = s.snapshotKPIs(ctx, now, r.BranchID); err != nil {
+	err = s.reportTx(ctx, func(q querier) error {
+		if rep.Current, err = s.periodKPIs(ctx, q, cur, r.BranchID, r.Scope); err != nil {
+			return err
+		}
+		if rep.Previous, err = s.periodKPIs(ctx, q, prev, r.BranchID, r.Scope); err != nil {
+			return err
+		}
+		rep.Now, err = s.snapshotKPIs(ctx, q, now, r.BranchID)
+		return err
+	})
+	if err != nil {
 		return Report{}, err
 	}
 	return rep, nil
 }
 
+// reportTx runs fn in one read-only snapshot, so that a report's numbers agree with each other,
+// with the planner set for its many small index lookups: no JIT (compiling the report's
+// correlated subqueries took seconds, for queries that run in milliseconds) and random reads
+// priced as on an SSD (else it reads all invoices to join a few thousand). See
+// docs/report-bench.md.
+func (s *Service) reportTx(ctx context.Context, fn func(q querier) error) error {
+	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("report: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }() // read only: nothing to commit
+	if _, err := tx.Exec(ctx, "SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1"); err != nil {
+		return fmt.Errorf("report: set planner: %w", err)
+	}
+	return fn(tx)
+}
+
 // periodKPIs computes the KPIs of p for branch (0: all) in scope.
-func (s *Service) periodKPIs(ctx context.Context, p Period, branch int64, scope ReportScope) (PeriodKPIs, error) {
+func (s *Service) periodKPIs(ctx context.Context, q querier, p Period, branch int64, scope ReportScope) (PeriodKPIs, error) {
 	k := PeriodKPIs{Period: p}
 	var err error
 	wrap := func(what string, err error) error {
 		return fmt.Errorf("report %s %s..%s: %s: %w", p.Kind, p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly), what, err)
 	}
-	if k.Orders, err = s.orderKPIs(ctx, p, branch); err != nil {
+	if k.Orders, err = s.orderKPIs(ctx, q, p, branch); err != nil {
 		return k, wrap("orders", err)
 	}
-	if k.Revenue, err = s.revenueKPIs(ctx, p, branch); err != nil {
+	if k.Revenue, err = s.revenueKPIs(ctx, q, p, branch); err != nil {
 		return k, wrap("revenue", err)
 	}
-	if k.Discipline, err = s.disciplineKPIs(ctx, p, branch); err != nil {
+	if k.Discipline, err = s.disciplineKPIs(ctx, q, p, branch); err != nil {
 		return k, wrap("payment discipline", err)
 	}
-	if k.Mechanics, err = s.mechanicKPIs(ctx, p, branch); err != nil {
+	if k.Mechanics, err = s.mechanicKPIs(ctx, q, p, branch); err != nil {
 		return k, wrap("mechanics", err)
 	}
 	if scope != ScopeFull {
 		return k, nil
 	}
-	if k.Funnel, err = s.funnelKPIs(ctx, p, branch); err != nil {
+	if k.Funnel, err = s.funnelKPIs(ctx, q, p, branch); err != nil {
 		return k, wrap("funnel", err)
 	}
-	if k.Repeat, err = s.repeatKPIs(ctx, p, branch); err != nil {
+	if k.Repeat, err = s.repeatKPIs(ctx, q, p, branch); err != nil {
 		return k, wrap("repeat clients", err)
 	}
-	if k.Offers, err = s.offerKPIs(ctx, p, branch); err != nil {
+	if k.Offers, err = s.offerKPIs(ctx, q, p, branch); err != nil {
 		return k, wrap("offers", err)
 	}
-	if k.Profit, err = s.profitKPIs(ctx, p, branch); err != nil {
+	if k.Profit, err = s.profitKPIs(ctx, q, p, branch); err != nil {
 		return k, wrap("profitability", err)
 	}
 	return k, nil

@@ -47,27 +47,33 @@ func (s *Service) DailySeries(ctx context.Context, last time.Time, days int, bra
 		}
 	}
 	start, end := bounds[0], bounds[days]
-	for _, q := range []struct {
-		sql string
-		set func(p *DayPoint, v int64)
-	}{
-		{sqlDailyOpened, func(p *DayPoint, v int64) { p.Opened = int(v) }},
-		{sqlDailyRevenue, func(p *DayPoint, v int64) { p.Revenue = Money(v) }},
-	} {
-		rows, err := s.db.Query(ctx, q.sql, start, end, branch, bounds)
-		if err != nil {
-			return nil, fmt.Errorf("daily series: %w", err)
-		}
-		var day int
-		var v int64
-		if _, err := pgx.ForEachRow(rows, []any{&day, &v}, func() error {
-			if day >= 1 && day <= days {
-				q.set(&out[day-1], v)
+	err := s.reportTx(ctx, func(db querier) error {
+		for _, q := range []struct {
+			sql string
+			set func(p *DayPoint, v int64)
+		}{
+			{sqlDailyOpened, func(p *DayPoint, v int64) { p.Opened = int(v) }},
+			{sqlDailyRevenue, func(p *DayPoint, v int64) { p.Revenue = Money(v) }},
+		} {
+			rows, err := db.Query(ctx, q.sql, start, end, branch, bounds)
+			if err != nil {
+				return err
 			}
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("daily series: %w", err)
+			var day int
+			var v int64
+			if _, err := pgx.ForEachRow(rows, []any{&day, &v}, func() error {
+				if day >= 1 && day <= days {
+					q.set(&out[day-1], v)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("daily series: %w", err)
 	}
 	return out, nil
 }

@@ -68,7 +68,7 @@ SELECT CASE WHEN d.lead_source LIKE 'offer\_%' THEN 'offer' ELSE d.lead_source E
 	sum(i.total) AS revenue
 FROM d JOIN invoices i ON i.order_id = d.id GROUP BY 1`
 
-func (s *Service) funnelKPIs(ctx context.Context, p Period, branch int64) ([]FunnelRow, error) {
+func (s *Service) funnelKPIs(ctx context.Context, q querier, p Period, branch int64) ([]FunnelRow, error) {
 	bySource := map[string]*FunnelRow{}
 	row := func(src string) *FunnelRow {
 		if bySource[src] == nil {
@@ -76,7 +76,7 @@ func (s *Service) funnelKPIs(ctx context.Context, p Period, branch int64) ([]Fun
 		}
 		return bySource[src]
 	}
-	rows, err := s.db.Query(ctx, sqlFunnelRequests, p.Start, p.End, branch)
+	rows, err := q.Query(ctx, sqlFunnelRequests, p.Start, p.End, branch)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) funnelKPIs(ctx context.Context, p Period, branch int64) ([]Fun
 	}); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.Query(ctx, sqlFunnelContacts, p.Start, p.End, branch)
+	rows, err = q.Query(ctx, sqlFunnelContacts, p.Start, p.End, branch)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) funnelKPIs(ctx context.Context, p Period, branch int64) ([]Fun
 	}); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.Query(ctx, sqlFunnelRevenue, p.Start, p.End, branch)
+	rows, err = q.Query(ctx, sqlFunnelRevenue, p.Start, p.End, branch)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (r RepeatKPIs) RevenueShare() int {
 
 const sqlRepeatKPIs = `
 WITH d AS (` + sqlDeliveredIn + `),
-r AS (
+r AS MATERIALIZED ( -- else each use of repeat below runs its subquery again
 	SELECT d.client_id, i.total, EXISTS (
 		SELECT 1 FROM orders o
 		JOIN order_events e ON e.order_id = o.id AND e.to_status = 'delivered' AND e.from_status <> 'delivered'
@@ -164,8 +164,8 @@ SELECT count(DISTINCT client_id), count(DISTINCT client_id) FILTER (WHERE repeat
 	coalesce(sum(total), 0), coalesce(sum(total) FILTER (WHERE repeat), 0)
 FROM r`
 
-func (s *Service) repeatKPIs(ctx context.Context, p Period, branch int64) (RepeatKPIs, error) {
+func (s *Service) repeatKPIs(ctx context.Context, q querier, p Period, branch int64) (RepeatKPIs, error) {
 	var k RepeatKPIs
-	err := s.db.QueryRow(ctx, sqlRepeatKPIs, p.Start, p.End, branch).Scan(&k.Clients, &k.RepeatClients, &k.Revenue, &k.RepeatRevenue)
+	err := q.QueryRow(ctx, sqlRepeatKPIs, p.Start, p.End, branch).Scan(&k.Clients, &k.RepeatClients, &k.Revenue, &k.RepeatRevenue)
 	return k, err
 }

@@ -62,8 +62,8 @@ CROSS JOIN LATERAL (
 GROUP BY r.mechanic_id, st.name
 ORDER BY done DESC, r.mechanic_id`
 
-func (s *Service) mechanicKPIs(ctx context.Context, p Period, branch int64) ([]MechanicKPIs, error) {
-	rows, _ := s.db.Query(ctx, sqlMechanicKPIs, p.Start, p.End, branch)
+func (s *Service) mechanicKPIs(ctx context.Context, q querier, p Period, branch int64) ([]MechanicKPIs, error) {
+	rows, _ := q.Query(ctx, sqlMechanicKPIs, p.Start, p.End, branch)
 	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[MechanicKPIs])
 	if ms == nil {
 		ms = []MechanicKPIs{}

@@ -23,9 +23,9 @@ SELECT count(*), count(f.opened_at), count(f.converted_order_id),
 FROM offers f LEFT JOIN orders o ON o.id = f.converted_order_id
 WHERE f.created_at >= $1 AND f.created_at < $2`
 
-func (s *Service) offerKPIs(ctx context.Context, p Period, _ int64) (OfferKPIs, error) {
+func (s *Service) offerKPIs(ctx context.Context, q querier, p Period, _ int64) (OfferKPIs, error) {
 	var k OfferKPIs
-	err := s.db.QueryRow(ctx, sqlOfferKPIs, p.Start, p.End).Scan(&k.Sent, &k.Opened, &k.Converted, &k.Paid)
+	err := q.QueryRow(ctx, sqlOfferKPIs, p.Start, p.End).Scan(&k.Sent, &k.Opened, &k.Converted, &k.Paid)
 	return k, err
 }
 

@@ -64,8 +64,8 @@ SELECT l.item_id, l.kind, ci.name, l.qty::bigint AS qty, l.revenue::bigint AS re
 FROM l JOIN catalog_items ci ON ci.id = l.item_id
 ORDER BY l.revenue DESC, l.item_id`
 
-func (s *Service) profitKPIs(ctx context.Context, p Period, branch int64) ([]ItemProfit, error) {
-	rows, _ := s.db.Query(ctx, sqlProfitKPIs, p.Start, p.End, branch)
+func (s *Service) profitKPIs(ctx context.Context, q querier, p Period, branch int64) ([]ItemProfit, error) {
+	rows, _ := q.Query(ctx, sqlProfitKPIs, p.Start, p.End, branch)
 	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[ItemProfit])
 	if ps == nil {
 		ps = []ItemProfit{}
