@@ -250,13 +250,6 @@ type redacted struct {
 func (r redacted) Error() string { return strings.ReplaceAll(r.err.Error(), r.token, "<token>") }
 func (r redacted) Unwrap() error { return r.err }
 
-func decodeUpdates(resp *tgbotapi.APIResponse, into *[]tgbotapi.Update) error {
-	if err := json.Unmarshal(resp.Result, into); err != nil {
-		return fmt.Errorf("decode updates: %w", err)
-	}
-	return nil
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // isNotModified tells an edit that changed nothing: the card already shows

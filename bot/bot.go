@@ -117,6 +117,8 @@ type Bot struct {
 	poke   chan struct{} // wakes the outbox sender
 	// imports are the file imports running in this process (import_flow.go).
 	imports importRuns
+	// instance names this process in the claims of the updates it handles (intake.go).
+	instance string
 }
 
 // New builds a bot; Run starts it.
@@ -130,6 +132,8 @@ func New(api *tgbotapi.BotAPI, svc *crm.Service, rdb *redis.Client, log *slog.Lo
 		cfg:   cfg,
 		limit: newLimiter(rdb, cfg.KeyPrefix, log, cfg.limits()),
 		poke:  make(chan struct{}, 1),
+
+		instance: newInstanceID(),
 	}
 	b.routes = b.routeTable()
 	secret := cfg.CallbackSecret
@@ -151,7 +155,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 
+	// This process's liveness key and the done marks outlive the drain: claims of updates in
+	// flight stay valid while they finish, and their marks are written after.
+	aliveCtx, stopAlive := context.WithCancel(context.WithoutCancel(ctx))
+	aliveDone := make(chan struct{})
+	go func() { defer close(aliveDone); b.keepAlive(aliveCtx) }()
+	defer func() { stopAlive(); <-aliveDone }()
+
 	d := newDispatcher(b, b.cfg.Workers)
+	marksStop, marksDone := make(chan struct{}), make(chan struct{})
+	go func() { defer close(marksDone); d.marks.run(context.WithoutCancel(ctx), marksStop) }()
 	var wg sync.WaitGroup
 	d.start(workCtx, &wg)
 
@@ -179,6 +192,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		cancelWork()
 		<-drained
 	}
+	close(marksStop)
+	<-marksDone
 	stopSender()
 	<-senderDone
 	return err

@@ -44,8 +44,20 @@ func floodKey(prefix string, userID int64) string {
 // replies (one a second, the chat's send budget) and never reach the limit in a window. counts[i]
 // is 0 for an update without a sender or when Redis failed: losing Redis must not silence users.
 func (b *Bot) countArrivals(ctx context.Context, updates []tgbotapi.Update) (counts []int64) {
-	counts = make([]int64, len(updates))
 	pipe := b.rdb.Pipeline()
+	cmds := b.queueArrivalCounts(ctx, pipe, updates)
+	if pipe.Len() == 0 {
+		return make([]int64, len(updates))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		b.log.Warn("flood: count arriving updates", "updates", len(updates), "err", err)
+		return make([]int64, len(updates))
+	}
+	return arrivalCounts(cmds)
+}
+
+// queueArrivalCounts queues countArrivals' commands on pipe; arrivalCounts reads them after Exec.
+func (b *Bot) queueArrivalCounts(ctx context.Context, pipe redis.Pipeliner, updates []tgbotapi.Update) []*redis.IntCmd {
 	cmds := make([]*redis.IntCmd, len(updates))
 	for i, u := range updates {
 		if id := senderOf(u); id != 0 {
@@ -54,13 +66,11 @@ func (b *Bot) countArrivals(ctx context.Context, updates []tgbotapi.Update) (cou
 			pipe.ExpireNX(ctx, key, b.cfg.Flood.Window)
 		}
 	}
-	if pipe.Len() == 0 {
-		return counts
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		b.log.Warn("flood: count arriving updates", "updates", len(updates), "err", err)
-		return counts
-	}
+	return cmds
+}
+
+func arrivalCounts(cmds []*redis.IntCmd) []int64 {
+	counts := make([]int64, len(cmds))
 	for i, c := range cmds {
 		if c != nil {
 			counts[i] = c.Val()

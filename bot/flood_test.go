@@ -41,8 +41,8 @@ func TestArrivalsCountFloodInOneRoundTrip(t *testing.T) {
 
 	trips = 0
 	r, _ := b.newRequest(msg(6, 42))
-	if first, err := b.begin(ctx, r); err != nil || !first {
-		t.Fatalf("begin: %v, %v", first, err)
+	if claim, err := b.begin(ctx, r); err != nil || claim != claimTaken {
+		t.Fatalf("begin: %v, %v", claim, err)
 	}
 	if trips != 1 {
 		t.Errorf("%d round trips for begin, want 1", trips)

@@ -105,7 +105,7 @@ func FuzzRouter(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		ctx, _ = withStateWrites(ctx)
-		if first, err := b.begin(ctx, r); err != nil || !first {
+		if claim, err := b.begin(ctx, r); err != nil || claim != claimTaken {
 			return
 		}
 		_ = b.route(ctx, r) // errors are answers to bad input; only a panic fails

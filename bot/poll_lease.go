@@ -108,6 +108,13 @@ func (l *pollLease) set(held bool) {
 	}
 }
 
+// holding reports whether this process holds the lease now.
+func (l *pollLease) holding() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held
+}
+
 // wait returns once this process holds the lease; false when ctx ended first.
 func (l *pollLease) wait(ctx context.Context) bool {
 	for {

@@ -112,13 +112,14 @@ func displayName(u *tgbotapi.User) string {
 	return name
 }
 
-// begin marks the update as taken and loads the sender's conversation, staff
-// dialog, first lead source and what the pressed card shows, in one Redis round trip. first is false when the update was seen before:
-// Telegram delivers at least once, so the same update_id can come again
-// after a crash or a lost offset acknowledgement.
-func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
+// begin claims the update (intake.go) and loads the sender's conversation, staff dialog, first
+// lead source and what the pressed card shows, in one Redis round trip. The outcome says
+// whether the update is ours to handle, was handled before (Telegram delivers at least once,
+// so the same update_id comes again after a crash or a lost confirmation), or is being handled
+// by another live process; only for claimTaken is r filled in.
+func (b *Bot) begin(ctx context.Context, r *request) (claimOutcome, error) {
 	pipe := b.rdb.Pipeline()
-	mark := pipe.SetNX(ctx, updateKey(b.cfg.KeyPrefix, b.api.Self.ID, r.update.UpdateID), 1, updateTTL)
+	claim := b.claimCmd(ctx, pipe, r.update.UpdateID)
 	state := pipe.Get(ctx, conversationKey(b.cfg.KeyPrefix, r.userID))
 	work := pipe.Get(ctx, workDialogKey(b.cfg.KeyPrefix, r.userID))
 	lead := pipe.Get(ctx, leadSourceKey(b.cfg.KeyPrefix, r.userID))
@@ -130,10 +131,14 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 		pressed = pipe.Get(ctx, pressedKey)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return false, fmt.Errorf("mark update %d: %w", r.update.UpdateID, err)
+		return claimUnknown, fmt.Errorf("claim update %d: %w", r.update.UpdateID, err)
 	}
-	if !mark.Val() {
-		return false, nil
+	outcome, err := claim.Int()
+	if err != nil {
+		return claimUnknown, fmt.Errorf("claim update %d: %w", r.update.UpdateID, err)
+	}
+	if claimOutcome(outcome) != claimTaken {
+		return claimOutcome(outcome), nil
 	}
 	r.work, r.hasWork, r.workErr = decodeWorkDialog(work)
 	r.firstLead = lead.Val()
@@ -141,7 +146,7 @@ func (b *Bot) begin(ctx context.Context, r *request) (first bool, err error) {
 		stateWritesFrom(ctx).knowDrawn(pressedKey, pressed.Val())
 	}
 	r.conv, r.hasConv, err = decodeConversation(state)
-	return err == nil, err
+	return claimTaken, err
 }
 
 // staffMember looks the sender up among active staff, once per update:

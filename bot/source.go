@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -41,9 +42,27 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 
 	offset := 0
 	backoff := time.Second
+	replay := true // what a previous poller left in the inbox comes first (inbox.go)
 	for {
+		if !lease.holding() {
+			replay = true // whoever held the lease may have died with updates in flight
+		}
 		if !lease.wait(ctx) || ctx.Err() != nil {
 			return nil
+		}
+		if replay {
+			if err := b.replayInbox(ctx, d); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				wait := retryWait(err, &backoff)
+				b.log.Warn("poll", "err", err, "retry_in", wait.String())
+				if !sleepCtx(ctx, wait) {
+					return nil
+				}
+				continue
+			}
+			replay = false
 		}
 		resp, err := pollAPI.MakeRequest("getUpdates", tgbotapi.Params{
 			"offset":          itoa(offset),
@@ -51,8 +70,9 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 			"allowed_updates": allowedUpdates,
 		})
 		var updates []tgbotapi.Update
+		var raws []json.RawMessage
 		if err == nil {
-			err = decodeUpdates(resp, &updates)
+			updates, raws, err = decodePolled(resp) // inbox.go
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -78,19 +98,39 @@ func (b *Bot) poll(ctx context.Context, d *dispatcher) error {
 			}
 			continue
 		}
-		backoff = time.Second
-		fresh := updates[:0]
-		for _, u := range updates {
+		fresh, freshRaws := updates[:0], raws[:0]
+		for i, u := range updates {
 			if u.UpdateID < offset { // delivered again before our confirmation reached Telegram
 				b.cfg.Metrics.UpdateReceived(updateType(u))
 				b.cfg.Metrics.UpdateDuplicate(updateType(u))
 				continue
 			}
-			fresh = append(fresh, u)
-			offset = u.UpdateID + 1
+			fresh, freshRaws = append(fresh, u), append(freshRaws, raws[i])
 		}
-		if d.submit(ctx, fresh...) < len(fresh) {
-			return nil
+		if len(fresh) == 0 {
+			backoff = time.Second
+			continue
+		}
+		// Into the inbox before the next poll's offset confirms them; when Redis cannot take
+		// them, they are not confirmed and come again.
+		counts, err := b.takePolled(ctx, fresh, freshRaws)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			wait := retryWait(err, &backoff)
+			b.log.Warn("poll", "err", err, "retry_in", wait.String())
+			if !sleepCtx(ctx, wait) {
+				return nil
+			}
+			continue
+		}
+		backoff = time.Second
+		for _, u := range fresh {
+			offset = max(offset, u.UpdateID+1) // a batch may come with chats out of order
+		}
+		if d.submitPolled(ctx, fresh, counts) < len(fresh) {
+			return nil // the rest stay in the inbox
 		}
 	}
 }

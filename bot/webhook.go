@@ -170,7 +170,7 @@ func (b *Bot) webhookHandler(ctx context.Context, d *dispatcher) http.Handler {
 		// The queue of the chat is full only when we are far behind; Telegram retries later.
 		qctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		var handled <-chan struct{}
+		var handled <-chan bool
 		if ctx.Err() == nil {
 			handled = d.submitOne(qctx, u)
 		}
@@ -180,7 +180,12 @@ func (b *Bot) webhookHandler(ctx context.Context, d *dispatcher) http.Handler {
 			return
 		}
 		select {
-		case <-handled:
+		case finished := <-handled:
+			if !finished { // shutdown cut it short: Telegram delivers it again, maybe elsewhere
+				w.Header().Set("Retry-After", "1")
+				refuse(http.StatusServiceUnavailable, "stopping", "update_id", u.UpdateID)
+				return
+			}
 		case <-r.Context().Done(): // Telegram gave up on this delivery; it will try again
 			return
 		case <-time.After(webhookHandledWait):
