@@ -47,10 +47,14 @@ type conversation struct {
 	PhotoFileID   string `json:"pf,omitempty"`
 	Slot          int64  `json:"sl,omitempty"` // Unix seconds; 0 means "call me"
 	SlotChosen    bool   `json:"sc,omitempty"`
+	// Update is the update that saved it last: one delivered again after a crash cut its
+	// handling short after this write (intake.go) is not applied twice (route).
+	Update int `json:"u,omitempty"`
 }
 
 // saveConversation stores r.conv as the client's booking in progress.
 func (b *Bot) saveConversation(ctx context.Context, r *request) error {
+	r.conv.Update = r.update.UpdateID
 	data, err := json.Marshal(&r.conv)
 	if err != nil {
 		return fmt.Errorf("encode conversation: %w", err)

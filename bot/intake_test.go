@@ -265,3 +265,56 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A booking step saved before a crash cut its handling short is not applied again when the
+// update comes again: its question is asked again. Before, the name sent again was taken for
+// the car's model.
+func TestStepAppliedBeforeCrashIsNotAppliedTwice(t *testing.T) {
+	t.Parallel()
+	w := newIntakeWorld(t)
+	b := w.process(func(context.Context, *Bot, *request) error { return nil })
+	ctx := context.Background()
+	u := w.emu.NewUser(tgemu.UserOptions{FirstName: "Иван", LanguageCode: "ru"})
+	offset := 0
+	next := func() tgbotapi.Update {
+		t.Helper()
+		api, err := tgbotapi.NewBotAPIWithClient(w.emu.Token(), w.emu.Endpoint(), &http.Client{Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		updates, err := api.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Timeout: 0})
+		if err != nil || len(updates) != 1 {
+			t.Fatalf("get updates: %v, %d updates", err, len(updates))
+		}
+		offset = updates[0].UpdateID + 1
+		return updates[0]
+	}
+	u.Start("")
+	if h := b.handleUpdate(ctx, next(), 0); h != handledHere {
+		t.Fatalf("/start: %v", h)
+	}
+	if _, err := u.ShareContact("+79120000001"); err != nil {
+		t.Fatal(err)
+	}
+	b.handleUpdate(ctx, next(), 0)
+	u.Send("Иван Петров")
+	name := next()
+	b.handleUpdate(ctx, name, 0) // the step is saved; the process dies before its done mark
+
+	again := w.process(func(context.Context, *Bot, *request) error { return nil })
+	if h := again.handleUpdate(ctx, name, 0); h != handledHere {
+		t.Fatalf("the name again: %v", h)
+	}
+	raw := w.rdb.Get(ctx, conversationKey(w.prefix, u.ID()))
+	c, ok, err := decodeConversation(raw)
+	if err != nil || !ok {
+		t.Fatalf("conversation: %v, %v", ok, err)
+	}
+	if c.Step != stepCarModel || c.Name != "Иван Петров" || c.Model != "" {
+		t.Errorf("after the name came twice: step %q, name %q, model %q; want the car question, the name once", c.Step, c.Name, c.Model)
+	}
+	msgs := u.Chat().Messages()
+	if last := msgs[len(msgs)-1]; last.Text != msgs[len(msgs)-2].Text {
+		t.Errorf("the question was not asked again:\n%s", u.Chat().Transcript())
+	}
+}
