@@ -74,10 +74,13 @@ func (b *Bot) rescheduleKeyboard(ctx context.Context, l text.Lang, orderID int64
 		buttons = append(buttons, button(slotLabel(l, s.In(b.cfg.Location)), callback{Action: actBookingSlot, ID: s.Unix(), Version: orderID, Arg: old}))
 	}
 	rows := chunk(buttons, 2)
-	// Changing one's mind: the reminder's own buttons again.
-	rows = append(rows, []tgbotapi.InlineKeyboardButton{
-		button(text.T(l, text.BookingConfirmButton), callback{Action: actBookingAnswer, ID: orderID, Version: slot.Unix(), Arg: "c"}),
-	})
+	// Changing one's mind: the reminder's own buttons again; a slot missed (the no-show's offer
+	// of another time) can no longer be kept.
+	if slot.After(b.cfg.Now()) {
+		rows = append(rows, []tgbotapi.InlineKeyboardButton{
+			button(text.T(l, text.BookingConfirmButton), callback{Action: actBookingAnswer, ID: orderID, Version: slot.Unix(), Arg: "c"}),
+		})
+	}
 	return inline(rows...), nil
 }
 

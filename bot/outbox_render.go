@@ -104,6 +104,9 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 	if out, ok, err := b.renderClientMessages(ctx, l, m); ok { // client_messages.go
 		return out, err
 	}
+	if out, ok, err := b.renderNoShow(ctx, l, m); ok { // no_show.go
+		return out, err
+	}
 	return rendered{}, fmt.Errorf("outbox kind %q: %w", m.Kind, errUnknownKind)
 }
 

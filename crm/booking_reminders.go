@@ -160,7 +160,7 @@ const (
 // it in the timeline; cancel cancels the order (freeing the slot and the parts held), tells the
 // staff through the status event, and notes it. Only the order's own client may answer
 // (ErrForbidden); a booking no longer at slot or no longer awaiting the car is
-// ErrInvalidTransition.
+// ErrInvalidTransition, and so is a confirmation of a slot that has passed.
 func (s *Service) AnswerBooking(ctx context.Context, telegramUserID, orderID int64, slot time.Time, a BookingAnswer) (OrderCard, error) {
 	_, err := s.UpdateOrder(ctx, orderID, func(tx pgx.Tx, o *Order) error {
 		if err := ownBooking(ctx, tx, o, telegramUserID, slot); err != nil {
@@ -168,6 +168,10 @@ func (s *Service) AnswerBooking(ctx context.Context, telegramUserID, orderID int
 		}
 		switch a {
 		case BookingConfirm:
+			if !slot.After(s.now()) {
+				// A slot passed (missed, recorded as a no-show): nothing to come to any more.
+				return fmt.Errorf("confirm order %d at %s, passed: %w", o.ID, slot.Format(time.RFC3339), ErrInvalidTransition)
+			}
 			return s.activity(ctx, tx, o.ID, clientRef(o.ClientID), ActivityBookingConfirmed, map[string]any{"slot": slot})
 		case BookingCancel:
 			from := o.Status
@@ -245,18 +249,69 @@ func ownBooking(ctx context.Context, tx pgx.Tx, o *Order, telegramUserID int64, 
 	return nil
 }
 
+// sqlMarkNoShows marks the orders booked in [$1, $3) whose car is still not in, at $2. An order
+// marked before its current slot was a no-show at an earlier one, since rescheduled: it is
+// marked again (and the staff told again) if it is missed once more.
 const sqlMarkNoShows = `
 UPDATE orders SET no_show_at = $2
-WHERE slot >= $1 AND slot < $3 AND status <> 'cancelled' AND status IN ` + awaitingCar + ` AND no_show_at IS NULL`
+WHERE slot >= $1 AND slot < $3 AND status IN ` + awaitingCar + ` AND (no_show_at IS NULL OR no_show_at < slot)`
+
+// KindNoShow tells the managers a booked client did not come: the order is recorded as a
+// no-show. OrderID is set; Data: BookingReminderData (the slot missed). Dedupe key
+// "no_show:<order id>:<slot, Unix seconds>:<chat id>". Staff notices are not held by the quiet
+// hours, which are the clients' (scheduler.QuietHours).
+const KindNoShow = "no_show"
+
+// KindNoShowClient offers a client who missed a confirmed booking another time, or to cancel it
+// (bulk lane, from the quiet hours' end when marked at night). OrderID is set; Data:
+// BookingReminderData. Dedupe key "no_show_client:<order id>:<slot, Unix seconds>".
+const KindNoShowClient = "no_show_client"
+
+// sqlMarkNoShowsAndTell marks the no-shows and, in the same statement, enqueues a KindNoShow for
+// each to each of the chats $4 (languages $5) and a KindNoShowClient, not before $6, to the
+// client of each confirmed booking who can be reached: one statement however many there are.
+const sqlMarkNoShowsAndTell = `
+WITH marked AS (` + sqlMarkNoShows + `
+	RETURNING id, number, slot, status, client_id
+), staff AS (
+	INSERT INTO outbox (kind, lane, chat_id, language, order_id, data, dedupe_key, not_before, created_at)
+	SELECT '` + KindNoShow + `', '` + LaneInteractive + `',
+		coalesce((SELECT to_chat_id FROM chat_migrations WHERE from_chat_id = r.chat_id), r.chat_id),
+		r.language, m.id, jsonb_build_object('number', m.number, 'slot', m.slot),
+		'` + KindNoShow + `:' || m.id || ':' || floor(extract(epoch FROM m.slot))::bigint || ':' || r.chat_id, $2, $2
+	FROM marked m CROSS JOIN unnest($4::bigint[], $5::text[]) AS r(chat_id, language)
+	ON CONFLICT (dedupe_key) DO NOTHING
+	RETURNING 1
+), client AS (
+	INSERT INTO outbox (kind, lane, chat_id, language, order_id, data, dedupe_key, not_before, created_at)
+	SELECT '` + KindNoShowClient + `', '` + LaneBulk + `', c.chat_id, c.language, m.id,
+		jsonb_build_object('number', m.number, 'slot', m.slot),
+		'` + KindNoShowClient + `:' || m.id || ':' || floor(extract(epoch FROM m.slot))::bigint, $6, $2
+	FROM marked m JOIN clients c ON c.id = m.client_id
+	WHERE m.status IN ` + confirmedBooking + ` AND c.chat_id IS NOT NULL AND c.unreachable_since IS NULL
+	ON CONFLICT (dedupe_key) DO NOTHING
+	RETURNING 1
+)
+SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM staff) + (SELECT count(*) FROM client)`
 
 // MarkNoShows records as no-shows the orders whose slot lies in [from, before) with the car still
-// not in, and returns how many it marked now (each order once).
-func (s *Service) MarkNoShows(ctx context.Context, from, before time.Time) (int, error) {
-	tag, err := s.db.Exec(ctx, sqlMarkNoShows, from, s.now(), before)
+// not in, tells the managers of each at once (the staff group when there is one: KindNoShow),
+// offers the client of each confirmed one another time from clientAt (KindNoShowClient: the
+// caller holds it past the quiet hours), and returns how many orders it marked now (each order
+// once per slot) and how many messages it enqueued.
+func (s *Service) MarkNoShows(ctx context.Context, from, before, clientAt time.Time) (marked, told int, err error) {
+	to, err := managerRecipients(ctx, s.db, s.opts.StaffChatID)
 	if err != nil {
-		return 0, fmt.Errorf("mark no-shows: %w", err)
+		return 0, 0, fmt.Errorf("mark no-shows: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	chats, langs := make([]int64, len(to)), make([]string, len(to))
+	for i, r := range to {
+		chats[i], langs[i] = r.ChatID, r.Language
+	}
+	if err := s.db.QueryRow(ctx, sqlMarkNoShowsAndTell, from, s.now(), before, chats, langs, clientAt).Scan(&marked, &told); err != nil {
+		return 0, 0, fmt.Errorf("mark no-shows: %w", err)
+	}
+	return marked, told, nil
 }
 
 // NoShows counts the orders recorded as no-shows with a slot in [from, to).

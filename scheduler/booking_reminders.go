@@ -80,9 +80,15 @@ func (s *Scheduler) bookingReminders(ctx context.Context, now time.Time) (int, e
 
 // noShowsJob records, hourly, the bookings whose slot passed noShowGrace
 // ago with the car still not in. It looks back 30 days, so a long outage
-// records its no-shows late rather than never.
+// records its no-shows late rather than never. The managers are told at
+// once (the quiet hours are the clients'); the client is offered another
+// time, in the morning when marked at night.
 func (s *Scheduler) noShowsJob() Job {
 	return Job{Name: "no_shows", Spec: "15 * * * *", Run: func(ctx context.Context, now time.Time) (int, error) {
-		return s.svc.MarkNoShows(ctx, now.AddDate(0, 0, -30), now.Add(-noShowGrace))
+		marked, told, err := s.svc.MarkNoShows(ctx, now.AddDate(0, 0, -30), now.Add(-noShowGrace), s.cfg.Quiet.At(now, s.loc, 0))
+		if marked > 0 {
+			s.log.Info("no-shows recorded", slog.Int("orders", marked), slog.Int("messages", told))
+		}
+		return marked, err
 	}}
 }

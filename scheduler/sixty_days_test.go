@@ -108,13 +108,15 @@ func TestSixtySimulatedDays(t *testing.T) {
 		events = append(events, simEvent{at, func() { sh.exec(`UPDATE orders SET slot = $2 WHERE id = $1`, oid, to) }})
 	}
 	var noShows []int64
+	noShowSlot := map[int64]time.Time{}
+	missed := func(oid int64, slot time.Time) { noShows, noShowSlot[oid] = append(noShows, oid), slot }
 
 	b1 := booking(day(5, 14, 0), false) // kept
 	wantNotBefore[reminded(b1, day(5, 14, 0))] = day(4, 18, 10)
 	arrives(b1, day(5, 14, 0))
 	b2 := booking(day(8, 11, 0), false) // reminded, never comes
 	reminded(b2, day(8, 11, 0))
-	noShows = append(noShows, b2)
+	missed(b2, day(8, 11, 0))
 	b3 := booking(day(6, 12, 0), false) // cancelled before the reminder
 	events = append(events, simEvent{day(3, 12, 0), func() { sh.exec(`UPDATE orders SET status = 'cancelled' WHERE id = $1`, b3) }})
 	// Booked at 22:30 for 15:00 tomorrow: reminded in the morning, not at night.
@@ -126,7 +128,7 @@ func TestSixtySimulatedDays(t *testing.T) {
 	events = append(events, simEvent{day(10, 15, 0), func() { sh.exec(`UPDATE orders SET status = 'diagnosing' WHERE id = $1`, b4) }})
 	// Booked at 22:30 for 09:30 tomorrow: a reminder could only come after 07:30, too late.
 	var b5 int64
-	events = append(events, simEvent{day(12, 22, 30), func() { b5 = booking(day(13, 9, 30), false); noShows = append(noShows, b5) }})
+	events = append(events, simEvent{day(12, 22, 30), func() { b5 = booking(day(13, 9, 30), false); missed(b5, day(13, 9, 30)) }})
 	b6 := booking(day(15, 10, 0), true) // blocked the bot: no reminder
 	arrives(b6, day(15, 10, 0))
 	b7 := booking(day(20, 10, 0), false) // moved before its reminder
@@ -145,9 +147,16 @@ func TestSixtySimulatedDays(t *testing.T) {
 		if k%2 == 0 {
 			arrives(oid, slot.Add(20*time.Minute))
 		} else {
-			noShows = append(noShows, oid)
+			missed(oid, slot)
 		}
 	}
+	// Booked for 19:00 and missed: recorded at 21:15, in the quiet hours. The manager is told at
+	// once; the client's offer of another time waits for the morning.
+	late := booking(day(45, 19, 0), false)
+	reminded(late, day(45, 19, 0))
+	missed(late, day(45, 19, 0))
+	wantNotBefore[fmt.Sprintf("no_show:%d:%d:%s", late, day(45, 19, 0).Unix(), mgr)] = day(45, 21, 15)
+	wantNotBefore[fmt.Sprintf("no_show_client:%d:%d", late, day(45, 19, 0).Unix())] = day(46, 9, 0)
 
 	// The owners' summaries, one a day.
 	for d := range 60 {
@@ -157,6 +166,13 @@ func TestSixtySimulatedDays(t *testing.T) {
 	}
 
 	sh.runUntil(end, events)
+	// The manager hears of each no-show once, however many runs saw it, and the client is
+	// offered another time once.
+	for _, id := range noShows {
+		at := noShowSlot[id].Unix()
+		want[fmt.Sprintf("no_show:%d:%d:%s", id, at, mgr)] = true
+		want[fmt.Sprintf("no_show_client:%d:%d", id, at)] = true
+	}
 
 	got := sh.outbox()
 	var gotKeys, wantKeys []string
@@ -182,7 +198,7 @@ func TestSixtySimulatedDays(t *testing.T) {
 		}
 	}
 	for k, r := range got {
-		if (r.Kind == crm.KindPaymentReminder || r.Kind == crm.KindBookingReminder) && InQuiet(r.NotBefore, msk, Clock(21, 0), Clock(9, 0)) {
+		if (r.Kind == crm.KindPaymentReminder || r.Kind == crm.KindBookingReminder || r.Kind == crm.KindNoShowClient) && InQuiet(r.NotBefore, msk, Clock(21, 0), Clock(9, 0)) {
 			t.Errorf("%s due at %s, in the quiet hours", k, r.NotBefore.In(msk))
 		}
 	}

@@ -5,6 +5,7 @@ import "testing"
 func TestCampaignResultsCatalogComplete(t *testing.T) {
 	checkForms(t, campaignResultsCatalog)
 	checkForms(t, offerLinkCatalog)
+	checkForms(t, noShowCatalog)
 	for k := range campaignResultsCatalog {
 		if T(EN, k) == string(k) {
 			t.Errorf("%s: T does not look it up", k)

@@ -49,6 +49,8 @@ var noticeKinds = map[string]forms{
 	"booking_reminder":      {"клиенту: напоминание о записи", "client: booking reminder"},
 	"booking_reminder_late": {"менеджерам: напоминание о записи не ушло", "managers: booking reminder missed"},
 	"booking_changed":       {"менеджерам: клиент изменил запись", "managers: booking changed by the client"},
+	"no_show":               {"менеджерам: клиент не приехал", "managers: client did not come"},
+	"no_show_client":        {"клиенту: неявка, выбрать другое время", "client: missed booking, pick another time"},
 }
 
 var deliveryStates = map[string]forms{

@@ -41,6 +41,9 @@ func T(l Lang, k Key, args ...any) string {
 		forms, ok = offerLinkCatalog[k] // offer_link.go
 	}
 	if !ok {
+		forms, ok = noShowCatalog[k] // no_show.go
+	}
+	if !ok {
 		return string(k)
 	}
 	s := forms.ru

@@ -44,7 +44,7 @@ func TestCatalogsDisjoint(t *testing.T) {
 	}{
 		{"messages.go", catalog}, {"work.go", workCatalog}, {"scheduler.go", schedulerCatalog},
 		{"staff.go", staffCatalog}, {"offers.go", offerCatalog}, {"staff_rules.go", staffRulesCatalog}, {"report.go", reportCatalog},
-		{"import.go", importCatalog},
+		{"import.go", importCatalog}, {"no_show.go", noShowCatalog},
 	} {
 		for k := range c.cat {
 			if first, dup := seen[k]; dup {

@@ -100,7 +100,7 @@ func Days(l Lang, n int) string {
 }
 
 // JobCount words what a run of the job called name did n times, for /jobs: most jobs enqueue
-// messages, no_shows marks orders and sends nothing.
+// messages, no_shows counts the orders it marked (each also tells the staff and the client).
 func JobCount(l Lang, name string, n int) string {
 	if name == "no_shows" {
 		if l == EN {
