@@ -75,3 +75,35 @@ func TestOutageOfThreeHours(t *testing.T) {
 		t.Errorf("summaries of one owner (-want +got):\n%s", diff)
 	}
 }
+
+// The quiet hours are the clients': after an outage that ends at night, the clients' payment
+// reminders missed wait for the morning, while the managers' debt task and the listing of a
+// client who cannot be reminded go out at the restart.
+func TestStaffPaymentNoticesNotHeldByQuietHours(t *testing.T) {
+	msk := mustLoad(t, "Europe/Moscow")
+	day := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, msk) }
+	sh := newSimShop(t, msk, day(1, 0, 0))
+	reachable, _ := sh.client(true, false)
+	reminded := sh.invoice(reachable, 250000, day(1, 15, 0)) // step 1 at 10:00 on the 2nd
+	noChat, _ := sh.client(false, false)
+	listed := sh.invoice(noChat, 260000, day(1, 15, 0)) // step 1 too, for the managers
+	old, _ := sh.client(true, false)
+	tasked := sh.invoice(old, 270000, day(1-13, 15, 0)) // step 14 at 10:00 on the 2nd
+
+	// Down from 09:00 to 22:05 on the 2nd: every step of that 10:00 was missed.
+	sh.runUntil(day(2, 9, 0), nil)
+	sh.restart(day(2, 22, 5))
+	got := sh.outbox()
+	for key, want := range map[string]time.Time{
+		fmt.Sprintf("payment_task:%d:%d", tasked, simManagerChat):        day(2, 22, 5),
+		fmt.Sprintf("payment_unreachable:%d:%d", listed, simManagerChat): day(2, 22, 5),
+	} {
+		if r, ok := got[key]; !ok || !r.NotBefore.Equal(want) {
+			t.Errorf("%s = %+v (enqueued %v), want due at the restart %s", key, r, ok, want)
+		}
+	}
+	k := fmt.Sprintf("payment_reminder:%d:1", reminded)
+	if r, ok := got[k]; !ok || r.NotBefore.Before(day(3, 9, 0)) || !r.NotBefore.Before(day(3, 9, 10)) {
+		t.Errorf("%s = %+v (enqueued %v), want due 09:00-09:10 on the 3rd", k, r, ok)
+	}
+}

@@ -50,13 +50,19 @@ func (s *Scheduler) paymentReminders(ctx context.Context, now time.Time) (int, e
 	var due []crm.PaymentReminder
 	for _, inv := range invs {
 		step, at, ok := ladderStep(inv.DueAt, now, ladder, s.loc)
-		if !ok || done[paymentNoticeOf(inv, step, step == last)] {
+		notice := paymentNoticeOf(inv, step, step == last)
+		if !ok || done[notice] {
 			continue // not due yet, or enqueued already (EnqueuePaymentReminder would add nothing)
 		}
-		due = append(due, crm.PaymentReminder{
-			Invoice: inv, Step: step, Last: step == last,
-			NotBefore: s.cfg.Quiet.At(latest(at, now), s.loc, inv.OrderID),
-		})
+		// The quiet hours are the clients': the managers' task and the unreachable listing are
+		// work for the shop, in the shop's own chats, and go out when due, like every other
+		// staff notice (a task caught up at night is there when the day starts, not after 09:00
+		// and its spread).
+		nb := latest(at, now)
+		if notice.Kind == crm.KindPaymentReminder {
+			nb = s.cfg.Quiet.At(nb, s.loc, inv.OrderID)
+		}
+		due = append(due, crm.PaymentReminder{Invoice: inv, Step: step, Last: step == last, NotBefore: nb})
 	}
 	enqueued := 0
 	var bad skipped

@@ -110,7 +110,7 @@ func configVars() []envVar {
 		{envShopVAT, "Без НДС", "The VAT line of the papers: \"Без НДС\" (simplified tax system) or the rate's words."},
 		{envStockNegative, "false", "true lets parts go below zero stock (receipts recorded late); false refuses."},
 		{envCompanyPayDays, "10", "Days after delivery that clients marked as companies have to pay (others pay on delivery)."},
-		{envQuietHours, "21:00-09:00", "Shop-time window in which no reminder or offer is sent (moved to its end, spread over 10 minutes); off for none."},
+		{envQuietHours, "21:00-09:00", "Shop-time window in which no reminder or offer is sent to clients (moved to its end, spread over 10 minutes; staff notices are not held); off for none."},
 		{envPaymentReminder, "1,7,14", "Days after an invoice's due date on which the client is reminded; the last becomes a task for the managers."},
 		{envConsentText, "", "The personal-data consent line under the booking summary, plain text, up to 1000 characters. Empty: the built-in Russian and English texts."},
 		{envOfferGapDays, "30", "Least days between two marketing messages (repeat-sale offers, deferred-work follow-ups, campaigns) to one client."},
