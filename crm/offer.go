@@ -400,15 +400,24 @@ func (s *Service) OfferOf(ctx context.Context, id, userID int64) (Offer, error) 
 	return o, nil
 }
 
+// An offer converts once: the results follow recipients (sent, opened, booked, paid), and a
+// second booking from the same offer (a second car, a press days later) would count one client
+// twice. Both orders keep the offer as their lead source, which is per order and right for
+// each: the report's sources count orders. The conversion moves only off a cancelled order, so
+// a client who cancels and books again from the offer is counted by the booking that stands
+// (and is paid), not by the one that went.
 const sqlRecordConversion = `
 UPDATE offers f SET converted_order_id = o.id, converted_at = $2
 FROM orders o
 WHERE o.id = $1 AND o.lead_source = 'offer_' || f.id AND o.client_id = f.client_id
-	AND f.converted_order_id IS NULL`
+	AND f.converted_order_id IS DISTINCT FROM o.id
+	AND (f.converted_order_id IS NULL
+		OR EXISTS (SELECT 1 FROM orders c WHERE c.id = f.converted_order_id AND c.status = 'cancelled'))`
 
 // RecordOfferConversion marks the offer an order was booked from (its lead source
 // OfferLeadSource) as converted by it, when the order is the offer client's own and the offer was
-// not converted before. It reports whether it marked one; running it again changes nothing.
+// not converted before, or by an order since cancelled. It reports whether it marked one;
+// running it again changes nothing.
 func (s *Service) RecordOfferConversion(ctx context.Context, orderID int64) (bool, error) {
 	tag, err := s.db.Exec(ctx, sqlRecordConversion, orderID, s.now())
 	if err != nil {

@@ -271,8 +271,36 @@ func TestOfferConversion(t *testing.T) {
 			t.Errorf("RecordOfferConversion #%d = %v, %v; want %v", i+1, ok, err, want)
 		}
 	}
-	o, err := s.svc.Offer(s.ctx, id)
-	if err != nil || o.ConvertedOrderID == nil || *o.ConvertedOrderID != booked.Order.ID {
-		t.Errorf("offer = %+v, %v; want converted by order %d", o, err, booked.Order.ID)
+	converted := func(want int64) {
+		t.Helper()
+		o, err := s.svc.Offer(s.ctx, id)
+		if err != nil || o.ConvertedOrderID == nil || *o.ConvertedOrderID != want {
+			t.Errorf("offer = %+v, %v; want converted by order %d", o, err, want)
+		}
 	}
+	converted(booked.Order.ID)
+
+	// A second booking from the same offer: the offer still counts the first (one recipient
+	// booked once); the order keeps the offer as its lead source.
+	r2 := booking(100, "from-offer-again")
+	r2.Slot, r2.LeadSource, r2.VehicleID = time.Time{}, crm.OfferLeadSource(id), c.Order.VehicleID
+	second := s.MustBook(t, r2)
+	if second.Order.ID == booked.Order.ID {
+		t.Fatal("the second booking is the first one")
+	}
+	if ok, err := s.svc.RecordOfferConversion(s.ctx, second.Order.ID); err != nil || ok {
+		t.Errorf("conversion by a second booking = %v, %v; want none", ok, err)
+	}
+	converted(booked.Order.ID)
+	if second.Order.LeadSource != crm.OfferLeadSource(id) {
+		t.Errorf("second booking's lead source = %q", second.Order.LeadSource)
+	}
+	// The first is cancelled: the booking that stands is the conversion now.
+	if _, err := s.db.Exec(s.ctx, `UPDATE orders SET status = 'cancelled' WHERE id = $1`, booked.Order.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.svc.RecordOfferConversion(s.ctx, second.Order.ID); err != nil || !ok {
+		t.Errorf("conversion by the booking after a cancelled one = %v, %v; want it", ok, err)
+	}
+	converted(second.Order.ID)
 }
