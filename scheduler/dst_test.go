@@ -7,8 +7,8 @@ import (
 
 // Europe/Berlin across both clock changes of 2026 (29 March: 02:00 → 03:00; 25 October: 03:00
 // → 02:00), with the process also restarted every 7 hours after an hour down (so the 20:00 run falls in an outage on some days): the real cron
-// schedules' Next() plus the catch-up run each daily job once per local day, and the summary
-// of each day is enqueued once.
+// schedules' Next() plus the catch-up run each daily job (the summary, the offers) once per
+// local day, no hourly job twice at one instant, and the summary of each day is enqueued once.
 func TestDaylightSavingOncePerLocalDay(t *testing.T) {
 	berlin := mustLoad(t, "Europe/Berlin")
 	for _, span := range []struct{ from, to time.Time }{
@@ -29,14 +29,28 @@ func TestDaylightSavingOncePerLocalDay(t *testing.T) {
 				}
 			}
 			days := int(span.to.Sub(span.from).Round(24*time.Hour) / (24 * time.Hour))
-			perDay := map[string]int{}
-			for _, at := range sh.runs["daily_summary"] {
-				perDay[at.In(berlin).Format(time.DateOnly)]++
+			// Every daily job: the summary at 20:00 and the offers at 11:00.
+			for _, job := range []string{"daily_summary", "offers"} {
+				perDay := map[string]int{}
+				for _, at := range sh.runs[job] {
+					perDay[at.In(berlin).Format(time.DateOnly)]++
+				}
+				for d := range days {
+					date := span.from.AddDate(0, 0, d).Format(time.DateOnly)
+					if perDay[date] != 1 {
+						t.Errorf("%s ran %d times on %s, want 1 (runs: %v)", job, perDay[date], date, sh.runs[job])
+					}
+				}
 			}
-			for d := range days {
-				date := span.from.AddDate(0, 0, d).Format(time.DateOnly)
-				if perDay[date] != 1 {
-					t.Errorf("daily summary ran %d times on %s, want 1 (runs: %v)", perDay[date], date, sh.runs["daily_summary"])
+			// The hourly jobs never run twice at one instant (the autumn night's 02:00-03:00
+			// comes twice on the wall clock, at two different instants).
+			for _, job := range []string{"payment_reminders", "booking_reminders", "no_shows"} {
+				seen := map[time.Time]bool{}
+				for _, at := range sh.runs[job] {
+					if seen[at] {
+						t.Errorf("%s ran twice at %s", job, at.In(berlin))
+					}
+					seen[at] = true
 				}
 			}
 			if got := ownerOutboxRows(t, sh.pool); got != days*len(testOwners) {

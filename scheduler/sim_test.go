@@ -134,6 +134,76 @@ VALUES ($1, $2, $3, 0, 0, $3, '[]', $4)`, id, due, total, due)
 	return id
 }
 
+// consent records the client's consent to marketing.
+func (sh *simShop) consent(clientID int64) {
+	sh.t.Helper()
+	sh.exec(`UPDATE clients SET marketing_consent = true WHERE id = $1`, clientID)
+}
+
+// item seeds a catalog service repeated every days.
+func (sh *simShop) item(name string, days int) int64 {
+	sh.t.Helper()
+	var id int64
+	if err := sh.pool.QueryRow(context.Background(), `INSERT INTO catalog_items (kind, name, unit, price, repeat_days)
+VALUES ('service', $1, 'усл', 150000, $2) RETURNING id`, name, days).Scan(&id); err != nil {
+		sh.t.Fatalf("seed item: %v", err)
+	}
+	return id
+}
+
+// visit seeds a past visit of the client (a car of its own): the service done, the car handed
+// back at at, the order closed.
+func (sh *simShop) visit(clientID, itemID int64, at time.Time) {
+	sh.t.Helper()
+	id := sh.order(clientID, "closed", nil)
+	sh.exec(`INSERT INTO order_lines (order_id, kind, item_id, name, unit, qty_milli, price, approval, approved_price, approved_qty_milli)
+SELECT $1, 'labour', id, name, 'усл', 1000, price, 'approved', price, 1000 FROM catalog_items WHERE id = $2`, id, itemID)
+	sh.exec(`INSERT INTO order_events (order_id, actor_kind, from_status, to_status, created_at) VALUES ($1, 'system', 'ready', 'delivered', $2)`, id, at)
+	sh.exec(`UPDATE orders SET created_at = $2, updated_at = $2 WHERE id = $1`, id, at)
+}
+
+// deliver hands the order's car back now.
+func (sh *simShop) deliver(orderID int64) {
+	sh.t.Helper()
+	sh.exec(`UPDATE orders SET status = 'delivered', updated_at = $2 WHERE id = $1`, orderID, sh.clk.Now())
+	sh.exec(`INSERT INTO order_events (order_id, actor_kind, from_status, to_status, created_at) VALUES ($1, 'system', 'ready', 'delivered', $2)`, orderID, sh.clk.Now())
+}
+
+// offersByClient is when each client's offers may go out, by client, in order.
+func (sh *simShop) offersByClient() map[int64][]time.Time {
+	sh.t.Helper()
+	rows, err := sh.pool.Query(context.Background(), `
+SELECT f.client_id, ob.not_before FROM offers f JOIN outbox ob ON ob.dedupe_key = 'offer:' || f.id ORDER BY 1, 2`)
+	if err != nil {
+		sh.t.Fatal(err)
+	}
+	defer rows.Close()
+	m := map[int64][]time.Time{}
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			sh.t.Fatal(err)
+		}
+		m[id] = append(m[id], at)
+	}
+	if err := rows.Err(); err != nil {
+		sh.t.Fatal(err)
+	}
+	var n int
+	if err := sh.pool.QueryRow(context.Background(), `SELECT count(*) FROM offers`).Scan(&n); err != nil {
+		sh.t.Fatal(err)
+	}
+	total := 0
+	for _, ts := range m {
+		total += len(ts)
+	}
+	if n != total {
+		sh.t.Errorf("%d offers made, %d of them enqueued", n, total)
+	}
+	return m
+}
+
 func (sh *simShop) pay(orderID int64, amount crm.Money) {
 	sh.t.Helper()
 	sh.exec(`INSERT INTO payments (order_id, amount, method, recorded_by, created_at) VALUES ($1, $2, 'cash', $3, $4)`,

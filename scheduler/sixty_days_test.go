@@ -26,8 +26,10 @@ const (
 )
 
 // TestSixtySimulatedDays fast-forwards 60 days over a seeded shop in Moscow: four dozen debtors
-// of every kind, bookings kept, missed, cancelled, moved and made late at night. Every notice
-// that should be enqueued is, exactly once, and none other; none is due in the quiet hours.
+// of every kind, bookings kept, missed, cancelled, moved and made late at night, services coming
+// due for clients with and without consent, unreachable or with an order open, a car handed back
+// at night. Every notice that should be enqueued is, exactly once, and none other; no client
+// message is due in the quiet hours.
 func TestSixtySimulatedDays(t *testing.T) {
 	msk := mustLoad(t, "Europe/Moscow")
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, msk)
@@ -158,6 +160,31 @@ func TestSixtySimulatedDays(t *testing.T) {
 	wantNotBefore[fmt.Sprintf("no_show:%d:%d:%s", late, day(45, 19, 0).Unix(), mgr)] = day(45, 21, 15)
 	wantNotBefore[fmt.Sprintf("no_show_client:%d:%d", late, day(45, 19, 0).Unix())] = day(46, 9, 0)
 
+	// Offers (daily at 11:00) and feedback (every 15 minutes). The oracle: a consenting,
+	// reachable client without an open order is offered a service on the day its interval
+	// has passed since the visit (by the shop's calendar), one offer per 30 days; the others
+	// never; a car handed back is asked for a rating once, in the morning when at night.
+	oil, coolant := sh.item("Замена масла", 180), sh.item("Замена антифриза", 200)
+	wantOffers := map[int64][]time.Time{}
+	offered, _ := sh.client(true, false) // two services due: the second waits out the 30-day gap
+	sh.consent(offered)
+	sh.visit(offered, oil, day(5-180, 12, 0))
+	sh.visit(offered, coolant, day(15-200, 12, 0))
+	wantOffers[offered] = []time.Time{day(5, 11, 0), day(35, 11, 0)}
+	noConsent, _ := sh.client(true, false)
+	sh.visit(noConsent, oil, day(5-180, 12, 0))
+	unreachable, _ := sh.client(true, true)
+	sh.consent(unreachable)
+	sh.visit(unreachable, oil, day(5-180, 12, 0))
+	busy, _ := sh.client(true, false) // an order in the works all along
+	sh.consent(busy)
+	sh.visit(busy, oil, day(5-180, 12, 0))
+	sh.order(busy, "in_progress", nil)
+	rated, _ := sh.client(true, false)
+	handedBack := sh.order(rated, "ready", nil)
+	events = append(events, simEvent{day(12, 22, 0), func() { sh.deliver(handedBack) }})
+	want[fmt.Sprintf("feedback_ask:%d", handedBack)] = true
+
 	// The owners' summaries, one a day.
 	for d := range 60 {
 		for _, o := range testOwners {
@@ -176,8 +203,10 @@ func TestSixtySimulatedDays(t *testing.T) {
 
 	got := sh.outbox()
 	var gotKeys, wantKeys []string
-	for k := range got {
-		gotKeys = append(gotKeys, k)
+	for k, r := range got {
+		if r.Kind != crm.KindOffer { // their keys name offer ids: checked by client below
+			gotKeys = append(gotKeys, k)
+		}
 	}
 	for k := range want {
 		wantKeys = append(wantKeys, k)
@@ -197,8 +226,17 @@ func TestSixtySimulatedDays(t *testing.T) {
 			t.Errorf("night booking reminded at %s, want within 09:00-09:10 the next morning", nb)
 		}
 	}
+	if diff := cmp.Diff(wantOffers, sh.offersByClient(), cmpTimes); diff != "" {
+		t.Errorf("offers sent, by client (-want +got):\n%s", diff)
+	}
+	if r, ok := got[fmt.Sprintf("feedback_ask:%d", handedBack)]; ok {
+		if nb := r.NotBefore.In(msk); nb.Before(day(13, 9, 0)) || !nb.Before(day(13, 9, 10)) {
+			t.Errorf("rating asked at %s for a car handed back at 22:00, want 09:00-09:10 the next morning", nb)
+		}
+	}
 	for k, r := range got {
-		if (r.Kind == crm.KindPaymentReminder || r.Kind == crm.KindBookingReminder || r.Kind == crm.KindNoShowClient) && InQuiet(r.NotBefore, msk, Clock(21, 0), Clock(9, 0)) {
+		if (r.Kind == crm.KindPaymentReminder || r.Kind == crm.KindBookingReminder || r.Kind == crm.KindNoShowClient ||
+			r.Kind == crm.KindOffer || r.Kind == crm.KindFeedbackAsk) && InQuiet(r.NotBefore, msk, Clock(21, 0), Clock(9, 0)) {
 			t.Errorf("%s due at %s, in the quiet hours", k, r.NotBefore.In(msk))
 		}
 	}
@@ -233,3 +271,6 @@ func dueDay(due time.Time, d, h int, loc *time.Location) time.Time {
 	due = due.In(loc)
 	return time.Date(due.Year(), due.Month(), due.Day()+d, h, 0, 0, 0, loc)
 }
+
+// cmpTimes compares instants, whatever their zone.
+var cmpTimes = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
