@@ -268,8 +268,9 @@ const KindNoShow = "no_show"
 const KindNoShowClient = "no_show_client"
 
 // sqlMarkNoShowsAndTell marks the no-shows and, in the same statement, enqueues a KindNoShow for
-// each to each of the chats $4 (languages $5) and a KindNoShowClient, not before $6, to the
-// client of each confirmed booking who can be reached: one statement however many there are.
+// each to each of the chats $4 (languages $5) and a KindNoShowClient, not before $6 plus a share
+// of $7 10-second steps chosen by order id (a night's no-shows do not all go at 09:00 sharp), to
+// the client of each confirmed booking who can be reached: one statement however many there are.
 const sqlMarkNoShowsAndTell = `
 WITH marked AS (` + sqlMarkNoShows + `
 	RETURNING id, number, slot, status, client_id
@@ -286,7 +287,8 @@ WITH marked AS (` + sqlMarkNoShows + `
 	INSERT INTO outbox (kind, lane, chat_id, language, order_id, data, dedupe_key, not_before, created_at)
 	SELECT '` + KindNoShowClient + `', '` + LaneBulk + `', c.chat_id, c.language, m.id,
 		jsonb_build_object('number', m.number, 'slot', m.slot),
-		'` + KindNoShowClient + `:' || m.id || ':' || floor(extract(epoch FROM m.slot))::bigint, $6, $2
+		'` + KindNoShowClient + `:' || m.id || ':' || floor(extract(epoch FROM m.slot))::bigint,
+		$6::timestamptz + (m.id % $7::bigint) * interval '10 seconds', $2
 	FROM marked m JOIN clients c ON c.id = m.client_id
 	WHERE m.status IN ` + confirmedBooking + ` AND c.chat_id IS NOT NULL AND c.unreachable_since IS NULL
 	ON CONFLICT (dedupe_key) DO NOTHING
@@ -296,10 +298,11 @@ SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM staff) + (SELECT cou
 
 // MarkNoShows records as no-shows the orders whose slot lies in [from, before) with the car still
 // not in, tells the managers of each at once (the staff group when there is one: KindNoShow),
-// offers the client of each confirmed one another time from clientAt (KindNoShowClient: the
-// caller holds it past the quiet hours), and returns how many orders it marked now (each order
-// once per slot) and how many messages it enqueued.
-func (s *Service) MarkNoShows(ctx context.Context, from, before, clientAt time.Time) (marked, told int, err error) {
+// offers the client of each confirmed one another time from clientAt, spread over spread by
+// order id in 10-second steps (KindNoShowClient: the caller holds it past the quiet hours), and
+// returns how many orders it marked now (each order once per slot) and how many messages it
+// enqueued.
+func (s *Service) MarkNoShows(ctx context.Context, from, before, clientAt time.Time, spread time.Duration) (marked, told int, err error) {
 	to, err := managerRecipients(ctx, s.db, s.opts.StaffChatID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("mark no-shows: %w", err)
@@ -308,7 +311,8 @@ func (s *Service) MarkNoShows(ctx context.Context, from, before, clientAt time.T
 	for i, r := range to {
 		chats[i], langs[i] = r.ChatID, r.Language
 	}
-	if err := s.db.QueryRow(ctx, sqlMarkNoShowsAndTell, from, s.now(), before, chats, langs, clientAt).Scan(&marked, &told); err != nil {
+	steps := max(1, int64(spread/(10*time.Second)))
+	if err := s.db.QueryRow(ctx, sqlMarkNoShowsAndTell, from, s.now(), before, chats, langs, clientAt, steps).Scan(&marked, &told); err != nil {
 		return 0, 0, fmt.Errorf("mark no-shows: %w", err)
 	}
 	return marked, told, nil

@@ -41,7 +41,7 @@ UPDATE clients SET unreachable_since = now() WHERE id = (SELECT client_id FROM o
 	morning := now.Add(20 * time.Hour)
 	mark := func(wantMarked int) {
 		t.Helper()
-		marked, _, err := svc.MarkNoShows(ctx, now.AddDate(0, 0, -30), now.Add(-2*time.Hour), morning)
+		marked, _, err := svc.MarkNoShows(ctx, now.AddDate(0, 0, -30), now.Add(-2*time.Hour), morning, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

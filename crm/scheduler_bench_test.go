@@ -33,7 +33,7 @@ func BenchmarkSchedulerScans(b *testing.B) {
 	b.Logf("clients and orders: %d", n)
 
 	noShowArgs := []any{benchseed.Now.AddDate(0, 0, -30), benchseed.Now, benchseed.Now.Add(-2 * time.Hour),
-		[]int64{-100500}, []string{"ru"}, benchseed.Now}
+		[]int64{-100500}, []string{"ru"}, benchseed.Now, int64(1)}
 	if os.Getenv("UNIFLOW_BENCH_EXPLAIN") != "" {
 		for name, q := range map[string]struct {
 			sql  string

@@ -85,7 +85,8 @@ func (s *Scheduler) bookingReminders(ctx context.Context, now time.Time) (int, e
 // time, in the morning when marked at night.
 func (s *Scheduler) noShowsJob() Job {
 	return Job{Name: "no_shows", Spec: "15 * * * *", Run: func(ctx context.Context, now time.Time) (int, error) {
-		marked, told, err := s.svc.MarkNoShows(ctx, now.AddDate(0, 0, -30), now.Add(-noShowGrace), s.cfg.Quiet.At(now, s.loc, 0))
+		at, spread := s.cfg.Quiet.Window(now, s.loc) // the clients' offers: At's rule, by order id
+		marked, told, err := s.svc.MarkNoShows(ctx, now.AddDate(0, 0, -30), now.Add(-noShowGrace), at, spread)
 		if marked > 0 {
 			s.log.Info("no-shows recorded", slog.Int("orders", marked), slog.Int("messages", told))
 		}

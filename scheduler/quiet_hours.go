@@ -107,20 +107,24 @@ func parseClock(s string) (TimeOfDay, error) {
 // by key (a row or order id), so the same row always gets the same minute and
 // a second scan computes the same schedule.
 func (q QuietHours) At(due time.Time, loc *time.Location, key int64) time.Time {
-	if !InQuiet(due, loc, q.From, q.To) {
-		return due.In(loc)
-	}
-	end := NextAllowed(due, loc, q.From, q.To)
-	if q.Spread <= 0 {
-		return end
-	}
-	steps := int64(q.Spread / (10 * time.Second)) // 10-second slots
+	start, spread := q.Window(due, loc)
+	steps := int64(spread / (10 * time.Second)) // 10-second slots
 	if steps <= 0 {
-		return end
+		return start
 	}
 	slot := key % steps
 	if slot < 0 {
 		slot = -slot
 	}
-	return end.Add(time.Duration(slot) * 10 * time.Second)
+	return start.Add(time.Duration(slot) * 10 * time.Second)
+}
+
+// Window is what At spreads notices due at due over: from start, over spread (0 outside the
+// quiet window: due itself). For a statement that schedules many rows at once (At's rule, the
+// key taken in SQL).
+func (q QuietHours) Window(due time.Time, loc *time.Location) (start time.Time, spread time.Duration) {
+	if !InQuiet(due, loc, q.From, q.To) {
+		return due.In(loc), 0
+	}
+	return NextAllowed(due, loc, q.From, q.To), max(q.Spread, 0)
 }

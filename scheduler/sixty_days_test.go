@@ -158,7 +158,7 @@ func TestSixtySimulatedDays(t *testing.T) {
 	reminded(late, day(45, 19, 0))
 	missed(late, day(45, 19, 0))
 	wantNotBefore[fmt.Sprintf("no_show:%d:%d:%s", late, day(45, 19, 0).Unix(), mgr)] = day(45, 21, 15)
-	wantNotBefore[fmt.Sprintf("no_show_client:%d:%d", late, day(45, 19, 0).Unix())] = day(46, 9, 0)
+	wantNotBefore[fmt.Sprintf("no_show_client:%d:%d", late, day(45, 19, 0).Unix())] = DefaultQuietHours.At(day(45, 21, 15), msk, late)
 
 	// Offers (daily at 11:00) and feedback (every 15 minutes). The oracle: a consenting,
 	// reachable client without an open order is offered a service on the day its interval
