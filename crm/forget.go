@@ -47,6 +47,10 @@ func (c Client) Erased() bool { return strings.HasPrefix(c.Phone, ErasedPhonePre
 // activity data, the Telegram id on their chat decisions on estimates (0: "the client, in the
 // chat"), any chat migration of theirs and the free messages they wrote to the shop.
 var sqlForgetByClient = []string{
+	// The phone's hash first, while the row still has it: imports refuse it from now on.
+	`INSERT INTO forgotten_phones (phone_sha256, forgotten_at)
+SELECT sha256(convert_to(phone, 'UTF8')), $2 FROM clients WHERE id = $1 AND phone NOT LIKE '` + ErasedPhonePrefix + `%'
+ON CONFLICT (phone_sha256) DO UPDATE SET forgotten_at = excluded.forgotten_at`,
 	`UPDATE clients SET phone = '` + ErasedPhonePrefix + `' || lpad(id::text, 11, '0'), name = '', telegram_user_id = NULL,
 	chat_id = NULL, marketing_consent = false, forgotten_at = $2, updated_at = $2
 WHERE id = $1`,

@@ -42,11 +42,14 @@ type ImportResult struct {
 	Read       int   // rows the reader produced, rejected ones included
 	Rejected   int   // rows the reader rejected plus Refused ones
 	New        int
-	Updated    int // rows that changed a record and had no conflict
+	Updated    int // rows that changed a record (some of them may also have a conflict)
 	Unchanged  int
 	Duplicates []ImportDuplicate
 	Conflicts  []ImportConflict // one per differing field; a line may have several
 	Refused    []ImportRefusal  // rows refused for what the database holds
+	// Filled lists what rows with a conflict changed nevertheless (Value now, Current before),
+	// so that a report shows the whole of such a row.
+	Filled []ImportConflict
 }
 
 // ConflictLines is how many rows had at least one conflict.
@@ -62,6 +65,7 @@ func (r ImportResult) ConflictLines() int {
 type ImportDuplicate struct {
 	Line      int    `db:"line"`
 	FirstLine int    `db:"first_line"`
+	Field     string `db:"field"` // the import field that repeats: "phone", "plate", "vin", "sku", "item_name"
 	Value     string `db:"value"` // the key: phone, plate or VIN, SKU or name
 }
 
@@ -77,6 +81,11 @@ type ImportConflict struct {
 const (
 	RefusedNoOwner   = "no_owner"   // a vehicle's phone is no client's
 	RefusedOtherKind = "other_kind" // the catalog has the item as the other kind (Current)
+	// RefusedOpenOrders: overwriting would move a car with open orders (Current: their
+	// numbers) to another owner.
+	RefusedOpenOrders = "open_orders"
+	// RefusedForgotten: the phone belonged to a client who asked to be forgotten (/forget_me).
+	RefusedForgotten = "forgotten"
 )
 
 // ImportRefusal is a row refused because of what the database holds.
@@ -184,6 +193,7 @@ type copySource[T any] struct {
 	next   func() (T, bool, error)
 	values func(T) (vals []any, line int, keep bool) // false for a rejected row
 	key    func(T) (uint64, string)
+	field  string // the key's import field name
 	seen   map[uint64]int32
 	res    *ImportResult
 	cur    []any
@@ -209,7 +219,7 @@ func (c *copySource[T]) Next() bool {
 		if c.key != nil {
 			k, shown := c.key(row)
 			if first, dup := c.seen[k]; dup {
-				c.res.Duplicates = append(c.res.Duplicates, ImportDuplicate{Line: line, FirstLine: int(first), Value: shown})
+				c.res.Duplicates = append(c.res.Duplicates, ImportDuplicate{Line: line, FirstLine: int(first), Field: c.field, Value: shown})
 				continue
 			}
 			c.seen[k] = int32(line)
@@ -224,11 +234,11 @@ func (c *copySource[T]) Err() error             { return c.err }
 
 // stage creates the temporary table (dropped at commit) and copies the rows into it.
 func stage[T any](ctx context.Context, tx pgx.Tx, ddl, table string, cols []string, res *ImportResult,
-	next func() (T, bool, error), values func(T) ([]any, int, bool), key func(T) (uint64, string)) (int64, error) {
+	next func() (T, bool, error), values func(T) ([]any, int, bool), key func(T) (uint64, string), keyField string) (int64, error) {
 	if _, err := tx.Exec(ctx, ddl); err != nil {
 		return 0, fmt.Errorf("create staging table: %w", err)
 	}
-	src := &copySource[T]{next: next, values: values, key: key, seen: map[uint64]int32{}, res: res}
+	src := &copySource[T]{next: next, values: values, key: key, field: keyField, seen: map[uint64]int32{}, res: res}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src)
 	if err != nil {
 		return 0, fmt.Errorf("stage rows: %w", err)
@@ -236,8 +246,10 @@ func stage[T any](ctx context.Context, tx pgx.Tx, ddl, table string, cols []stri
 	return n + int64(len(res.Duplicates)), nil
 }
 
-// importCounts fills New, Updated and Unchanged: staged rows, less duplicates, refused and
-// conflicting ones, are new, updated or unchanged.
+// importCounts fills New, Updated and Unchanged: staged rows, less duplicates and refused
+// ones, are new, updated (a record changed, with or without a conflict besides), conflicting
+// (nothing changed) or unchanged. A row both updated and conflicting counts in both Updated and
+// ConflictLines.
 func (r *ImportResult) importCounts(staged int64, inserted int64, updatedLines []int) {
 	conflict := map[int]bool{}
 	for _, c := range r.Conflicts {
@@ -245,12 +257,16 @@ func (r *ImportResult) importCounts(staged int64, inserted int64, updatedLines [
 	}
 	r.New = int(inserted)
 	sort.Ints(updatedLines) // a row may change a record and add to it (a mileage reading)
+	both := 0
 	for i, l := range updatedLines {
-		if !conflict[l] && (i == 0 || updatedLines[i-1] != l) {
+		if i == 0 || updatedLines[i-1] != l {
 			r.Updated++
+			if conflict[l] {
+				both++
+			}
 		}
 	}
-	r.Unchanged = int(staged) - len(r.Duplicates) - len(r.Refused) - len(conflict) - r.New - r.Updated
+	r.Unchanged = int(staged) - len(r.Duplicates) - len(r.Refused) - (len(conflict) - both) - r.New - r.Updated
 }
 
 // deref is *p, or the zero value for nil.
@@ -268,4 +284,11 @@ func cut(s string, n int) string {
 		return strings.TrimSpace(string(r[:n]))
 	}
 	return s
+}
+
+// Today is the shop's date now (its time zone), as UTC midnight: the latest date an import
+// takes for a visit.
+func (s *Service) Today() time.Time {
+	n := s.now().In(s.opts.Location)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }

@@ -38,7 +38,17 @@ USING (SELECT line, min(line) OVER (PARTITION BY
 	CASE WHEN sku <> '' THEN 's' || lower(sku) ELSE 'n' || kind || lower(name) END) AS first_line
 	FROM import_items) d
 WHERE s.line = d.line AND d.first_line < s.line
-RETURNING s.line, d.first_line, CASE WHEN s.sku <> '' THEN s.sku ELSE s.name END AS value`
+RETURNING s.line, d.first_line, CASE WHEN s.sku <> '' THEN 'sku' ELSE 'item_name' END AS field,
+	CASE WHEN s.sku <> '' THEN s.sku ELSE s.name END AS value`
+
+// sqlSameItem drops rows that found the same item as an earlier row.
+const sqlSameItem = `
+DELETE FROM import_items s
+USING (SELECT line, min(line) OVER (PARTITION BY item_id) AS first_line
+	FROM import_items WHERE item_id IS NOT NULL) d
+WHERE s.line = d.line AND d.first_line < s.line
+RETURNING s.line, d.first_line, CASE WHEN s.sku <> '' THEN 'sku' ELSE 'item_name' END AS field,
+	CASE WHEN s.sku <> '' THEN s.sku ELSE s.name END AS value`
 
 const sqlMatchItems = `
 UPDATE import_items s SET item_id = coalesce(
@@ -49,7 +59,7 @@ UPDATE import_items s SET item_id = coalesce(
 // A part never becomes a service or back by import: its stock and order lines hang on it.
 const sqlRefuseItems = `
 DELETE FROM import_items s USING catalog_items c
-WHERE c.id = s.item_id AND c.kind <> s.kind
+WHERE c.id = s.item_id AND c.kind <> s.kind AND $1::boolean IS NOT NULL
 RETURNING s.line, 'kind' AS field, s.kind AS value, 'other_kind' AS reason, c.kind AS current`
 
 // sqlItemConflicts: numbers are shown as the file writes them (rubles, units); stock is
@@ -152,13 +162,13 @@ func (s *Service) ImportCatalog(ctx context.Context, m ImportMeta, next func() (
 			func(it ImportItem) ([]any, int, bool) {
 				return []any{it.Line, cut(it.SKU, MaxSKULen), cut(it.Name, MaxItemNameLen), string(it.Kind), cut(it.Unit, MaxUnitLen),
 					int64(it.Price), qtyPtr(it.Stock), qtyPtr(it.MinStock), qtyPtr(it.Norm), it.RepeatDays, it.RepeatKm}, it.Line, !it.Reject
-			}, nil)
+			}, nil, "")
 		if err != nil {
 			return err
 		}
 		note := fmt.Sprintf("импорт №%d", batch)
 		return mergeStaged(ctx, tx, res, staged, mergeSQL{
-			dedupe: sqlDedupeItems, match: []string{sqlMatchItems}, refuse: sqlRefuseItems,
+			dedupe: sqlDedupeItems, match: []string{sqlMatchItems}, sameRecord: sqlSameItem, refuse: sqlRefuseItems,
 			conflicts: sqlItemConflicts, insert: []string{sqlNewItemIDs, sqlInsertItems},
 			update: []string{sqlUpdateItems},
 		}, batch, now, m.Overwrite, func(lines []int) ([]int, error) {

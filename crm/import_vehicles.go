@@ -28,7 +28,8 @@ CREATE TEMP TABLE import_vehicles (line integer NOT NULL, phone text NOT NULL, p
 	visit date, client_id bigint, vehicle_id bigint, new_vehicle boolean NOT NULL DEFAULT false)
 ON COMMIT DROP`
 
-// sqlDedupeVehicles drops rows whose VIN or plate an earlier row has.
+// sqlDedupeVehicles drops rows whose VIN or plate an earlier row has, naming the column that
+// repeats.
 const sqlDedupeVehicles = `
 DELETE FROM import_vehicles s
 USING (SELECT line,
@@ -37,6 +38,17 @@ USING (SELECT line,
 	FROM import_vehicles) d
 WHERE s.line = d.line AND least(d.by_vin, d.by_plate) < s.line
 RETURNING s.line, least(d.by_vin, d.by_plate) AS first_line,
+	CASE WHEN d.by_plate IS NOT NULL AND d.by_plate < s.line THEN 'plate' ELSE 'vin' END AS field,
+	CASE WHEN d.by_plate IS NOT NULL AND d.by_plate < s.line THEN s.plate ELSE s.vin END AS value`
+
+// sqlSameVehicle drops rows that found the same car as an earlier row (one by its plate, the
+// other by its VIN): they are in-file duplicates too, whatever key they used.
+const sqlSameVehicle = `
+DELETE FROM import_vehicles s
+USING (SELECT line, min(line) OVER (PARTITION BY vehicle_id) AS first_line
+	FROM import_vehicles WHERE vehicle_id IS NOT NULL) d
+WHERE s.line = d.line AND d.first_line < s.line
+RETURNING s.line, d.first_line, CASE WHEN s.plate <> '' THEN 'plate' ELSE 'vin' END AS field,
 	CASE WHEN s.plate <> '' THEN s.plate ELSE s.vin END AS value`
 
 // The owner by phone; the car by VIN first, then by plate, preferring the owner's own car.
@@ -52,9 +64,21 @@ UPDATE import_vehicles s SET vehicle_id = (
 WHERE s.client_id IS NOT NULL`
 )
 
+// sqlRefuseVehicles drops rows whose phone is no client's and, when overwriting ($1), rows that
+// would move a car with open orders to another owner: the orders name the owner who brought the
+// car, so the car stays theirs until the orders are done (Current lists their numbers).
 const sqlRefuseVehicles = `
-DELETE FROM import_vehicles WHERE client_id IS NULL
-RETURNING line, 'phone' AS field, phone AS value, 'no_owner' AS reason, '' AS current`
+WITH open AS (
+	SELECT s.line, v.client_id, string_agg(o.number::text, ', ' ORDER BY o.number) AS numbers
+	FROM import_vehicles s JOIN vehicles v ON v.id = s.vehicle_id
+	JOIN orders o ON o.vehicle_id = v.id AND o.status NOT IN ('delivered', 'closed', 'cancelled')
+	WHERE $1 AND s.client_id IS NOT NULL AND v.client_id <> s.client_id
+	GROUP BY s.line, v.client_id
+)
+DELETE FROM import_vehicles s WHERE s.client_id IS NULL OR s.line IN (SELECT line FROM open)
+RETURNING s.line, 'phone' AS field, s.phone AS value,
+	CASE WHEN s.client_id IS NULL THEN 'no_owner' ELSE 'open_orders' END AS reason,
+	coalesce((SELECT numbers FROM open WHERE open.line = s.line), '') AS current`
 
 // sqlVehicleConflicts: another owner, or a differing plate, VIN, make, model or year (make and
 // model compared ignoring case).
@@ -71,6 +95,22 @@ LATERAL (VALUES
 ) x (field, value, current, differs)
 WHERE x.differs
 ORDER BY s.line, x.field`
+
+// sqlMileageBackwards lists readings that would make the odometer run backwards: lower than a
+// reading taken on or before the row's date (the visit, else today), or higher than one taken
+// after it. They are conflicts even when overwriting (a reading is a fact, not a value to
+// replace), and sqlImportMileage does not record them.
+const sqlMileageBackwards = `
+SELECT s.line, 'mileage' AS field, s.km::text AS value,
+	m.km::text || ' km (' || to_char(m.read_at AT TIME ZONE 'UTC', 'DD.MM.YYYY') || ')' AS current
+FROM import_vehicles s, LATERAL (
+	SELECT km, read_at FROM vehicle_mileage m
+	WHERE m.vehicle_id = s.vehicle_id AND (
+		(m.read_at AT TIME ZONE 'UTC')::date <= coalesce(s.visit, ($1::timestamptz AT TIME ZONE 'UTC')::date) AND m.km > s.km
+		OR (m.read_at AT TIME ZONE 'UTC')::date > coalesce(s.visit, ($1::timestamptz AT TIME ZONE 'UTC')::date) AND m.km < s.km)
+	ORDER BY m.read_at DESC LIMIT 1) m
+WHERE s.km IS NOT NULL AND NOT s.new_vehicle
+ORDER BY s.line`
 
 // New cars get their ids first, so that their mileage readings can follow them.
 const (
@@ -127,6 +167,9 @@ WITH ins AS (
 	FROM import_vehicles s JOIN vehicles v ON v.id = s.vehicle_id
 	WHERE s.km IS NOT NULL AND (v.client_id = s.client_id OR $2)
 		AND NOT EXISTS (SELECT 1 FROM vehicle_mileage m WHERE m.vehicle_id = s.vehicle_id AND m.km = s.km)
+		AND NOT EXISTS (SELECT 1 FROM vehicle_mileage m WHERE m.vehicle_id = s.vehicle_id AND (
+			(m.read_at AT TIME ZONE 'UTC')::date <= coalesce(s.visit, ($3::timestamptz AT TIME ZONE 'UTC')::date) AND m.km > s.km
+			OR (m.read_at AT TIME ZONE 'UTC')::date > coalesce(s.visit, ($3::timestamptz AT TIME ZONE 'UTC')::date) AND m.km < s.km))
 	RETURNING id, vehicle_id
 ), rec AS (
 	INSERT INTO import_batch_rows (batch_id, entity, record_id)
@@ -150,13 +193,13 @@ func (s *Service) ImportVehicles(ctx context.Context, m ImportMeta, next func() 
 				}
 				return []any{v.Line, v.Phone, v.Plate, v.VIN, cut(v.Make, MaxMakeModelLen), cut(v.Model, MaxMakeModelLen),
 					v.Year, v.KM, visit}, v.Line, !v.Reject
-			}, nil)
+			}, nil, "")
 		if err != nil {
 			return err
 		}
 		return mergeStaged(ctx, tx, res, staged, mergeSQL{
-			dedupe: sqlDedupeVehicles, match: []string{sqlMatchOwners, sqlMatchVehicles},
-			refuse: sqlRefuseVehicles, conflicts: sqlVehicleConflicts,
+			dedupe: sqlDedupeVehicles, match: []string{sqlMatchOwners, sqlMatchVehicles}, sameRecord: sqlSameVehicle,
+			refuse: sqlRefuseVehicles, conflicts: sqlVehicleConflicts, kept: sqlMileageBackwards,
 			insert: []string{sqlNewVehicleIDs, sqlInsertVehicles},
 			update: []string{sqlUpdateVehicles, sqlImportMileage},
 		}, batch, now, m.Overwrite, nil)

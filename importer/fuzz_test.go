@@ -30,7 +30,7 @@ func FuzzReadCSV(f *testing.F) {
 				continue
 			}
 			var rep Report
-			fl, err := newFile(context.Background(), Options{Kind: k, Region: "RU"}, rows, 0, &rep)
+			fl, err := newFile(context.Background(), Options{Kind: k, Region: "RU"}, rows, 0, &rep, time.Now())
 			if err != nil {
 				continue
 			}

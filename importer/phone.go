@@ -25,6 +25,9 @@ func newPhones(region string) *phones {
 }
 
 func (p *phones) parse(s string) (string, error) {
+	if digitsLost(s) {
+		return "", errDigitsLost
+	}
 	if d, ok := integral(s); ok {
 		s = d
 	}

@@ -36,7 +36,11 @@ func (r Report) WriteProblemsCSV(w io.Writer) error {
 		return fmt.Errorf("write problems: %w", err)
 	}
 	for _, p := range r.Problems {
-		if err := cw.Write(p.cells(r.Lang)); err != nil {
+		cells := p.cells(r.Lang)
+		for i := range cells {
+			cells[i] = csvSafe(cells[i]) // the values are the file's: a name may be a formula
+		}
+		if err := cw.Write(cells); err != nil {
 			return fmt.Errorf("write problems: line %d: %w", p.Line, err)
 		}
 	}

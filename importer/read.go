@@ -20,9 +20,10 @@ import (
 // number), its cells as shown, and for XLSX the cells' raw values (numbers unformatted, dates as
 // serials); raw is nil for CSV.
 type record struct {
-	line  int
-	cells []string
-	raw   []string
+	line    int
+	cells   []string
+	raw     []string
+	badText string // the first cell that is not valid UTF-8 in a UTF-8 file; "" = none
 }
 
 // badRow is a row the file format itself breaks (a stray quote): it is rejected, reading goes on.
@@ -56,29 +57,36 @@ func openRows(name string, r io.Reader, sheet string) (rowReader, int, error) {
 
 // csvReader reads CSV with the separator of its header line.
 type csvReader struct {
-	r *csv.Reader
+	r         *csv.Reader
+	checkUTF8 bool // the file is UTF-8: a row that is not is marked badText
 }
 
-// openCSV detects the encoding (UTF-16 by its BOM; valid UTF-8 with or without a BOM; anything
-// else Windows-1251) and the separator, and counts lines for progress when r can seek.
+// openCSV detects the encoding (UTF-16 by its BOM; UTF-8 by its BOM, or when more lines are
+// valid UTF-8 with letters beyond ASCII than are not; anything else Windows-1251) and the
+// separator, and counts lines for progress when r can seek. In a UTF-8 file, a row that is not
+// valid UTF-8 (pasted from a Windows-1251 file) is rejected, not the whole file misread.
 func openCSV(r io.Reader, br *bufio.Reader) (rowReader, int, error) {
 	head, _ := br.Peek(3)
 	var text io.Reader
 	lines := 0
+	utf := false
 	switch {
 	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
 		// Excel's "Unicode text" is UTF-16 with a BOM, tab separated.
 		text = transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
 	default:
-		utf, n, err := sniffUTF8(r, br)
+		var n int
+		var err error
+		utf, n, err = sniffUTF8(r, br)
 		if err != nil {
 			return nil, 0, err
 		}
 		lines = n
+		if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+			utf = true // a BOM settles it, whatever bad bytes follow
+			_, _ = br.Discard(3)
+		}
 		if utf {
-			if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
-				_, _ = br.Discard(3)
-			}
 			text = br
 		} else {
 			text = transform.NewReader(br, charmap.Windows1251.NewDecoder())
@@ -94,11 +102,42 @@ func openCSV(r io.Reader, br *bufio.Reader) (rowReader, int, error) {
 	if lines > 1 {
 		total = lines - 1 // the header; blank lines and line breaks inside fields make it an estimate
 	}
-	return &csvReader{r: cr}, total, nil
+	return &csvReader{r: cr, checkUTF8: utf}, total, nil
 }
 
-// sniffUTF8 tells whether the text is valid UTF-8. When r can seek, the whole file is scanned
-// (and its lines counted) and r put back; otherwise the first megabyte decides.
+// utf8Votes counts the complete lines of b that are valid UTF-8 with some byte beyond ASCII
+// (good) and those that are not valid UTF-8 (bad); ASCII lines say nothing.
+func utf8Votes(b []byte) (good, bad int) {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		line := b
+		if i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		ascii := true
+		for _, c := range line {
+			if c >= 0x80 {
+				ascii = false
+				break
+			}
+		}
+		switch {
+		case ascii:
+		case utf8.Valid(line):
+			good++
+		default:
+			bad++
+		}
+	}
+	return good, bad
+}
+
+// sniffUTF8 tells whether the text is UTF-8: no line is invalid, or more lines are valid UTF-8
+// beyond ASCII than are invalid (a Windows-1251 file of Cyrillic text has no valid UTF-8 line
+// with Cyrillic in it). When r can seek, the whole file is scanned (and its lines counted) and r
+// put back; otherwise the first megabyte decides.
 func sniffUTF8(r io.Reader, br *bufio.Reader) (valid bool, lines int, err error) {
 	sk, ok := r.(io.Seeker)
 	if !ok {
@@ -106,34 +145,35 @@ func sniffUTF8(r io.Reader, br *bufio.Reader) (valid bool, lines int, err error)
 		if len(buf) == 0 {
 			return true, 0, nil
 		}
-		// A rune cut at the end of the peeked bytes is not an error.
-		for i := 0; i < utf8.UTFMax && len(buf) > 0 && !utf8.FullRune(buf[lastRuneStart(buf):]); i++ {
-			buf = buf[:lastRuneStart(buf)]
+		if len(buf) == 1<<20 { // a line cut at the end of the peeked bytes does not vote
+			if i := bytes.LastIndexByte(buf, '\n'); i > 0 {
+				buf = buf[:i]
+			}
 		}
-		return utf8.Valid(buf), 0, nil
+		good, bad := utf8Votes(buf)
+		return bad == 0 || good > bad, 0, nil
 	}
 	start, err := sk.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return false, 0, fmt.Errorf("read file: %w", err)
 	}
 	start -= int64(br.Buffered())
-	valid = true
+	var good, bad int
 	var carry []byte
 	chunk := make([]byte, 256<<10)
 	for {
 		n, rerr := br.Read(chunk)
-		b := append(carry, chunk[:n]...)
 		lines += bytes.Count(chunk[:n], []byte{'\n'})
+		b := append(carry, chunk[:n]...)
 		cut := len(b)
 		if rerr == nil {
-			cut = lastRuneStart(b) // keep a rune the chunk split for the next one
-			if utf8.FullRune(b[cut:]) {
-				cut = len(b)
+			cut = bytes.LastIndexByte(b, '\n') + 1 // keep a line the chunk split for the next one
+			if cut == 0 && len(b) > 1<<20 {
+				cut = len(b) // a megabyte with no line break: vote on it as it is
 			}
 		}
-		if valid && !utf8.Valid(b[:cut]) {
-			valid = false
-		}
+		g, x := utf8Votes(b[:cut])
+		good, bad = good+g, bad+x
 		carry = append(carry[:0], b[cut:]...)
 		if rerr == io.EOF {
 			break
@@ -146,7 +186,7 @@ func sniffUTF8(r io.Reader, br *bufio.Reader) (valid bool, lines int, err error)
 		return false, 0, fmt.Errorf("read file: %w", err)
 	}
 	br.Reset(r)
-	return valid, lines + 1, nil
+	return bad == 0 || good > bad, lines + 1, nil
 }
 
 // lastRuneStart is the index where the last (possibly incomplete) rune of b starts.
@@ -202,7 +242,16 @@ func (c *csvReader) next() (record, error) {
 		return record{}, err
 	}
 	line, _ := c.r.FieldPos(0)
-	return record{line: line, cells: cells}, nil
+	rec := record{line: line, cells: cells}
+	if c.checkUTF8 {
+		for _, cell := range cells {
+			if !utf8.ValidString(cell) {
+				rec.badText = cell
+				break
+			}
+		}
+	}
+	return rec, nil
 }
 
 func (c *csvReader) close() error { return nil }

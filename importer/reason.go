@@ -23,6 +23,15 @@ const (
 	CodeOtherKind  Code = "other_kind"  // the catalog has the item as the other type
 	CodeDuplicate  Code = "duplicate"   // an earlier row of the file has the same key
 	CodeConflict   Code = "conflict"    // the database has another value
+	CodeDigitsLost Code = "digits_lost" // a number in scientific notation lost its last digits
+	CodeFuture     Code = "future"      // a date after today
+	CodeDateRange  Code = "date_range"  // a date before 1990
+	CodeEncoding   Code = "encoding"    // the row is not valid UTF-8 in a UTF-8 file
+	CodeConsent    Code = "consent"     // the client withdrew marketing consent: an import never turns it on
+	CodeMileage    Code = "mileage"     // a reading lower than an earlier one (or higher than a later one)
+	CodeOpenOrders Code = "open_orders" // the car has open orders: its owner is not changed
+	CodeForgotten  Code = "forgotten"   // the phone's owner asked to be forgotten (/forget_me)
+	CodeFilled     Code = "filled"      // not a problem: a conflicting row filled this field
 )
 
 // reasons are the texts of the codes, English then Russian; %v is the code's detail (a line
@@ -44,6 +53,16 @@ var reasons = map[Code][2]string{
 	CodeOtherKind:  {"the catalog has it as %v: kept", "в каталоге это %v: оставлено"},
 	CodeDuplicate:  {"repeats line %v", "повтор строки %v"},
 	CodeConflict:   {"the database has %q: kept", "в базе %q: оставлено"},
+	CodeDigitsLost: {"a number in scientific notation lost its last digits: format the column as text and type the numbers again",
+		"число в экспоненциальной записи потеряло последние цифры: задайте столбцу текстовый формат и введите номера заново"},
+	CodeFuture:     {"date in the future", "дата в будущем"},
+	CodeDateRange:  {"date before 1990: not a visit date", "дата раньше 1990 года: не дата визита"},
+	CodeEncoding:   {"not valid UTF-8 text (the row is in another encoding): fix the row and import it again", "текст не в кодировке UTF-8 (строка в другой кодировке): исправьте строку и загрузите её снова"},
+	CodeConsent:    {"the client withdrew consent to offers: an import never turns it back on", "клиент отказался от рассылки: импорт не включает её снова"},
+	CodeMileage:    {"mileage lower than the reading of %v: not recorded", "пробег меньше показания %v: не записан"},
+	CodeOpenOrders: {"the car has open orders (%v): its owner is not changed", "у машины открытые заказы (%v): владелец не меняется"},
+	CodeForgotten:  {"this phone's owner asked to be forgotten (/forget_me): the row is not imported", "владелец этого телефона просил удалить свои данные (/forget_me): строка не загружена"},
+	CodeFilled:     {"filled from the file (the row also has a conflict)", "заполнено из файла (в строке есть и конфликт)"},
 }
 
 // problem builds a Problem with both texts of code; detail fills the texts' %v (or, for

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -58,17 +59,25 @@ func (f *file) vehicle(r *row) crm.ImportVehicle {
 	return v
 }
 
-// date is an optional date field, not in the future: the date as shown, else the cell's serial.
+// date is an optional date field, not in the future (today is the shop's): the date as shown,
+// else the cell's serial. A date in the future, or before 1990, is rejected as such.
 func (f *file) date(r *row, fl field) *time.Time {
 	s := r.val[fl]
 	if s == "" {
 		return nil
 	}
-	d, err := ParseDate(s, f.now)
-	if err != nil && r.raw[fl] != "" {
-		d, err = ParseDate(r.raw[fl], f.now)
+	d, err := ParseDate(s, f.today)
+	if errors.Is(err, errValue) && r.raw[fl] != "" {
+		d, err = ParseDate(r.raw[fl], f.today)
 	}
-	if err != nil || d.After(f.now.AddDate(0, 0, 1)) {
+	switch {
+	case errors.Is(err, errDateRange) && d.After(f.today), err == nil && d.After(f.today):
+		f.fail(r, fl, CodeFuture)
+		return nil
+	case errors.Is(err, errDateRange):
+		f.fail(r, fl, CodeDateRange)
+		return nil
+	case err != nil:
 		f.fail(r, fl, CodeDate)
 		return nil
 	}

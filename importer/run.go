@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/uniflow-crm/uniflow/crm"
 )
 
@@ -37,7 +39,7 @@ func Run(ctx context.Context, svc *crm.Service, name string, r io.Reader, opt Op
 		return rep, fmt.Errorf("import %s %s: %w: %w", opt.Kind, name, ErrUnreadable, err)
 	}
 	defer rows.close()
-	f, err := newFile(ctx, opt, rows, total, &rep)
+	f, err := newFile(ctx, opt, rows, total, &rep, svc.Today())
 	if err != nil {
 		return rep, fmt.Errorf("import %s %s: %w: %w", opt.Kind, name, ErrUnreadable, err)
 	}
@@ -102,14 +104,15 @@ type file struct {
 	phones   *phones
 	cur      row
 	now      time.Time
+	today    time.Time // the shop's date, UTC midnight: no visit is after it
 	total    int
 	done     int
 	reported time.Time
 }
 
 // newFile reads the header row (the first non-blank one) and maps its columns.
-func newFile(ctx context.Context, opt Options, rows rowReader, total int, rep *Report) (*file, error) {
-	f := &file{ctx: ctx, opt: opt, rows: rows, rep: rep, now: time.Now(), total: total, header: map[field]string{}, phones: newPhones(opt.Region),
+func newFile(ctx context.Context, opt Options, rows rowReader, total int, rep *Report, today time.Time) (*file, error) {
+	f := &file{ctx: ctx, opt: opt, rows: rows, rep: rep, now: time.Now(), today: today, total: total, header: map[field]string{}, phones: newPhones(opt.Region),
 		cur: row{val: &[nFields]string{}, raw: &[nFields]string{}}}
 	for {
 		rec, err := rows.next()
@@ -185,13 +188,20 @@ func (f *file) next() (*row, bool, error) {
 			continue
 		}
 		f.count()
+		if rec.badText != "" {
+			// Shown as Windows-1251 text, which is what such a row most likely is.
+			shown, _ := charmap.Windows1251.NewDecoder().String(rec.badText)
+			r := &row{line: rec.line}
+			r.problems = append(r.problems, problem(rec.line, "", shown, CodeEncoding))
+			return r, true, nil
+		}
 		// One row is reused: each is consumed (copied into the staging COPY) before the next is read.
 		r := &f.cur
 		*r.val, *r.raw = [nFields]string{}, [nFields]string{}
 		r.line, r.problems = rec.line, r.problems[:0]
 		for i, c := range rec.cells {
 			if i < len(f.fields) && f.fields[i] != fNone {
-				r.val[f.fields[i]] = strings.TrimSpace(c)
+				r.val[f.fields[i]] = strings.TrimSpace(unformula(c))
 				if i < len(rec.raw) {
 					r.raw[f.fields[i]] = strings.TrimSpace(rec.raw[i])
 				}
@@ -285,6 +295,10 @@ func (f *file) phone(r *row) string {
 		return ""
 	}
 	p, err := f.phones.parse(v)
+	if errors.Is(err, errDigitsLost) {
+		f.fail(r, fPhone, CodeDigitsLost)
+		return ""
+	}
 	if err != nil {
 		f.fail(r, fPhone, CodePhone)
 		return ""
@@ -316,50 +330,49 @@ func (f *file) report(res crm.ImportResult) {
 	rep.Duplicate = len(res.Duplicates)
 	rep.Rejected = res.Rejected
 	rep.Conflicts = res.ConflictLines()
-	key := f.keyField()
 	for _, d := range res.Duplicates {
-		rep.Problems = append(rep.Problems, problem(d.Line, f.header[key], d.Value, CodeDuplicate, d.FirstLine))
+		rep.Problems = append(rep.Problems, problem(d.Line, f.header[f.fieldOf(d.Field)], d.Value, CodeDuplicate, d.FirstLine))
 	}
 	for _, c := range res.Conflicts {
-		fl := fieldOf(c.Field)
+		fl := f.fieldOf(c.Field)
 		p := problem(c.Line, f.header[fl], display(fl, c.Value), CodeConflict, display(fl, c.Current))
-		if fl == fPhone { // a vehicle's owner
+		switch c.Field {
+		case "phone": // a vehicle's owner
 			p = problem(c.Line, f.header[fl], c.Value, CodeOtherOwner, c.Current)
+		case "consent_withdrawn":
+			p = problem(c.Line, f.header[fl], display(fl, c.Value), CodeConsent)
+		case "mileage":
+			p = problem(c.Line, f.header[fl], c.Value, CodeMileage, c.Current)
 		}
 		p.Conflict, p.Current = true, display(fl, c.Current)
 		rep.Problems = append(rep.Problems, p)
 	}
+	for _, c := range res.Filled {
+		fl := f.fieldOf(c.Field)
+		p := problem(c.Line, f.header[fl], display(fl, c.Value), CodeFilled)
+		p.Current = display(fl, c.Current)
+		rep.Problems = append(rep.Problems, p)
+	}
 	for _, x := range res.Refused {
-		fl := fieldOf(x.Field)
+		fl := f.fieldOf(x.Field)
 		code := CodeNoOwner
 		var detail []any
-		if x.Reason == crm.RefusedOtherKind {
+		switch x.Reason {
+		case crm.RefusedOtherKind:
 			code, detail = CodeOtherKind, []any{display(fType, x.Current)}
+		case crm.RefusedOpenOrders:
+			code, detail = CodeOpenOrders, []any{x.Current}
+		case crm.RefusedForgotten:
+			code = CodeForgotten
 		}
 		p := problem(x.Line, f.header[fl], display(fl, x.Value), code, detail...)
 		p.Current = x.Current
+		if x.Reason == crm.RefusedForgotten {
+			p.Current = ""
+		}
 		rep.Problems = append(rep.Problems, p)
 	}
 	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
-}
-
-// keyField is the field that makes rows duplicates of each other.
-func (f *file) keyField() field {
-	switch f.opt.Kind {
-	case KindVehicles:
-		if _, ok := f.header[fVIN]; ok {
-			if _, ok := f.header[fPlate]; !ok {
-				return fVIN
-			}
-		}
-		return fPlate
-	case KindCatalog:
-		if _, ok := f.header[fSKU]; ok {
-			return fSKU
-		}
-		return fItemName
-	}
-	return fPhone
 }
 
 // crmFields names the fields in the crm's import SQL.
@@ -368,10 +381,16 @@ var crmFields = map[string]field{
 	"plate": fPlate, "vin": fVIN, "make": fMake, "model": fModel, "year": fYear, "mileage": fMileage,
 	"last_visit": fLastVisit, "sku": fSKU, "kind": fType, "item_name": fItemName, "unit": fUnit,
 	"price": fPrice, "stock": fStock, "min_stock": fMinStock, "norm": fNorm,
-	"repeat_days": fRepeatDays, "repeat_km": fRepeatKm,
+	"repeat_days": fRepeatDays, "repeat_km": fRepeatKm, "consent_withdrawn": fConsent,
 }
 
-func fieldOf(name string) field { return crmFields[name] }
+// fieldOf is the field of a crm import field name; a catalog item's "name" is its item name.
+func (f *file) fieldOf(name string) field {
+	if name == "name" && f.opt.Kind == KindCatalog {
+		return fItemName
+	}
+	return crmFields[name]
+}
 
 // display shows a database value the way a file writes it: да/нет for booleans, rubles for
 // prices, DD.MM.YYYY for dates.

@@ -43,10 +43,46 @@ func integral(s string) (string, bool) {
 	return strconv.FormatFloat(f, 'f', 0, 64), true
 }
 
+// errDigitsLost is a number in scientific notation ("8.91235E+10") with fewer digits than the
+// number it stands for: a spreadsheet rounded it, and the digits it dropped cannot be recovered.
+var errDigitsLost = errors.New("digits lost in scientific notation")
+
+// digitsLost reports whether s is a number in scientific notation (with "." or "," before the
+// fraction) whose mantissa has fewer digits than the whole number it stands for: Excel shows
+// and saves "8.91235E+10" for 89123456789, and the last five digits are gone.
+func digitsLost(s string) bool {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, "eE")
+	if i <= 0 {
+		return false
+	}
+	mant, exp := s[:i], strings.TrimPrefix(s[i+1:], "+")
+	e, err := strconv.Atoi(exp)
+	if err != nil || e <= 0 {
+		return false
+	}
+	intPart, frac, _ := strings.Cut(strings.ReplaceAll(mant, ",", "."), ".")
+	for _, r := range intPart + frac {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	frac = strings.TrimRight(frac, "0")
+	if intPart == "" { // 0.891235E+11: the digits of the fraction are the number's
+		return len(strings.TrimLeft(frac, "0")) > 0 && len(frac) < e
+	}
+	return len(frac) < e // the exponent shifts more places than the fraction has
+}
+
 // ParsePhone reads a phone in any usual form ("8 (912) 345-67-89", "+7 912 345 67 89",
 // "89123456789", a float from a spreadsheet) and returns it in E.164; numbers without a country
-// code are read in region.
+// code are read in region. A number in scientific notation that lost digits
+// ("8.91235E+10") is errDigitsLost.
 func ParsePhone(s, region string) (string, error) {
+	if digitsLost(s) {
+		return "", errDigitsLost
+	}
 	if d, ok := integral(s); ok {
 		s = d
 	}
@@ -96,23 +132,41 @@ func parseInt(s string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// ParseDate reads a date: DD.MM.YYYY, DD.MM.YY, D.M.YYYY, DD/MM/YYYY, YYYY-MM-DD (a time after
-// it is ignored) or an Excel serial number (days since 1899-12-30). Two-digit years are this
-// century unless that is more than a year ahead of now.
+// The dates an import takes: a car's last visit is neither before minDate nor in the future.
+var minDate = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// errDateRange is a date that parses but is before minDate (a text read as an Excel serial, a
+// two-digit year of the last century) or, in an import, after today.
+var errDateRange = errors.New("date out of range")
+
+// ParseDate reads a date: DD.MM.YYYY, DD.MM.YY, D.M.YYYY, DD/MM/YYYY, YYYY-MM-DD (a time of
+// day after it is ignored) or an Excel serial number (days since 1899-12-30). Two-digit years
+// are this century unless that is more than a year ahead of now. Dates before 1990 and more
+// than a year after now are errDateRange: no car-repair record holds them, and they are what
+// text misread as a serial ("1" is 1899-12-31) or a mistyped year becomes; the date comes with
+// errDateRange, so the caller can tell past from future. Anything else after
+// the date ("3 декабря 2026") makes it no date.
 func ParseDate(s string, now time.Time) (time.Time, error) {
 	t := strings.TrimSpace(s)
 	if i := strings.IndexAny(t, " T"); i > 0 {
+		if !isTimeOfDay(strings.TrimSpace(t[i+1:])) {
+			return time.Time{}, errValue
+		}
 		t = t[:i]
 	}
 	if t == "" {
 		return time.Time{}, errValue
 	}
+	max := now.AddDate(1, 0, 0)
 	if f, err := strconv.ParseFloat(t, 64); err == nil && !strings.ContainsAny(t, "-/") {
-		// Serials from 1 (1900-01-01) to 2958465 (9999-12-31); the fraction is the time of day.
-		if f < 1 || f > 2958465 {
+		// Serials from 1 (1900-01-01); the fraction is the time of day.
+		if f < 1 || f > 2958465 || math.IsNaN(f) {
 			return time.Time{}, errValue
 		}
 		d := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(f))
+		if d.Before(minDate) || d.After(max) {
+			return d, errDateRange
+		}
 		return d, nil
 	}
 	var parts []string
@@ -130,7 +184,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	n := make([]int, 3)
 	for i, p := range parts {
 		v, err := strconv.Atoi(p)
-		if err != nil || p == "" || len(p) > 4 {
+		if err != nil || p == "" || len(p) > 4 || p[0] == '+' || p[0] == '-' {
 			return time.Time{}, errValue
 		}
 		n[i] = v
@@ -154,14 +208,31 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 			return time.Time{}, errValue
 		}
 	}
-	if y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31 {
+	if y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 {
 		return time.Time{}, errValue
 	}
 	date := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if date.Day() != d { // 31.02
 		return time.Time{}, errValue
 	}
+	if date.Before(minDate) || date.After(max) {
+		return date, errDateRange
+	}
 	return date, nil
+}
+
+// isTimeOfDay reports whether s is what spreadsheets write after a date: 10:15, 10:15:00,
+// 10:15:00Z, 10:15:00.000+03:00.
+func isTimeOfDay(s string) bool {
+	if len(s) < 4 || s[0] < '0' || s[0] > '9' || !strings.Contains(s, ":") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r == ':' || r == '.' || r == 'Z' || r == '+' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // ParsePlate normalises a licence plate (crm.NormalizePlate: upper case, Latin look-alikes of

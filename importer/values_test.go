@@ -99,7 +99,15 @@ func TestParseDate(t *testing.T) {
 		{"03.12.2026", d(2026, 12, 3)},
 		{"03.12.26", d(2026, 12, 3)},
 		{"3.2.99", d(1999, 2, 3)},
-		{"03.12.28", d(1928, 12, 3)},
+		{"03.12.28", time.Time{}}, // 1928: before any visit
+		{"03.12.69", time.Time{}},
+		{"3 декабря 2026", time.Time{}},
+		{"03.12.2026 кажется", time.Time{}},
+		{"1", time.Time{}},
+		{"2", time.Time{}},
+		{"01.01.1989", time.Time{}},
+		{"01.01.2030", time.Time{}},
+		{"03.12.2026 10:15", d(2026, 12, 3)},
 		{"2026-12-03", d(2026, 12, 3)},
 		{"2026-12-03 10:15:00", d(2026, 12, 3)},
 		{"2026-12-03T10:15:00Z", d(2026, 12, 3)},
@@ -113,8 +121,35 @@ func TestParseDate(t *testing.T) {
 		{"", time.Time{}},
 	} {
 		got, err := ParseDate(tc.in, now)
-		if !got.Equal(tc.want) || (err == nil) != !tc.want.IsZero() {
+		if err == nil && !got.Equal(tc.want) || (err == nil) != !tc.want.IsZero() {
 			t.Errorf("ParseDate(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// A phone in scientific notation is refused when the notation dropped digits, in either
+// decimal separator; all digits kept, it is read.
+func TestParsePhoneScientific(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in, want string
+		lost     bool
+	}{
+		{"8.91235E+10", "", true},
+		{"9.12346E+09", "", true},
+		{"8,91235E+10", "", true},
+		{"8.91235e10", "", true},
+		{"7.9123456789E+10", "+79123456789", false},
+		{"79123456789.0", "+79123456789", false},
+	} {
+		for name, parse := range map[string]func(string) (string, error){
+			"ParsePhone": func(s string) (string, error) { return ParsePhone(s, "RU") },
+			"phones":     newPhones("RU").parse,
+		} {
+			got, err := parse(tc.in)
+			if got != tc.want || errors.Is(err, errDigitsLost) != tc.lost || (err == nil) != (tc.want != "") {
+				t.Errorf("%s(%q) = %q, %v; want %q, digits lost %v", name, tc.in, got, err, tc.want, tc.lost)
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -114,7 +115,7 @@ func (c *csvWriter) close() error {
 func csvText(v cell, loc *time.Location) string {
 	switch v.kind {
 	case cellText:
-		return v.s
+		return csvSafe(v.s)
 	case cellInt:
 		return strconv.FormatInt(v.n, 10)
 	case cellMoney:
@@ -132,6 +133,50 @@ func csvText(v cell, loc *time.Location) string {
 		return "нет"
 	}
 	return ""
+}
+
+// formulaStart are the first characters that make a spreadsheet read a CSV cell as a formula
+// (OWASP "CSV injection"): =HYPERLINK(...), +1+2, -1+2, @SUM(...), and tab or CR before them.
+const formulaStart = "=+-@\t\r"
+
+// csvSafe neutralises a text cell a spreadsheet would run as a formula by putting an apostrophe
+// before it, which Excel shows as nothing and keeps the cell text; the importer takes it off
+// again (unformula). A plain number ("+79123456789", "-5") is no formula and stays as it is: a
+// phone keeps its plus, a refund its minus.
+func csvSafe(s string) string {
+	if s == "" || !strings.ContainsRune(formulaStart, rune(s[0])) || plainNumber(s) {
+		return s
+	}
+	return "'" + s
+}
+
+// plainNumber reports whether s is a sign, then digits with at most spaces and one decimal
+// separator among them.
+func plainNumber(s string) bool {
+	if s[0] == '+' || s[0] == '-' {
+		s = s[1:]
+	}
+	digits, seps := 0, 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ',' || r == '.':
+			seps++
+		case r == ' ':
+		default:
+			return false
+		}
+	}
+	return digits > 0 && seps <= 1
+}
+
+// unformula takes off the apostrophe csvSafe puts before a cell that starts like a formula.
+func unformula(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(formulaStart, rune(s[1])) {
+		return s[1:]
+	}
+	return s
 }
 
 // MoneyText writes an amount as a spreadsheet reads it in Russia: 1500,50, -5,00; no spaces
