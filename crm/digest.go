@@ -106,9 +106,9 @@ SELECT
 	(SELECT coalesce(sum(amount), 0) FROM payments WHERE created_at >= $1 AND created_at < $2) AS payments`
 
 // digest fills the exceptions as of now and the numbers of [start, end).
-func (s *Service) digest(ctx context.Context, start, end, now time.Time) ([]DigestException, DigestNumbers, error) {
+func (s *Service) digest(ctx context.Context, q querier, start, end, now time.Time) ([]DigestException, DigestNumbers, error) {
 	var n DigestNumbers
-	if err := s.db.QueryRow(ctx, sqlDigestNumbers, start, end).Scan(&n.Opened, &n.Closed, &n.Revenue, &n.Payments); err != nil {
+	if err := q.QueryRow(ctx, sqlDigestNumbers, start, end).Scan(&n.Opened, &n.Closed, &n.Revenue, &n.Payments); err != nil {
 		return nil, n, fmt.Errorf("digest numbers: %w", err)
 	}
 	type inStatus struct {
@@ -117,7 +117,7 @@ func (s *Service) digest(ctx context.Context, start, end, now time.Time) ([]Dige
 		Status Status    `db:"status"`
 		Since  time.Time `db:"since"`
 	}
-	rows, _ := s.db.Query(ctx, sqlStatusSince)
+	rows, _ := q.Query(ctx, sqlStatusSince)
 	open, err := pgx.CollectRows(rows, pgx.RowToStructByName[inStatus])
 	if err != nil {
 		return nil, n, fmt.Errorf("digest: orders by status: %w", err)
@@ -141,7 +141,7 @@ func (s *Service) digest(ctx context.Context, start, end, now time.Time) ([]Dige
 		Since  time.Time `db:"since"`
 		Amount Money     `db:"amount"`
 	}
-	rows, _ = s.db.Query(ctx, sqlOwed)
+	rows, _ = q.Query(ctx, sqlOwed)
 	owed, err := pgx.CollectRows(rows, pgx.RowToStructByName[overdue])
 	if err != nil {
 		return nil, n, fmt.Errorf("digest: owed invoices: %w", err)
@@ -160,7 +160,7 @@ func (s *Service) digest(ctx context.Context, start, end, now time.Time) ([]Dige
 		MinStock Qty       `db:"min_stock_milli"`
 		LowSince time.Time `db:"low_since"`
 	}
-	rows, _ = s.db.Query(ctx, sqlLowStock)
+	rows, _ = q.Query(ctx, sqlLowStock)
 	lows, err := pgx.CollectRows(rows, pgx.RowToStructByName[low])
 	if err != nil {
 		return nil, n, fmt.Errorf("digest: low stock: %w", err)
@@ -180,7 +180,7 @@ func (s *Service) digest(ctx context.Context, start, end, now time.Time) ([]Dige
 		out = append(out, DigestException{Kind: ExceptionLowStock, ItemID: l.ID, Name: l.Name,
 			Since: l.LowSince, Qty: l.Qty, MinQty: l.MinStock})
 	}
-	waiting, err := unansweredBefore(ctx, s.db, now.Add(-s.unansweredAfter()), maxExceptions)
+	waiting, err := unansweredBefore(ctx, q, now.Add(-s.unansweredAfter()), maxExceptions)
 	if err != nil {
 		return nil, n, fmt.Errorf("digest: %w", err)
 	}

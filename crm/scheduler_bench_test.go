@@ -41,8 +41,9 @@ func BenchmarkSchedulerScans(b *testing.B) {
 		}{
 			"overdue invoices":  {sqlOverdueInvoices, []any{from, to}},
 			"upcoming bookings": {sqlUpcomingBookings, []any{benchseed.Now.Add(2 * time.Hour), benchseed.Now.AddDate(0, 0, 2)}},
-			"digest owed":       {sqlOwed, nil},
-			"digest numbers":    {sqlDigestNumbers, []any{benchseed.Now.Add(-12 * time.Hour), benchseed.Now.Add(12 * time.Hour)}},
+			// As DailySummary runs them, in reportTx.
+			"digest owed":    {"/* SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1 */" + sqlOwed, nil},
+			"digest numbers": {"/* SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1 */" + sqlDigestNumbers, []any{benchseed.Now.Add(-12 * time.Hour), benchseed.Now.Add(12 * time.Hour)}},
 			// As repeatCandidates runs it, with work_mem raised.
 			"repeat candidates": {"/* SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1 */" + sqlRepeatCandidates, []any{benchseed.Now.AddDate(0, 0, -DefaultOfferGapDays), benchseed.Now}},
 			// As MarkNoShows runs it: the marks, the staff group's notices and the clients' offers.
