@@ -305,19 +305,50 @@ func (b *Bot) onImportStop(ctx context.Context, r *request) error {
 	return nil
 }
 
-// onImportUndo undoes a whole batch while its records are not used.
+// The steps of the Undo button (its callback's Version): the result's button asks first, so one
+// stray tap removes nothing.
+const (
+	undoAsk     = 0 // the result's button: ask to confirm
+	undoConfirm = 1 // "Yes, undo"
+	undoKeep    = 2 // "No": the result's button again
+)
+
+// undoButton is the result's Undo button of batch id.
+func undoButton(l text.Lang, id int64) *tgbotapi.InlineKeyboardMarkup {
+	return inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.ImportUndoButton, id), callback{Action: actImportUndo, ID: id, Version: undoAsk})})
+}
+
+// onImportUndo undoes a whole batch while its records are not used, after a confirmation.
 func (b *Bot) onImportUndo(ctx context.Context, r *request) error {
 	s, ok, err := b.staffButtonMay(ctx, r, crm.ActImport, text.ImportNotAllowed)
 	if !ok {
 		return err
 	}
 	id := r.data.ID
+	if r.data.Version != undoConfirm {
+		b.answer(ctx, r, "", false)
+		if r.cb.Message == nil {
+			return nil
+		}
+		kb := undoButton(r.lang, id)
+		if r.data.Version == undoAsk {
+			kb = inline(
+				[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.ImportUndoConfirm, id), callback{Action: actImportUndo, ID: id, Version: undoConfirm})},
+				[]tgbotapi.InlineKeyboardButton{button(text.T(r.lang, text.ImportUndoKeep), callback{Action: actImportUndo, ID: id, Version: undoKeep})})
+		}
+		_, err := b.send(ctx, 0, tgbotapi.NewEditMessageReplyMarkup(r.chatID, r.cb.Message.MessageID, *kb))
+		return err
+	}
 	err = importer.Undo(ctx, b.crm, actorOf(s), id)
+	var used *crm.ImportUsedError
+	refused := errors.Is(err, crm.ErrImportUsed)
 	switch {
-	case errors.Is(err, crm.ErrImportUsed):
+	case errors.As(err, &used):
+		b.log.Info("import undo refused", "batch_id", id, "why", used.Why)
+		b.answer(ctx, r, undoRefusal(r.lang, id, used), true)
+	case refused:
 		b.log.Info("import undo refused", "batch_id", id, "err", err)
-		b.answer(ctx, r, text.T(r.lang, text.ImportUndoUsed, id), true)
-		return nil
+		b.answer(ctx, r, text.T(r.lang, text.ImportUndoUsed, id, "", text.T(r.lang, text.ImportUsedReferenced)), true)
 	case errors.Is(err, crm.ErrImportUndone):
 		b.answer(ctx, r, text.T(r.lang, text.ImportUndoAgain, id), true)
 	case err != nil:
@@ -328,10 +359,41 @@ func (b *Bot) onImportUndo(ctx context.Context, r *request) error {
 			return err
 		}
 	}
-	if r.cb.Message != nil { // the batch is gone either way: its button goes too
+	switch {
+	case r.cb.Message == nil:
+	case refused: // the batch stays: so does its button, for when its records are free again
+		_, _ = b.send(ctx, 0, tgbotapi.NewEditMessageReplyMarkup(r.chatID, r.cb.Message.MessageID, *undoButton(r.lang, id)))
+	default: // the batch is gone either way: its button goes too
 		_, _ = b.send(ctx, 0, tgbotapi.NewEditMessageReplyMarkup(r.chatID, r.cb.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}))
 	}
 	return nil
+}
+
+// undoRefusal words why batch id cannot be undone, naming the record in full (the staff who may
+// undo own the data): a callback alert, plain text of at most 200 characters.
+func undoRefusal(l text.Lang, id int64, used *crm.ImportUsedError) string {
+	why := map[string]text.Key{crm.UsedHasOrders: text.ImportUsedHasOrders, crm.UsedStartedBot: text.ImportUsedStartedBot,
+		crm.UsedHasVehicles: text.ImportUsedHasVehicles, crm.UsedChangedLater: text.ImportUsedChangedLater,
+		crm.UsedStockMoved: text.ImportUsedStockMoved, crm.UsedStockHeld: text.ImportUsedStockHeld}[used.Why]
+	if why == "" {
+		why = text.ImportUsedReferenced
+	}
+	rec := used.Record
+	if used.Entity != "" {
+		what := map[string]text.Key{"client": text.ImportUsedClient, "vehicle": text.ImportUsedVehicle, "item": text.ImportUsedItem}[used.Entity]
+		rec = text.T(l, what) + " " + rec
+	}
+	if n := []rune(used.Name); len(n) > 0 && used.Name != used.Record {
+		if len(n) > 40 {
+			n = append(n[:39], '…')
+		}
+		rec += " (" + string(n) + ")"
+	}
+	msg := text.T(l, text.ImportUndoUsed, id, rec, text.T(l, why))
+	if r := []rune(msg); len(r) > 200 {
+		msg = string(r[:199]) + "…"
+	}
+	return msg
 }
 
 // startImport shows the run's message (the pressed one, else a new one) and starts the run
@@ -461,7 +523,7 @@ func (ir *importRun) do(ctx context.Context) {
 			html = text.T(l, text.ImportAppliedNone, esc(ir.st.Name))
 		} else {
 			html = text.T(l, text.ImportApplied, esc(ir.st.Name), rep.BatchID, rep.New, rep.Updated, rep.Unchanged, rep.Rejected, rep.Conflicts, rep.BatchID)
-			kb = inline([]tgbotapi.InlineKeyboardButton{button(text.T(l, text.ImportUndoButton, rep.BatchID), callback{Action: actImportUndo, ID: rep.BatchID})})
+			kb = undoButton(l, rep.BatchID)
 		}
 	}
 	if err := b.editCard(ctx, ir.chatID, ir.st.Msg, html, kb); err != nil {
@@ -574,12 +636,18 @@ func (ir *importRun) reportText(rep importer.Report) string {
 		}
 		b.WriteString(text.T(l, text.ImportProblemLine, p.Line, col, esc(p.Text(string(l)))))
 	}
-	if rep.Rows > 0 && rep.Rejected == rep.Rows {
+	switch {
+	case len(rep.MissingColumns) > 0:
+		b.WriteString(text.T(l, text.ImportNeedColumns, esc(strings.Join(rep.MissingColumns, ", "))))
+	case rep.Rows > 0 && rep.Rejected == rep.Rows:
 		b.WriteString(text.T(l, text.ImportNeedColumns, esc(strings.Join(mandatory(importer.Kind(ir.st.Kind)), ", "))))
 	}
-	if rep.New+rep.Updated > 0 {
+	switch {
+	case rep.New+rep.Updated > 0:
 		b.WriteString(text.T(l, text.ImportAskApply))
-	} else {
+	case rep.Rows == 0:
+		b.WriteString(text.T(l, text.ImportNoRows))
+	default:
 		b.WriteString(text.T(l, text.ImportNothingToDo))
 	}
 	return b.String()

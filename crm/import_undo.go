@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -13,35 +14,71 @@ const sqlLockBatch = `SELECT kind, undone_at IS NOT NULL FROM import_batches WHE
 
 // sqlUsedImport finds one record the batch created that something used since: an order, a car
 // of a created client, the bot (a client who linked their Telegram), a later import that
-// changed it, or stock movements besides the batch's own. It returns what to name and why.
+// changed it, or stock movements besides the batch's own. It returns the record and why (an
+// Used* code).
 const sqlUsedImport = `
-SELECT what, why FROM (
-	SELECT 'client ' || c.phone AS what, CASE
-		WHEN EXISTS (SELECT 1 FROM orders o WHERE o.client_id = c.id) THEN 'has orders'
-		WHEN c.telegram_user_id IS NOT NULL THEN 'started the bot'
-		WHEN EXISTS (SELECT 1 FROM vehicles v WHERE v.client_id = c.id) THEN 'has vehicles (undo their import first)'
+SELECT entity, record, name, why FROM (
+	SELECT 'client' AS entity, c.phone AS record, c.name AS name, CASE
+		WHEN EXISTS (SELECT 1 FROM orders o WHERE o.client_id = c.id) THEN 'has_orders'
+		WHEN c.telegram_user_id IS NOT NULL THEN 'started_bot'
+		WHEN EXISTS (SELECT 1 FROM vehicles v WHERE v.client_id = c.id) THEN 'has_vehicles'
 		WHEN EXISTS (SELECT 1 FROM import_batch_rows r JOIN import_batches b ON b.id = r.batch_id
 			WHERE r.entity = 'client' AND r.record_id = c.id AND r.batch_id <> $1 AND b.undone_at IS NULL)
-			THEN 'was changed by a later import' END AS why
+			THEN 'changed_later' END AS why
 	FROM clients c WHERE c.import_batch_id = $1
 	UNION ALL
-	SELECT 'vehicle ' || coalesce(nullif(v.plate, ''), nullif(v.vin, ''), v.id::text), CASE
-		WHEN EXISTS (SELECT 1 FROM orders o WHERE o.vehicle_id = v.id) THEN 'has orders'
+	SELECT 'vehicle', coalesce(nullif(v.plate, ''), nullif(v.vin, ''), v.id::text), trim(v.make || ' ' || v.model), CASE
+		WHEN EXISTS (SELECT 1 FROM orders o WHERE o.vehicle_id = v.id) THEN 'has_orders'
 		WHEN EXISTS (SELECT 1 FROM import_batch_rows r JOIN import_batches b ON b.id = r.batch_id
 			WHERE r.entity = 'vehicle' AND r.record_id = v.id AND r.batch_id <> $1 AND b.undone_at IS NULL)
-			THEN 'was changed by a later import' END
+			THEN 'changed_later' END
 	FROM vehicles v WHERE v.import_batch_id = $1
 	UNION ALL
-	SELECT 'item ' || coalesce(nullif(i.sku, ''), i.name), CASE
-		WHEN EXISTS (SELECT 1 FROM order_lines l WHERE l.item_id = i.id) THEN 'is on orders'
+	SELECT 'item', coalesce(nullif(i.sku, ''), i.name), i.name, CASE
+		WHEN EXISTS (SELECT 1 FROM order_lines l WHERE l.item_id = i.id) THEN 'has_orders'
 		WHEN EXISTS (SELECT 1 FROM stock_movements m WHERE m.item_id = i.id AND m.id NOT IN (
 			SELECT record_id FROM import_batch_rows WHERE batch_id = $1 AND entity = 'movement'))
-			THEN 'has stock movements since'
+			THEN 'stock_moved'
 		WHEN EXISTS (SELECT 1 FROM import_batch_rows r JOIN import_batches b ON b.id = r.batch_id
 			WHERE r.entity = 'item' AND r.record_id = i.id AND r.batch_id <> $1 AND b.undone_at IS NULL)
-			THEN 'was changed by a later import' END
+			THEN 'changed_later' END
 	FROM catalog_items i WHERE i.import_batch_id = $1
 ) u WHERE why IS NOT NULL LIMIT 1`
+
+// Why a batch's record stops its undo (ImportUsedError.Why).
+const (
+	UsedHasOrders    = "has_orders"    // a client's or car's orders, an item on order lines
+	UsedStartedBot   = "started_bot"   // the client linked their Telegram
+	UsedHasVehicles  = "has_vehicles"  // the client has cars (undo their import first)
+	UsedChangedLater = "changed_later" // a later import changed the record
+	UsedStockMoved   = "stock_moved"   // the item has stock movements since
+	UsedStockHeld    = "stock_held"    // orders hold the stock the batch received
+	UsedReferenced   = "referenced"    // something else points at a created record
+)
+
+// ImportUsedError says which record stops an undo, and why; it is ErrImportUsed. Record is the
+// client's phone, the car's plate or VIN, the item's SKU or name, shown in full: the operator
+// and the shop's staff who may undo own this data.
+type ImportUsedError struct {
+	Entity string // "client", "vehicle", "item"; "" when unknown (UsedReferenced)
+	Record string
+	Name   string // the client's name, the car's make and model, the item's name
+	Why    string // a Used* code
+}
+
+func (e *ImportUsedError) Error() string {
+	why := map[string]string{UsedHasOrders: "has orders", UsedStartedBot: "started the bot",
+		UsedHasVehicles: "has vehicles (undo their import first)", UsedChangedLater: "was changed by a later import",
+		UsedStockMoved: "has stock movements since", UsedStockHeld: "its stock is held by orders",
+		UsedReferenced: "is referenced"}[e.Why]
+	rec := strings.TrimSpace(e.Entity + " " + e.Record)
+	if e.Name != "" && e.Name != e.Record {
+		rec += " (" + e.Name + ")"
+	}
+	return fmt.Sprintf("%s %s: %v", rec, why, ErrImportUsed)
+}
+
+func (e *ImportUsedError) Unwrap() error { return ErrImportUsed }
 
 // Restoring what the batch changed: each updated record's imported fields as they were.
 const (
@@ -110,10 +147,10 @@ func (s *Service) UndoImport(ctx context.Context, a Actor, batchID int64) error 
 		if undone {
 			return ErrImportUndone
 		}
-		var what, why string
-		err := tx.QueryRow(ctx, sqlUsedImport, batchID).Scan(&what, &why)
+		var used ImportUsedError
+		err := tx.QueryRow(ctx, sqlUsedImport, batchID).Scan(&used.Entity, &used.Record, &used.Name, &used.Why)
 		if err == nil {
-			return fmt.Errorf("%s %s: %w", what, why, ErrImportUsed)
+			return &used
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("check use: %w", err)
@@ -139,14 +176,14 @@ func (s *Service) UndoImport(ctx context.Context, a Actor, batchID int64) error 
 				return err
 			}
 			if !ok {
-				return fmt.Errorf("item %d: its stock is held by orders: %w", m.ItemID, ErrImportUsed)
+				return &ImportUsedError{Entity: "item", Record: fmt.Sprint(m.ItemID), Why: UsedStockHeld}
 			}
 		}
 		for _, q := range []string{sqlDeleteImported, sqlDeleteItems, sqlDeleteVehicles, sqlDeleteClients} {
 			if _, err := tx.Exec(ctx, q, batchID); err != nil {
 				var pgErr *pgconn.PgError
 				if errors.As(err, &pgErr) && pgErr.Code == "23503" {
-					return fmt.Errorf("a created record is referenced by %s: %w", pgErr.TableName, ErrImportUsed)
+					return &ImportUsedError{Record: "a created record, by " + pgErr.TableName, Why: UsedReferenced}
 				}
 				return fmt.Errorf("remove created records: %w", err)
 			}

@@ -67,6 +67,9 @@ type Report struct {
 	// conflicting row may have several (one per column).
 	Problems       []Problem
 	UnknownColumns []string // headers that map to no field, as written in the file
+	// MissingColumns are the mandatory columns the file lacks (canonical headers; "Госномер /
+	// VIN" for a vehicles file with neither): then every row is rejected, and no row lists it.
+	MissingColumns []string
 
 	// Lang is the language of the reasons WriteProblemsCSV and WriteProblemsXLSX write: "en"
 	// English, anything else Russian.

@@ -160,10 +160,14 @@ func sniffUTF8(r io.Reader, br *bufio.Reader) (valid bool, lines int, err error)
 	start -= int64(br.Buffered())
 	var good, bad int
 	var carry []byte
+	endsInBreak := false
 	chunk := make([]byte, 256<<10)
 	for {
 		n, rerr := br.Read(chunk)
 		lines += bytes.Count(chunk[:n], []byte{'\n'})
+		if n > 0 {
+			endsInBreak = chunk[n-1] == '\n'
+		}
 		b := append(carry, chunk[:n]...)
 		cut := len(b)
 		if rerr == nil {
@@ -186,7 +190,10 @@ func sniffUTF8(r io.Reader, br *bufio.Reader) (valid bool, lines int, err error)
 		return false, 0, fmt.Errorf("read file: %w", err)
 	}
 	br.Reset(r)
-	return bad == 0 || good > bad, lines + 1, nil
+	if !endsInBreak {
+		lines++ // the last line has no break after it
+	}
+	return bad == 0 || good > bad, lines, nil
 }
 
 // lastRuneStart is the index where the last (possibly incomplete) rune of b starts.

@@ -3,6 +3,9 @@ package importer_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -287,4 +290,38 @@ func TestDuplicateNamesItsColumn(t *testing.T) {
 		t.Errorf("vehicles: %s", render(rep))
 	}
 	_ = crm.ErrNotFound
+}
+
+// A file without a mandatory column says so once (MissingColumns), with no problem per row;
+// progress counts the data rows, not the header.
+func TestMissingColumnAndProgressTotal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rep := e.run(t, "c.csv", "ФИО;Город\nИван;Москва\nПётр;Тверь\n", importer.Options{Kind: importer.KindClients})
+	if rep.Rejected != 2 || len(rep.Problems) != 0 || len(rep.MissingColumns) != 1 || rep.MissingColumns[0] != "Телефон" {
+		t.Errorf("no phone column: %s missing %q", render(rep), rep.MissingColumns)
+	}
+	rep = e.run(t, "v.csv", "Телефон;Марка\n89123456789;Kia\n", importer.Options{Kind: importer.KindVehicles})
+	if len(rep.MissingColumns) != 1 || rep.MissingColumns[0] != "Госномер / VIN" {
+		t.Errorf("no plate or VIN column: missing %q", rep.MissingColumns)
+	}
+	var b strings.Builder
+	b.WriteString("Телефон;ФИО\n")
+	for i := range 3000 {
+		b.WriteString(fmt.Sprintf("+7913%07d;К\n", i))
+	}
+	path := filepath.Join(t.TempDir(), "p.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	first := -1
+	_, err := importer.Run(e.ctx, e.svc, "p.csv", mustOpen(t, path), importer.Options{Kind: importer.KindClients, DryRun: true,
+		Progress: func(done, total int) {
+			if first < 0 {
+				first = total
+			}
+		}})
+	if err != nil || first != 3000 {
+		t.Errorf("progress of 3000 rows counts to %d: %v", first, err)
+	}
 }

@@ -142,8 +142,37 @@ func newFile(ctx context.Context, opt Options, rows rowReader, total int, rep *R
 		if len(f.header) == 0 {
 			return nil, fmt.Errorf("line %d: no known column; the columns of %s are %s", rec.line, opt.Kind, strings.Join(Headers(opt.Kind), ", "))
 		}
+		rep.MissingColumns = f.missingColumns()
 		return f, nil
 	}
+}
+
+// missingColumns are the canonical headers of the mandatory fields the file has no column for.
+func (f *file) missingColumns() []string {
+	has := func(fl field) bool { _, ok := f.header[fl]; return ok }
+	h := Headers(f.opt.Kind)
+	var out []string
+	switch f.opt.Kind {
+	case KindClients:
+		if !has(fPhone) {
+			out = append(out, h[0])
+		}
+	case KindVehicles:
+		if !has(fPhone) {
+			out = append(out, h[0])
+		}
+		if !has(fPlate) && !has(fVIN) {
+			out = append(out, h[1]+" / "+h[2])
+		}
+	case KindCatalog:
+		if !has(fItemName) {
+			out = append(out, h[2])
+		}
+		if !has(fPrice) {
+			out = append(out, h[4])
+		}
+	}
+	return out
 }
 
 func blank(cells []string) bool {
@@ -160,6 +189,9 @@ type row struct {
 	line     int
 	val, raw *[nFields]string // nil for a row the format broke
 	problems []Problem
+	// noColumn: a mandatory field has no column in the file. The row is rejected without a
+	// problem of its own: Report.MissingColumns says it once for the file.
+	noColumn bool
 }
 
 // next reads the next non-blank data row; a row the format breaks is rejected (a problem, and
@@ -198,7 +230,7 @@ func (f *file) next() (*row, bool, error) {
 		// One row is reused: each is consumed (copied into the staging COPY) before the next is read.
 		r := &f.cur
 		*r.val, *r.raw = [nFields]string{}, [nFields]string{}
-		r.line, r.problems = rec.line, r.problems[:0]
+		r.line, r.problems, r.noColumn = rec.line, r.problems[:0], false
 		for i, c := range rec.cells {
 			if i < len(f.fields) && f.fields[i] != fNone {
 				r.val[f.fields[i]] = strings.TrimSpace(unformula(c))
@@ -234,13 +266,17 @@ func (f *file) progress(final bool) {
 
 // fail records a problem with the row's field fl; the row is then rejected.
 func (f *file) fail(r *row, fl field, code Code, detail ...any) {
+	if _, ok := f.header[fl]; !ok && code == CodeMissing {
+		r.noColumn = true
+		return
+	}
 	r.problems = append(r.problems, problem(r.line, f.header[fl], r.val[fl], code, detail...))
 }
 
 // rejected reports whether the row has problems, and moves them to the report.
 func (f *file) rejected(r *row) bool {
 	if len(r.problems) == 0 {
-		return false
+		return r.noColumn
 	}
 	f.rep.Problems = append(f.rep.Problems, r.problems...)
 	return true

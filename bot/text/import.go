@@ -31,6 +31,7 @@ const (
 	ImportAskApply     Key = "import_ask_apply"
 	ImportNeedColumns  Key = "import_need_columns"
 	ImportNothingToDo  Key = "import_nothing_to_do"
+	ImportNoRows       Key = "import_no_rows"
 	ImportProblemsFile Key = "import_problems_file"
 	ImportApplied      Key = "import_applied"
 	ImportAppliedNone  Key = "import_applied_none"
@@ -39,21 +40,34 @@ const (
 	ImportUndone       Key = "import_undone"
 	ImportUndoUsed     Key = "import_undo_used"
 	ImportUndoAgain    Key = "import_undo_again"
-	ImportApplyButton  Key = "import_apply_button"
-	ImportCancelButton Key = "import_cancel_button"
-	ImportStopButton   Key = "import_stop_button"
-	ImportUndoButton   Key = "import_undo_button"
-	ImportNotAllowed   Key = "import_not_allowed"
-	ImportNotPrivate   Key = "import_not_private"
-	ImportBadType      Key = "import_bad_type"
-	ImportOldExcel     Key = "import_old_excel"
-	ImportTooBig       Key = "import_too_big"
-	ImportEmpty        Key = "import_empty"
-	ImportUnreadable   Key = "import_unreadable"
-	ImportDownload     Key = "import_download"
-	ImportBusy         Key = "import_busy"
-	ImportGone         Key = "import_gone"
-	ImportFailed       Key = "import_failed"
+	ImportUndoConfirm  Key = "import_undo_confirm"
+	ImportUndoKeep     Key = "import_undo_keep"
+
+	ImportUsedClient       Key = "import_used_client"
+	ImportUsedVehicle      Key = "import_used_vehicle"
+	ImportUsedItem         Key = "import_used_item"
+	ImportUsedHasOrders    Key = "import_used_has_orders"
+	ImportUsedStartedBot   Key = "import_used_started_bot"
+	ImportUsedHasVehicles  Key = "import_used_has_vehicles"
+	ImportUsedChangedLater Key = "import_used_changed_later"
+	ImportUsedStockMoved   Key = "import_used_stock_moved"
+	ImportUsedStockHeld    Key = "import_used_stock_held"
+	ImportUsedReferenced   Key = "import_used_referenced"
+	ImportApplyButton      Key = "import_apply_button"
+	ImportCancelButton     Key = "import_cancel_button"
+	ImportStopButton       Key = "import_stop_button"
+	ImportUndoButton       Key = "import_undo_button"
+	ImportNotAllowed       Key = "import_not_allowed"
+	ImportNotPrivate       Key = "import_not_private"
+	ImportBadType          Key = "import_bad_type"
+	ImportOldExcel         Key = "import_old_excel"
+	ImportTooBig           Key = "import_too_big"
+	ImportEmpty            Key = "import_empty"
+	ImportUnreadable       Key = "import_unreadable"
+	ImportDownload         Key = "import_download"
+	ImportBusy             Key = "import_busy"
+	ImportGone             Key = "import_gone"
+	ImportFailed           Key = "import_failed"
 )
 
 var importCommandDescriptions = map[string]forms{
@@ -90,6 +104,7 @@ var importCatalog = map[Key]forms{
 		"\n\nImport it? Rejected and repeated rows are not imported; of a row with a conflict only what the database lacks is imported, and the conflicting values in the database stay as they are."},
 	ImportNeedColumns:  {"\n\nНи одна строка не принята. Проверьте заголовки: нужны столбцы %s.", "\n\nNo row was accepted. Check the headers: the columns %s are needed."},
 	ImportNothingToDo:  {"\n\nЗагружать нечего: в базе всё уже есть или строки отклонены.", "\n\nNothing to import: the database has it all already, or the rows were rejected."},
+	ImportNoRows:       {"\n\nВ файле только заголовки: строк с данными нет.", "\n\nThe file has only its headers: no data rows."},
 	ImportProblemsFile: {"Строки с проблемами в %s: %d", "Rows with problems in %s: %d"},
 	ImportApplied: {"✅ Загружено: <b>%s</b>, пакет №%d.\n➕ новых: %d\n✏️ дополнено: %d\n＝ без изменений: %d\n⛔ отклонено: %d\n⚠️ конфликтов: %d\n\nОтменить весь пакет можно, пока его записи не использованы в заказах: кнопка ниже или <code>uniflow import undo %d</code>.",
 		"✅ Imported: <b>%s</b>, batch No. %d.\n➕ new: %d\n✏️ updated: %d\n＝ unchanged: %d\n⛔ rejected: %d\n⚠️ conflicts: %d\n\nThe whole batch can be undone while its records are not used by orders: the button below or <code>uniflow import undo %d</code>."},
@@ -97,13 +112,25 @@ var importCatalog = map[Key]forms{
 	ImportCancelled:   {"Загрузка <b>%s</b> отменена. В базе ничего не изменилось.", "Import of <b>%s</b> cancelled. Nothing changed in the database."},
 	ImportStopped:     {"⏹ Остановлено: <b>%s</b>. В базе ничего не изменилось.", "⏹ Stopped: <b>%s</b>. Nothing changed in the database."},
 	ImportUndone:      {"↩️ Пакет №%d отменён: созданные им записи удалены, изменённые поля восстановлены.", "↩️ Batch No. %d undone: the records it created are removed and the fields it changed restored."},
-	ImportUndoUsed: {"Пакет №%d нельзя отменить: его записи уже использованы в заказах.",
-		"Batch No. %d cannot be undone: its records are already used by orders."},
-	ImportUndoAgain:    {"Пакет №%d уже отменён.", "Batch No. %d is undone already."},
-	ImportApplyButton:  {"✅ Загрузить", "✅ Import"},
-	ImportCancelButton: {"✖️ Отмена", "✖️ Cancel"},
-	ImportStopButton:   {"⏹ Остановить", "⏹ Stop"},
-	ImportUndoButton:   {"↩️ Отменить пакет №%d", "↩️ Undo batch No. %d"},
+	ImportUndoUsed: {"Пакет №%d нельзя отменить: %s %s.",
+		"Batch No. %d cannot be undone: %s %s."},
+	ImportUndoConfirm:      {"↩️ Да, отменить пакет №%d", "↩️ Yes, undo batch No. %d"},
+	ImportUndoKeep:         {"Нет, оставить", "No, keep it"},
+	ImportUsedClient:       {"клиент", "client"},
+	ImportUsedVehicle:      {"машина", "car"},
+	ImportUsedItem:         {"позиция", "item"},
+	ImportUsedHasOrders:    {"уже есть в заказах", "is on orders already"},
+	ImportUsedStartedBot:   {"уже подключился к боту", "has started the bot"},
+	ImportUsedHasVehicles:  {"— у него есть машины (сначала отмените их пакет)", "has cars (undo their batch first)"},
+	ImportUsedChangedLater: {"изменён(а) более поздним импортом", "was changed by a later import"},
+	ImportUsedStockMoved:   {"— по ней были движения склада", "has stock movements since"},
+	ImportUsedStockHeld:    {"— её остаток заняли заказы", "its stock is held by orders"},
+	ImportUsedReferenced:   {"— на созданные записи уже ссылаются", "its records are referenced already"},
+	ImportUndoAgain:        {"Пакет №%d уже отменён.", "Batch No. %d is undone already."},
+	ImportApplyButton:      {"✅ Загрузить", "✅ Import"},
+	ImportCancelButton:     {"✖️ Отмена", "✖️ Cancel"},
+	ImportStopButton:       {"⏹ Остановить", "⏹ Stop"},
+	ImportUndoButton:       {"↩️ Отменить пакет №%d", "↩️ Undo batch No. %d"},
 	ImportNotAllowed: {"Загружать файлы в базу могут владелец и администратор. Этот файл не загружен.",
 		"Only an owner or an admin can import files into the database. This file was not imported."},
 	ImportNotPrivate: {"Файлы для загрузки присылайте мне в личный чат.", "Send files to import to me in a private chat."},

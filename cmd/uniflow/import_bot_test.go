@@ -61,14 +61,34 @@ func TestImportFromTheBot(t *testing.T) {
 	if !strings.Contains(done.Text, "пакет №") || !strings.Contains(done.Text, "новых: 2") {
 		t.Errorf("the result: %q", done.Text)
 	}
-	// While an order uses an imported client, the batch stays.
+	// Undo asks first; "No" puts the button back and removes nothing.
+	h.answered(h.press(owner, done, "Отменить пакет"))
+	ask := h.button(c, done.ID, "Да, отменить")
+	h.answered(h.press(owner, ask, "Нет, оставить"))
+	done = h.button(c, done.ID, "Отменить пакет")
+	if n := h.count(`SELECT count(*) FROM clients`); n != 2 {
+		t.Fatalf("%d clients after No", n)
+	}
+	// While an order uses an imported client, the batch stays, and the refusal says which
+	// client and why; so does a client who started the bot (not "used by orders").
 	h.exec(`INSERT INTO vehicles (client_id, make) SELECT id, 'Kia' FROM clients WHERE phone = '+79123456789';
 INSERT INTO orders (branch_id, client_id, vehicle_id) SELECT 1, client_id, id FROM vehicles`)
-	if a := h.answered(h.press(owner, done, "Отменить пакет")); !strings.Contains(a.Text, "нельзя отменить") || !a.ShowAlert {
-		t.Errorf("undo of a used batch: %+v", a)
+	undo := func() tgemu.CallbackAnswer {
+		h.answered(h.press(owner, done, "Отменить пакет"))
+		a := h.answered(h.press(owner, h.button(c, done.ID, "Да, отменить"), "Да, отменить"))
+		done = h.button(c, done.ID, "Отменить пакет")
+		return a
 	}
-	h.exec(`DELETE FROM orders; DELETE FROM vehicles`)
-	id := h.press(owner, done, "Отменить пакет")
+	if a := undo(); !strings.Contains(a.Text, "нельзя отменить: клиент +79123456789 (Иван Петров) уже есть в заказах") || !a.ShowAlert {
+		t.Errorf("undo of a batch used by orders: %+v", a)
+	}
+	h.exec(`DELETE FROM orders; DELETE FROM vehicles; UPDATE clients SET telegram_user_id = 9001 WHERE phone = '+79120001122'`)
+	if a := undo(); !strings.Contains(a.Text, "клиент +79120001122 (Пётр Сидоров) уже подключился к боту") {
+		t.Errorf("undo of a batch with a linked client: %+v", a)
+	}
+	h.exec(`UPDATE clients SET telegram_user_id = NULL`)
+	h.answered(h.press(owner, done, "Отменить пакет"))
+	id := h.press(owner, h.button(c, done.ID, "Да, отменить"), "Да, отменить")
 	h.answered(id)
 	h.next(c, done.ID, "отменён")
 	h.waitCount(0, `SELECT count(*) FROM clients`)
@@ -213,6 +233,25 @@ func TestImportProgressAndStop(t *testing.T) {
 		t.Errorf("a stopped check wrote %d clients", n)
 	}
 	h.noRejections()
+}
+
+// button waits until the message with id has a button labelled with substr.
+func (h *harness) button(c *tgemu.Chat, id int, substr string) tgemu.Message {
+	h.t.Helper()
+	m, err := c.Await(awaitTimeout, func(m tgemu.Message) bool {
+		for _, row := range m.Inline {
+			for _, b := range row {
+				if m.ID == id && strings.Contains(b.Text, substr) {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	if err != nil {
+		h.t.Fatalf("waiting for button %q on message %d: %v\ntranscript:\n%s", substr, id, err, c.Transcript())
+	}
+	return m
 }
 
 func (h *harness) exec(sql string) {

@@ -82,6 +82,13 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("import undo: batch id %q is not a number", pos[0])
 		}
 		if err := importer.Undo(ctx, svc, crm.Actor{}, id); err != nil {
+			var used *crm.ImportUsedError
+			if errors.As(err, &used) {
+				// The error line is redacted of phones (logs); the operator owns the data and
+				// needs to know which client it is, so the refusal names it on stdout.
+				fmt.Fprintf(stdout, "batch %d cannot be undone: %s\n", id, used.Error())
+				return fmt.Errorf("import undo %d: refused, see above: %w", id, crm.ErrImportUsed)
+			}
 			return err
 		}
 		_, err = fmt.Fprintf(stdout, "batch %d undone\n", id)
@@ -190,6 +197,10 @@ func printImportReport(w io.Writer, rep importer.Report, problems string) error 
 		rep.Rows, rep.New, rep.Updated, rep.Unchanged, rep.Duplicate, rep.Rejected, rep.Conflicts)
 	if len(rep.UnknownColumns) > 0 {
 		fmt.Fprintf(w, "unknown columns (ignored): %s\n", strings.Join(rep.UnknownColumns, ", "))
+	}
+	if len(rep.MissingColumns) > 0 {
+		fmt.Fprintf(w, "the file has no column %s, which %s need: every row is rejected; the columns of %s are %s\n",
+			strings.Join(rep.MissingColumns, ", "), rep.Kind, rep.Kind, strings.Join(importer.Headers(rep.Kind), ", "))
 	}
 	for i, p := range rep.Problems {
 		if i == shownProblems {

@@ -71,3 +71,42 @@ func TestImportCLI(t *testing.T) {
 		t.Errorf("unknown kind: %v", err)
 	}
 }
+
+// An undo refusal names the client in full on stdout (the operator owns the data; only the
+// error line is redacted), and a file without the phone column says so once, not per row.
+func TestImportCLIUndoNamesClientAndMissingColumn(t *testing.T) {
+	t.Parallel()
+	pool, dsn := pgtest.New(t)
+	getenv := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	cli := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"import"}, args...), getenv, &out)
+		return out.String(), err
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c1.csv")
+	if err := os.WriteFile(file, []byte("Телефон;ФИО\n89123456789;Иван Петров\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cli("clients", file)
+	batch := regexp.MustCompile(`import undo (\d+)`).FindStringSubmatch(out)
+	if err != nil || batch == nil {
+		t.Fatalf("import: %q, %v", out, err)
+	}
+	if _, err := pool.Exec(context.Background(), `UPDATE clients SET telegram_user_id = 42`); err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli("undo", batch[1])
+	if !errors.Is(err, crm.ErrImportUsed) || !strings.Contains(out, "client +79123456789 (Иван Петров) started the bot") {
+		t.Errorf("undo of a batch with a linked client: %q, %v", out, err)
+	}
+	noPhone := filepath.Join(dir, "c2.csv")
+	if err := os.WriteFile(noPhone, []byte("ФИО;Город\nИван;Москва\nПётр;Тверь\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli("clients", noPhone, "--dry-run")
+	if err != nil || !strings.Contains(out, "the file has no column Телефон") || strings.Contains(out, "required value is empty") ||
+		!strings.Contains(out, "rejected 2") {
+		t.Errorf("no phone column: %q, %v", out, err)
+	}
+}
