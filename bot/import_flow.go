@@ -496,6 +496,10 @@ func (ir *importRun) do(ctx context.Context) {
 		html = text.T(l, text.ImportTooBig)
 	case errors.Is(err, crm.ErrForbidden):
 		html = text.T(l, text.ImportNotAllowed)
+	case errors.Is(err, importer.ErrNotTable):
+		html = text.T(l, text.ImportBadType)
+	case errors.Is(err, importer.ErrOldExcel):
+		html = text.T(l, text.ImportOldExcel)
 	case err != nil && unreadable(err):
 		b.log.Info("import file unreadable", "user_id", ir.userID, "err", err)
 		html = text.T(l, text.ImportUnreadable, esc(ir.st.Name), kindName(l, ir.st.Kind), esc(strings.Join(mandatory(importer.Kind(ir.st.Kind)), ", ")))
@@ -548,6 +552,16 @@ func (ir *importRun) importFile(ctx context.Context) (importer.Report, error) {
 	defer os.Remove(f.Name())
 	defer f.Close()
 	if err := b.download(ctx, ir.st.FileID, f); err != nil {
+		return importer.Report{}, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return importer.Report{}, fmt.Errorf("import: %w", err)
+	}
+	// Not a table at all (a picture renamed .csv, binary junk): say so before asking what it
+	// holds.
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	if err := importer.CheckTable(head[:n]); err != nil {
 		return importer.Report{}, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -729,7 +743,13 @@ func (ir *importRun) sniffKind(ctx context.Context, f *os.File) (importer.Kind, 
 // headerRow is the file's first row as a line of CSV: a CSV file's own first line, bytes as they
 // are (the importer detects the encoding and separator), or an XLSX sheet's first non-blank row.
 func headerRow(name string, f *os.File) ([]byte, error) {
-	if strings.ToLower(filepath.Ext(name)) != ".xlsx" {
+	magic := make([]byte, 4)
+	n, _ := io.ReadFull(f, magic)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	zip := bytes.Equal(magic[:n], []byte("PK\x03\x04")) // an .xlsx, whatever its name
+	if strings.ToLower(filepath.Ext(name)) != ".xlsx" && !zip {
 		line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 			return nil, err
@@ -741,33 +761,40 @@ func headerRow(name string, f *os.File) ([]byte, error) {
 		return nil, err
 	}
 	defer x.Close()
-	sheets := x.GetSheetList()
-	if len(sheets) == 0 {
+	// The first sheet whose first row has a known column: the data need not be on the first
+	// sheet (the importer picks the same one).
+	_, rows := importer.FirstRows(x)
+	var cells []string
+	for _, r := range rows {
+		if r != nil && cells == nil {
+			cells = r
+		}
+		if known(r) {
+			cells = r
+			break
+		}
+	}
+	if cells == nil {
 		return nil, nil
 	}
-	rows, err := x.Rows(sheets[0])
-	if err != nil {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Comma = ';'
+	if err := w.Write(cells); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		cells, err := rows.Columns()
-		if err != nil {
-			return nil, err
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// known reports whether a header row has a column of some kind.
+func known(cells []string) bool {
+	for _, k := range importer.Kinds {
+		if importer.HasKnownColumn(k, cells) {
+			return true
 		}
-		if strings.TrimSpace(strings.Join(cells, "")) == "" {
-			continue
-		}
-		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		w.Comma = ';'
-		if err := w.Write(cells); err != nil {
-			return nil, err
-		}
-		w.Flush()
-		return buf.Bytes(), w.Error()
 	}
-	return nil, rows.Error()
+	return false
 }
 
 var (

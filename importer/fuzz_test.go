@@ -25,7 +25,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("\xff\xfeT\x00e\x00l\x00\n\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, k := range Kinds {
-			rows, _, err := openRows("f.csv", bytes.NewReader(data), "")
+			rows, _, err := openRows("f.csv", bytes.NewReader(data), "", KindClients)
 			if err != nil {
 				continue
 			}

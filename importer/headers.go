@@ -131,3 +131,14 @@ func mapHeader(k Kind, header []string) (fields []field, unknown []string) {
 	}
 	return fields, unknown
 }
+
+// HasKnownColumn reports whether a header row has a column of kind.
+func HasKnownColumn(k Kind, header []string) bool {
+	fields, _ := mapHeader(k, header)
+	for _, f := range fields {
+		if f != fNone {
+			return true
+		}
+	}
+	return false
+}

@@ -40,17 +40,55 @@ type rowReader interface {
 	close() error
 }
 
-// openRows picks the reader by the name's extension, else by the content (a zip is XLSX), and
-// estimates how many rows the file has (0 when unknown).
-func openRows(name string, r io.Reader, sheet string) (rowReader, int, error) {
+// ErrNotTable is a file that is neither CSV text nor an XLSX workbook: a picture, a PDF, binary
+// junk. ErrOldExcel is a .xls (Excel 97-2003) workbook, whatever its name.
+var (
+	ErrNotTable = errors.New("not a table: the file is binary, neither CSV text nor an XLSX workbook")
+	ErrOldExcel = errors.New("old .xls files are not read: save the sheet as .xlsx or .csv")
+)
+
+// CheckTable tells from a file's first bytes (up to 64 KB) whether it can be a table: nil for
+// an XLSX (zip) or text, ErrOldExcel for an OLE workbook, ErrNotTable for anything with NUL
+// bytes or many control characters (UTF-16 text, which has NULs, is told by its BOM).
+func CheckTable(head []byte) error {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return nil
+	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0")):
+		return ErrOldExcel
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return nil
+	}
+	control := 0
+	for _, c := range head {
+		switch {
+		case c == 0:
+			return ErrNotTable
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f':
+			control++
+		}
+	}
+	if control > len(head)/100+2 {
+		return ErrNotTable
+	}
+	return nil
+}
+
+// openRows picks the reader by the content (a zip is XLSX, whatever its name: an .xlsx renamed
+// .csv), else by the name's extension, and estimates how many rows the file has (0 when
+// unknown). A file that is no table is ErrNotTable.
+func openRows(name string, r io.Reader, sheet string, kind Kind) (rowReader, int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	ext := strings.ToLower(filepath.Ext(name))
-	head, _ := br.Peek(4)
-	if ext == ".xlsx" || ext == ".xlsm" || ext != ".csv" && ext != ".txt" && ext != ".tsv" && bytes.HasPrefix(head, []byte("PK\x03\x04")) {
-		return openXLSX(br, sheet)
-	}
+	head, _ := br.Peek(64 << 10)
 	if ext == ".xls" {
-		return nil, 0, errors.New("old .xls files are not read: save the sheet as .xlsx or .csv")
+		return nil, 0, ErrOldExcel
+	}
+	if err := CheckTable(head); err != nil {
+		return nil, 0, err
+	}
+	if ext == ".xlsx" || ext == ".xlsm" || bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return openXLSX(br, sheet, kind)
 	}
 	return openCSV(r, br)
 }

@@ -3,12 +3,15 @@ package importer_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/uniflow-crm/uniflow/crm"
 	"github.com/uniflow-crm/uniflow/importer"
@@ -323,5 +326,51 @@ func TestMissingColumnAndProgressTotal(t *testing.T) {
 		}})
 	if err != nil || first != 3000 {
 		t.Errorf("progress of 3000 rows counts to %d: %v", first, err)
+	}
+}
+
+// Binary junk is "not a table", an old workbook under another name is told as such, an .xlsx
+// renamed .csv is read as the workbook it is, and without --sheet the sheet with a known header
+// is read, not a cover sheet before it.
+func TestNotATableAndSheetWithData(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for name, data := range map[string]string{
+		"junk.csv": "\x00\x01\x02\xff\xfe junk \x00\x00",
+		"pic.csv":  "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+	} {
+		_, err := importer.Run(e.ctx, e.svc, name, strings.NewReader(data), importer.Options{Kind: importer.KindClients})
+		if !errors.Is(err, importer.ErrNotTable) || !errors.Is(err, importer.ErrUnreadable) || !strings.Contains(err.Error(), "not a table") {
+			t.Errorf("%s: %v, want ErrNotTable", name, err)
+		}
+	}
+	if _, err := importer.Run(e.ctx, e.svc, "old.csv", strings.NewReader("\xd0\xcf\x11\xe0 old"), importer.Options{Kind: importer.KindClients}); !errors.Is(err, importer.ErrOldExcel) {
+		t.Errorf("old workbook renamed .csv: %v", err)
+	}
+	x := excelize.NewFile()
+	x.SetCellValue("Sheet1", "A1", "Клиенты салона, выгрузка 2026")
+	x.NewSheet("Данные")
+	x.SetSheetRow("Данные", "A1", &[]any{"Телефон", "ФИО"})
+	x.SetSheetRow("Данные", "A2", &[]any{"89123456789", "Иван"})
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	for _, name := range []string{"book.xlsx", "renamed.csv"} {
+		rep, err := importer.Run(e.ctx, e.svc, name, bytes.NewReader(buf.Bytes()), importer.Options{Kind: importer.KindClients, DryRun: true})
+		if err != nil || rep.New != 1 {
+			t.Errorf("%s: %s, %v", name, render(rep), err)
+		}
+	}
+	// A workbook with no known header anywhere names its sheets.
+	y := excelize.NewFile()
+	y.SetCellValue("Sheet1", "A1", "Цвет")
+	y.NewSheet("Прочее")
+	buf.Reset()
+	y.WriteTo(&buf)
+	y.Close()
+	if _, err := importer.Run(e.ctx, e.svc, "none.xlsx", bytes.NewReader(buf.Bytes()), importer.Options{Kind: importer.KindClients}); err == nil || !strings.Contains(err.Error(), "Sheet1, Прочее") {
+		t.Errorf("no known header: %v", err)
 	}
 }

@@ -34,7 +34,7 @@ func Run(ctx context.Context, svc *crm.Service, name string, r io.Reader, opt Op
 	if opt.Region == "" {
 		opt.Region = "RU"
 	}
-	rows, total, err := openRows(name, r, opt.Sheet)
+	rows, total, err := openRows(name, r, opt.Sheet, opt.Kind)
 	if err != nil {
 		return rep, fmt.Errorf("import %s %s: %w: %w", opt.Kind, name, ErrUnreadable, err)
 	}
@@ -140,7 +140,11 @@ func newFile(ctx context.Context, opt Options, rows rowReader, total int, rep *R
 			}
 		}
 		if len(f.header) == 0 {
-			return nil, fmt.Errorf("line %d: no known column; the columns of %s are %s", rec.line, opt.Kind, strings.Join(Headers(opt.Kind), ", "))
+			where := ""
+			if x, ok := rows.(*xlsxReader); ok {
+				where = fmt.Sprintf(" of sheet %q (the workbook's sheets: %s; choose one with --sheet)", x.sheet, strings.Join(x.sheets, ", "))
+			}
+			return nil, fmt.Errorf("line %d%s: no known column; the columns of %s are %s", rec.line, where, opt.Kind, strings.Join(Headers(opt.Kind), ", "))
 		}
 		rep.MissingColumns = f.missingColumns()
 		return f, nil

@@ -13,11 +13,15 @@ import (
 // unusual format still as its serial.
 type xlsxReader struct {
 	f         *excelize.File
+	sheet     string   // the sheet read
+	sheets    []string // the workbook's, for messages
 	shown, rw *excelize.Rows
 	line      int
 }
 
-func openXLSX(r io.Reader, sheet string) (rowReader, int, error) {
+// openXLSX opens the named sheet, or without a name the first sheet whose header row has a
+// column of kind (a workbook whose first sheet is a cover or notes), else the first.
+func openXLSX(r io.Reader, sheet string, kind Kind) (rowReader, int, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{ShortDatePattern: "dd.mm.yyyy"})
 	if err != nil {
 		return nil, 0, fmt.Errorf("read xlsx: %w", err)
@@ -29,6 +33,12 @@ func openXLSX(r io.Reader, sheet string) (rowReader, int, error) {
 			return nil, 0, fmt.Errorf("read xlsx: the workbook has no sheet")
 		}
 		sheet = list[0]
+		for _, name := range list {
+			if cells, err := firstRow(f, name); err == nil && HasKnownColumn(kind, cells) {
+				sheet = name
+				break
+			}
+		}
 	} else if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
 		f.Close()
 		return nil, 0, fmt.Errorf("read xlsx: no sheet %q (sheets: %q)", sheet, f.GetSheetList())
@@ -51,7 +61,36 @@ func openXLSX(r io.Reader, sheet string) (rowReader, int, error) {
 			}
 		}
 	}
-	return &xlsxReader{f: f, shown: shown, rw: rw}, total, nil
+	return &xlsxReader{f: f, sheet: sheet, sheets: f.GetSheetList(), shown: shown, rw: rw}, total, nil
+}
+
+// firstRow is the first non-blank row of a sheet, looking at no more than its first 20 rows.
+func firstRow(f *excelize.File, sheet string) ([]string, error) {
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for i := 0; i < 20 && rows.Next(); i++ {
+		cells, err := rows.Columns()
+		if err != nil {
+			return nil, err
+		}
+		if !blank(cells) {
+			return cells, nil
+		}
+	}
+	return nil, rows.Error()
+}
+
+// FirstRows are the first non-blank row of each sheet of a workbook, in order (nil for a
+// sheet that has none): what the bot looks at to tell what a file holds.
+func FirstRows(f *excelize.File) (sheets []string, rows [][]string) {
+	for _, name := range f.GetSheetList() {
+		cells, _ := firstRow(f, name)
+		sheets, rows = append(sheets, name), append(rows, cells)
+	}
+	return sheets, rows
 }
 
 func cutColon(s string) (string, string, bool) {

@@ -162,7 +162,9 @@ func TestImportRefusesBadFiles(t *testing.T) {
 		{"photo.png", []byte("\x89PNG\r\n\x1a\n fake"), "Это не таблица CSV или XLSX"},
 		{"old.xls", []byte("\xd0\xcf\x11\xe0 old excel"), "Старый формат .xls"},
 		{"clients.csv", nil, "Файл пустой"},
-		{"clients.csv", []byte("\x00\x01\x02\xff\xfe junk \x00\x00"), "Не могу прочитать"},
+		{"clients.csv", []byte("\x00\x01\x02\xff\xfe junk \x00\x00"), "Это не таблица CSV или XLSX"},
+		{"data.csv", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR a picture renamed"), "Это не таблица CSV или XLSX"},
+		{"clients.csv", []byte("\xd0\xcf\x11\xe0 old excel renamed"), "Старый формат .xls"},
 		{"clients.xlsx", []byte("PK\x03\x04 not really a zip"), "Не могу прочитать"},
 		{"clients.csv", make([]byte, 20<<20+1), "больше 20 МБ"},
 	} {
