@@ -33,7 +33,13 @@ func (b *Bot) renderNoShow(ctx context.Context, l text.Lang, m crm.OutboxMessage
 	slot := d.Slot.In(b.cfg.Location)
 	if m.Kind == crm.KindNoShow {
 		who := short(clientName(l, card.Client), 60) + ", " + esc(clientPhone(l, card.Client))
-		html := text.T(l, text.NoShowNotice, d.Number, who, dateText(slot), slot.Format("15:04"))
+		// The client is offered another time (crm.MarkNoShows) only for a booking the shop
+		// confirmed and when the bot can reach them; else it is the staff's to call.
+		then := text.T(l, text.NoShowCall)
+		if crm.BookingRemindable(card.Order.Status) && card.Client.ChatID != nil && card.Client.UnreachableSince == nil {
+			then = text.T(l, text.NoShowOffered)
+		}
+		html := text.T(l, text.NoShowNotice, d.Number, who, dateText(slot), slot.Format("15:04"), then)
 		return rendered{parts: textParts(html, inline([]tgbotapi.InlineKeyboardButton{workButton(l, card.Order)}))}, true, nil
 	}
 	html := text.T(l, text.NoShowClient, d.Number, dateText(slot), slot.Format("15:04"))

@@ -28,10 +28,24 @@ func TestNoShowOffersAnotherTimeE2E(t *testing.T) {
 	ownerUser.Start("")
 	h.next(ownerUser.Chat(), 0, "")
 
+	// The start's catch-up runs every hourly job once (a fresh database has no runs): let it end,
+	// so the presses below are what marks the bookings.
+	h.waitCount(1, `SELECT count(*) FROM scheduler_runs WHERE job = 'no_shows' AND last_finished_at IS NOT NULL`)
+
 	// Booked three hours ago (past the two hours' grace), confirmed, never came.
 	slot := time.Now().In(msk).Truncate(time.Minute).Add(-3 * time.Hour)
 	var orderID, number int64
 	if err := h.pool.QueryRow(context.Background(), sqlBooking, "+79003330001", client.ID(), slot, "Коля", "ru").Scan(&orderID, &number); err != nil {
+		t.Fatal(err)
+	}
+	// A request the shop never confirmed, its time passed too: the staff are told to call; its
+	// client is offered nothing (nobody promised them that time).
+	unconfirmed := h.emu.NewUser(tgemu.UserOptions{FirstName: "Vera", LanguageCode: "ru"})
+	var otherID, otherNumber int64
+	if err := h.pool.QueryRow(context.Background(), sqlBooking, "+79003330002", unconfirmed.ID(), slot.Add(-time.Hour), "Вера", "ru").Scan(&otherID, &otherNumber); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.pool.Exec(context.Background(), `UPDATE orders SET status = 'new' WHERE id = $1`, otherID); err != nil {
 		t.Fatal(err)
 	}
 	runJob := func() string {
@@ -41,13 +55,13 @@ func TestNoShowOffersAnotherTimeE2E(t *testing.T) {
 		jm := h.next(ownerUser.Chat(), before, "no_shows")
 		return h.answered(h.press(ownerUser, jm, "no_shows")).Text
 	}
-	if a := runJob(); !strings.Contains(a, "отмечено 1") {
-		t.Errorf("run-now answer = %q, want one order marked", a)
+	if a := runJob(); !strings.Contains(a, "отмечено 2") {
+		t.Errorf("run-now answer = %q, want two orders marked", a)
 	}
 
 	when := slot.Format("02.01.2006") + " в " + slot.Format("15:04")
-	sm := h.next(ownerUser.Chat(), 0, "Клиент не приехал")
-	for _, want := range []string{"№" + itoa64(number), "Коля", "+79003330001", when} {
+	sm := h.next(ownerUser.Chat(), 0, "№"+itoa64(number)+", Коля")
+	for _, want := range []string{"Клиент не приехал", "+79003330001", when, "Клиенту предложено выбрать другое время"} {
 		if !strings.Contains(sm.Text, want) {
 			t.Errorf("staff notice lacks %q:\n%s", want, sm.Text)
 		}
@@ -57,6 +71,9 @@ func TestNoShowOffersAnotherTimeE2E(t *testing.T) {
 		t.Errorf("client's offer does not name order %d at %s Moscow time:\n%s", number, when, cm.Text)
 	}
 	h.waitCount(1, `SELECT count(*) FROM orders WHERE id = $1 AND no_show_at IS NOT NULL`, orderID)
+	if m := h.next(ownerUser.Chat(), 0, "№"+itoa64(otherNumber)+", Вера"); !strings.Contains(m.Text, "Позвоните клиенту") || strings.Contains(m.Text, "предложено") {
+		t.Errorf("staff notice of the unconfirmed request: %s", m.Text)
+	}
 
 	h.answered(h.press(client, cm, "Выбрать другое время"))
 	pick := h.card(client.Chat(), cm.ID, "Выберите новое время")
@@ -83,8 +100,13 @@ func TestNoShowOffersAnotherTimeE2E(t *testing.T) {
 	if a := runJob(); !strings.Contains(a, "отмечено 0") {
 		t.Errorf("second run-now answer = %q, want nothing marked", a)
 	}
-	if n := h.count(`SELECT count(*) FROM outbox WHERE order_id = $1 AND kind IN ('no_show', 'no_show_client')`, orderID); n != 2 {
-		t.Errorf("no-show messages = %d after a second run, want 2 (the staff's and the client's)", n)
+	if n := h.count(`SELECT count(*) FROM outbox WHERE order_id IN ($1, $2) AND kind IN ('no_show', 'no_show_client')`, orderID, otherID); n != 3 {
+		t.Errorf("no-show messages = %d after a second run, want 3 (the staff's two and one client's)", n)
+	}
+	for _, m := range unconfirmed.Chat().BotMessages() {
+		if strings.Contains(m.Text, "ждали") {
+			t.Errorf("the client of an unconfirmed request was told they did not come: %s", m.Text)
+		}
 	}
 	if r := h.emu.Rejected(); len(r) > 0 {
 		t.Errorf("Telegram would refuse: %+v", r)
