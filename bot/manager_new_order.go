@@ -300,7 +300,13 @@ func (b *Bot) linkKnownClient(ctx context.Context, r *request, phone string) (li
 	if err := b.saveConversation(ctx, r); err != nil {
 		return false, err
 	}
-	lines := []string{text.T(r.lang, text.LinkedGreeting)}
+	// A client the shop imported may have no orders yet: they are greeted as known, not told of
+	// orders there are none of.
+	greeting := text.LinkedGreeting
+	if len(orders) == 0 {
+		greeting = text.LinkedNoOrders
+	}
+	lines := []string{text.T(r.lang, greeting)}
 	for _, o := range orders {
 		lines = append(lines, b.orderLine(r.lang, o))
 	}

@@ -168,6 +168,7 @@ const (
 	NewSummary      Key = "new_summary"
 	NewCreated      Key = "new_created"
 	LinkedGreeting  Key = "linked_greeting"
+	LinkedNoOrders  Key = "linked_no_orders"
 	HelpWork        Key = "help_work"
 	MenuPrompt      Key = "menu_prompt"
 
@@ -365,6 +366,7 @@ var workCatalog = map[Key]forms{
 	},
 	MenuPrompt:     {"Что дальше?", "What next?"},
 	LinkedGreeting: {"Нашёл ваши заказы в автосервисе — теперь буду сообщать о них здесь.", "I found your orders at the shop; from now on I will tell you about them here."},
+	LinkedNoOrders: {"Нашёл вас в базе автосервиса — теперь буду сообщать о ваших заказах здесь.", "I found you among the shop's clients; from now on I will tell you about your orders here."},
 
 	TimelineTitle:   {"<b>История заказа №%d</b>", "<b>History of order No. %d</b>"},
 	TimelineEarlier: {"\n… и ещё %d событий раньше", "\n… and %d earlier events"},

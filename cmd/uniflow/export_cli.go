@@ -20,8 +20,9 @@ import (
 const exportUsage = `usage:
   uniflow export clients|vehicles|orders|payments|catalog [--from DATE] [--to DATE] [--format csv|xlsx] [--out FILE] [--sep ';']
 
---from and --to (DD.MM.YYYY or YYYY-MM-DD, both days included, in SHOP_TIMEZONE) bound orders and
-payments by the day they were created. --format is xlsx unless --out ends in .csv. --out defaults
+--from and --to (DD.MM.YYYY, DD.MM.YY or YYYY-MM-DD, both days included, in SHOP_TIMEZONE) bound orders and
+payments by the day they were created. --format is xlsx unless --out ends in .csv; a --format
+that --out's .csv or .xlsx contradicts is refused. --out defaults
 to <kind>-<today>.<format> in the current directory; "-" writes to stdout. CSV is UTF-8 with a
 byte-order mark and CSV_SEPARATOR (";" by default) between fields, as Russian Excel opens it;
 --sep overrides it (";", ",", "tab"). Clients, vehicles and the catalog come out under the
@@ -67,7 +68,11 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		StatusName: func(s string) string { return text.StatusName(text.RU, s) },
 		MethodName: func(m string) string { return text.PayMethodName(text.RU, m) },
 	}
+	outExt := strings.ToLower(fileExt(*out))
 	switch f := importer.Format(strings.ToLower(*format)); {
+	case (f == importer.FormatCSV || f == importer.FormatXLSX) && (outExt == ".csv" || outExt == ".xlsx") && outExt != "."+string(f):
+		// A CSV named .xlsx opens in Excel as a broken workbook: refuse rather than guess.
+		return fmt.Errorf("export %s: --format %s does not match --out %s: give one, or make them agree", kind, f, *out)
 	case f == importer.FormatCSV || f == importer.FormatXLSX:
 		opt.Format = f
 	case f != "":
@@ -175,10 +180,11 @@ func parsePeriod(from, to string, loc *time.Location) (crm.ExportPeriod, error) 
 }
 
 func parseDay(s string, loc *time.Location) (time.Time, error) {
-	for _, layout := range []string{"02.01.2006", "2006-01-02"} {
+	// The forms uniflow import reads: DD.MM.YYYY, DD.MM.YY (69-99 are 19xx), YYYY-MM-DD.
+	for _, layout := range []string{"02.01.2006", "2.1.2006", "02.01.06", "2.1.06", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), loc); err == nil {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("want a day as DD.MM.YYYY or YYYY-MM-DD, got %q", s)
+	return time.Time{}, fmt.Errorf("want a day as DD.MM.YYYY, DD.MM.YY or YYYY-MM-DD, got %q", s)
 }

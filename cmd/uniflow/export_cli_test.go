@@ -62,7 +62,7 @@ INSERT INTO payments (order_id, amount, method, recorded_by) VALUES (2, 150050, 
 
 	// 01.12 in Moscow: only the order made a minute after midnight.
 	xlsx := filepath.Join(dir, "orders.xlsx")
-	if out, err := cli(nil, "orders", "--from", "01.12.2026", "--to", "2026-12-01", "--out", xlsx); err != nil || !strings.Contains(out, "1 rows") {
+	if out, err := cli(nil, "orders", "--from", "01.12.26", "--to", "2026-12-01", "--out", xlsx); err != nil || !strings.Contains(out, "1 rows") {
 		t.Fatalf("export orders: %q, %v", out, err)
 	}
 	f, err := excelize.OpenFile(xlsx)
@@ -89,6 +89,8 @@ INSERT INTO payments (order_id, amount, method, recorded_by) VALUES (2, 150050, 
 		{nil, []string{"orders", "--from", "2026-13-01"}, "--from: want a day as DD.MM.YYYY"},
 		{nil, []string{"orders", "--from", "02.12.2026", "--to", "01.12.2026"}, "is after --to"},
 		{nil, []string{"orders", "--format", "ods"}, "--format: want csv or xlsx"},
+		{nil, []string{"vehicles", "--format", "csv", "--out", filepath.Join(dir, "v.xlsx")}, "--format csv does not match --out"},
+		{nil, []string{"vehicles", "--format", "xlsx", "--out", filepath.Join(dir, "v.csv")}, "--format xlsx does not match --out"},
 		{nil, []string{"orders", "--sep", "|"}, `--sep: want ";", "," or "tab"`},
 		{map[string]string{"CSV_SEPARATOR": "|"}, []string{"orders"}, "CSV_SEPARATOR: want"},
 		{nil, []string{"orders", "--out", filepath.Join(dir, "no", "such", "dir.csv")}, "export orders:"},

@@ -24,7 +24,9 @@ const importUsage = `usage:
 FILE is .csv (UTF-8 with or without BOM, or Windows-1251; separator , ; or tab) or .xlsx (the
 first sheet, or --sheet). Columns are found by their headers (README: Import). --dry-run reports
 what would happen and changes nothing; --overwrite lets the file's values replace differing
-ones (otherwise they are listed as conflicts). Rejected, conflicting and duplicate rows are
+ones (otherwise they are listed as conflicts). --branch records which branch the batch is for
+(clients, cars and the catalog are shared by all branches; the default is the default branch,
+"main" on a new install). Rejected, conflicting and duplicate rows are
 written to FILE's name with .problems.csv. undo removes what a batch created and restores
 what it changed, unless orders used its records since.
 `
@@ -101,6 +103,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	opt := importer.Options{Kind: kind, DryRun: *dry, Overwrite: *overwrite, Sheet: *sheet, Region: cfg.Region}
 	if *branch != "" {
 		if opt.BranchID, err = svc.BranchID(ctx, *branch); err != nil {
+			if names, lerr := svc.BranchNames(ctx); lerr == nil && errors.Is(err, crm.ErrNotFound) {
+				return fmt.Errorf("import %s: --branch %q: no such branch; the shop's branches are %s (--branch only records which branch a batch is for: clients, cars and the catalog are shared by all): %w",
+					kind, *branch, strings.Join(names, ", "), err)
+			}
 			return fmt.Errorf("import %s: --branch %q: %w", kind, *branch, err)
 		}
 	}

@@ -29,7 +29,11 @@ func TestImportedClientLinkedBySharedPhone(t *testing.T) {
 	if _, err := u.ShareContact("79120000040"); err != nil {
 		t.Fatal(err)
 	}
-	h.next(c, last(c), "Welcome back, Импортов Иван")
+	hello := h.next(c, last(c), "Welcome back, Импортов Иван")
+	// They have no orders yet: not told the bot found some.
+	if strings.Contains(hello.Text, "found your orders") || !strings.Contains(hello.Text, "I found you among the shop's clients") {
+		t.Errorf("greeting of an imported client with no orders: %q", hello.Text)
+	}
 	if n := h.count(`SELECT count(*) FROM clients`); n != 1 {
 		t.Errorf("%d clients after the shared phone, want the imported one only", n)
 	}
