@@ -47,6 +47,8 @@ const (
 	importStale = 30 * time.Minute
 	// progressEvery spaces the edits of the progress message: well inside Telegram's limits.
 	progressEvery = 2 * time.Second
+	// progressRows is how many rows make a file large: its progress shows from the first row.
+	progressRows = 5000
 )
 
 // Import button actions; Version is the import's nonce, so a button of an earlier file is stale.
@@ -76,6 +78,9 @@ type importState struct {
 	Stage   string `json:"st"`
 	Msg     int    `json:"m,omitempty"` // the message that shows the import
 	Started int64  `json:"t,omitempty"` // when the running stage began, Unix seconds
+	// Problems is how many problems the check found: an import that finds others (the
+	// database changed since) shows and sends them.
+	Problems int `json:"p,omitempty"`
 }
 
 func (s importState) running(now time.Time) bool {
@@ -450,6 +455,7 @@ type importRun struct {
 
 	lastEdit time.Time
 	lastStop time.Time
+	shown    bool // a progress line was shown
 }
 
 // setHead words the run's first line: what it does, to which file of which kind.
@@ -479,6 +485,7 @@ func (ir *importRun) do(ctx context.Context) {
 	}
 	var html string
 	var kb *tgbotapi.InlineKeyboardMarkup
+	changed := false // the import found other problems than its check
 	switch {
 	case errors.Is(err, errAskKind) && !stopped:
 		ir.st.Stage = stageKind
@@ -509,7 +516,7 @@ func (ir *importRun) do(ctx context.Context) {
 	case ir.dry:
 		html = ir.reportText(rep)
 		if rep.New+rep.Updated > 0 {
-			ir.st.Stage = stageReady
+			ir.st.Stage, ir.st.Problems = stageReady, len(rep.Problems)
 			if err := b.saveImport(ctx, ir.userID, ir.st); err != nil {
 				b.log.Warn("save checked import", "user_id", ir.userID, "err", err)
 			}
@@ -526,8 +533,11 @@ func (ir *importRun) do(ctx context.Context) {
 		if rep.BatchID == 0 {
 			html = text.T(l, text.ImportAppliedNone, esc(ir.st.Name))
 		} else {
-			html = text.T(l, text.ImportApplied, esc(ir.st.Name), rep.BatchID, rep.New, rep.Updated, rep.Unchanged, rep.Rejected, rep.Conflicts, rep.BatchID)
+			html = text.T(l, text.ImportApplied, esc(ir.st.Name), rep.BatchID, rep.New, rep.Updated, rep.Unchanged, rep.Duplicate, rep.Rejected, rep.Conflicts, rep.BatchID)
 			kb = undoButton(l, rep.BatchID)
+		}
+		if changed = len(rep.Problems) != ir.st.Problems; changed {
+			html += text.T(l, text.ImportChangedSince) + ir.problemLines(rep)
 		}
 	}
 	if err := b.editCard(ctx, ir.chatID, ir.st.Msg, html, kb); err != nil {
@@ -536,7 +546,7 @@ func (ir *importRun) do(ctx context.Context) {
 			b.log.Warn("send import result", "user_id", ir.userID, "err", err)
 		}
 	}
-	if err == nil && ir.dry && ir.st.Stage != stageKind && len(rep.Problems) > 0 {
+	if err == nil && (ir.dry && ir.st.Stage != stageKind || changed) && len(rep.Problems) > 0 {
 		ir.sendProblems(ctx, rep)
 	}
 }
@@ -603,16 +613,27 @@ func (ir *importRun) progress(ctx context.Context, cancel context.CancelFunc, do
 			return
 		}
 	}
-	if ir.lastEdit.IsZero() {
-		ir.lastEdit = now // the first edit after progressEvery: small files never show one
+	merging := total > 0 && done == total // every row read: the database part follows
+	large := total >= progressRows
+	switch {
+	case merging:
+		if !ir.shown && !large {
+			return // a small file shows no progress at all
+		}
+	case ir.lastEdit.IsZero():
+		ir.lastEdit = now
+		if !large {
+			return // the first edit after progressEvery: small files never show one
+		}
+	case now.Sub(ir.lastEdit) < progressEvery:
 		return
 	}
-	if now.Sub(ir.lastEdit) < progressEvery {
-		return
-	}
-	ir.lastEdit = now
+	ir.lastEdit, ir.shown = now, true
 	line := text.T(ir.lang, text.ImportProgress, done)
-	if total > 0 {
+	switch {
+	case merging:
+		line = text.T(ir.lang, text.ImportMerging, done)
+	case total > 0:
 		line = text.T(ir.lang, text.ImportProgressOf, done, total)
 	}
 	if err := ir.b.editCard(ctx, ir.chatID, ir.st.Msg, ir.head+line, ir.stopKeyboard()); err != nil && ctx.Err() == nil {
@@ -636,20 +657,7 @@ func (ir *importRun) reportText(rep importer.Report) string {
 	if len(rep.UnknownColumns) > 0 {
 		b.WriteString(text.T(l, text.ImportUnknownCols, esc(strings.Join(rep.UnknownColumns, ", "))))
 	}
-	if len(rep.Problems) > 0 {
-		b.WriteString("\n")
-	}
-	for i, p := range rep.Problems {
-		if i == maxShownProblems {
-			b.WriteString(text.T(l, text.ImportMoreProblems, len(rep.Problems)-i))
-			break
-		}
-		col := ""
-		if p.Column != "" {
-			col = ", " + esc(p.Column)
-		}
-		b.WriteString(text.T(l, text.ImportProblemLine, p.Line, col, esc(p.Text(string(l)))))
-	}
+	b.WriteString(ir.problemLines(rep))
 	switch {
 	case len(rep.MissingColumns) > 0:
 		b.WriteString(text.T(l, text.ImportNeedColumns, esc(strings.Join(rep.MissingColumns, ", "))))
@@ -663,6 +671,27 @@ func (ir *importRun) reportText(rep importer.Report) string {
 		b.WriteString(text.T(l, text.ImportNoRows))
 	default:
 		b.WriteString(text.T(l, text.ImportNothingToDo))
+	}
+	return b.String()
+}
+
+// problemLines lists the first problems of a report, one a line.
+func (ir *importRun) problemLines(rep importer.Report) string {
+	l := ir.lang
+	var b strings.Builder
+	if len(rep.Problems) > 0 {
+		b.WriteString("\n")
+	}
+	for i, p := range rep.Problems {
+		if i == maxShownProblems {
+			b.WriteString(text.T(l, text.ImportMoreProblems, len(rep.Problems)-i))
+			break
+		}
+		col := ""
+		if p.Column != "" {
+			col = ", " + esc(p.Column)
+		}
+		b.WriteString(text.T(l, text.ImportProblemLine, p.Line, col, esc(p.Text(string(l)))))
 	}
 	return b.String()
 }

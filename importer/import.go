@@ -43,7 +43,8 @@ type Options struct {
 	// command line (the system). Staff need crm.ActImport.
 	Actor crm.Actor
 	// Progress, when not nil, is told how many rows were read of about how many (total 0 when
-	// unknown), at most a few times a second. Calls never overlap, but they may come from a
+	// unknown), at most a few times a second, and once with done == total when the last row was
+	// read, before the merge with the database (which takes a while of its own). Calls never overlap, but they may come from a
 	// goroutine other than Run's caller (pgx's CopyFrom pulls the rows on its own).
 	Progress func(done, total int)
 }

@@ -74,7 +74,6 @@ func Run(ctx context.Context, svc *crm.Service, name string, r io.Reader, opt Op
 	if err != nil {
 		return rep, fmt.Errorf("import %s %s: %w", opt.Kind, name, err)
 	}
-	f.progress(true)
 	f.report(res)
 	return rep, nil
 }
@@ -107,6 +106,7 @@ type file struct {
 	today    time.Time // the shop's date, UTC midnight: no visit is after it
 	total    int
 	done     int
+	read     bool // the last row was read
 	reported time.Time
 }
 
@@ -207,6 +207,10 @@ func (f *file) next() (*row, bool, error) {
 	for {
 		rec, err := f.rows.next()
 		if errors.Is(err, io.EOF) {
+			if !f.read {
+				f.read = true
+				f.progress(true) // every row read: what follows is the merge with the database
+			}
 			return nil, false, nil
 		}
 		var bad *badRow

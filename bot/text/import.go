@@ -24,6 +24,7 @@ const (
 	ImportApplying     Key = "import_applying"
 	ImportProgress     Key = "import_progress"
 	ImportProgressOf   Key = "import_progress_of"
+	ImportMerging      Key = "import_merging"
 	ImportReport       Key = "import_report"
 	ImportUnknownCols  Key = "import_unknown_cols"
 	ImportProblemLine  Key = "import_problem_line"
@@ -35,6 +36,7 @@ const (
 	ImportProblemsFile Key = "import_problems_file"
 	ImportApplied      Key = "import_applied"
 	ImportAppliedNone  Key = "import_applied_none"
+	ImportChangedSince Key = "import_changed_since"
 	ImportCancelled    Key = "import_cancelled"
 	ImportStopped      Key = "import_stopped"
 	ImportUndone       Key = "import_undone"
@@ -95,6 +97,7 @@ var importCatalog = map[Key]forms{
 	ImportApplying:   {"⏳ Загружаю <b>%s</b> (%s)…", "⏳ Importing <b>%s</b> (%s)…"},
 	ImportProgress:   {"\nСтрок прочитано: %d", "\nRows read: %d"},
 	ImportProgressOf: {"\nСтрок прочитано: %d из ~%d", "\nRows read: %d of about %d"},
+	ImportMerging:    {"\nСтрок прочитано: %d. Сверяю с базой…", "\nRows read: %d. Matching them with the database…"},
 	ImportReport: {"📋 Проверка <b>%s</b> (%s), строк: %d\n➕ новых: %d\n✏️ дополнится: %d\n＝ без изменений: %d\n🔁 повторов в файле: %d\n⛔ отклонено: %d\n⚠️ конфликтов: %d",
 		"📋 Check of <b>%s</b> (%s), rows: %d\n➕ new: %d\n✏️ to update: %d\n＝ unchanged: %d\n🔁 repeated in the file: %d\n⛔ rejected: %d\n⚠️ conflicts: %d"},
 	ImportUnknownCols:  {"\n\nНе знаю столбцы (пропущены): %s", "\n\nUnknown columns (skipped): %s"},
@@ -106,12 +109,13 @@ var importCatalog = map[Key]forms{
 	ImportNothingToDo:  {"\n\nЗагружать нечего: в базе всё уже есть или строки отклонены.", "\n\nNothing to import: the database has it all already, or the rows were rejected."},
 	ImportNoRows:       {"\n\nВ файле только заголовки: строк с данными нет.", "\n\nThe file has only its headers: no data rows."},
 	ImportProblemsFile: {"Строки с проблемами в %s: %d", "Rows with problems in %s: %d"},
-	ImportApplied: {"✅ Загружено: <b>%s</b>, пакет №%d.\n➕ новых: %d\n✏️ дополнено: %d\n＝ без изменений: %d\n⛔ отклонено: %d\n⚠️ конфликтов: %d\n\nОтменить весь пакет можно, пока его записи не использованы в заказах: кнопка ниже или <code>uniflow import undo %d</code>.",
-		"✅ Imported: <b>%s</b>, batch No. %d.\n➕ new: %d\n✏️ updated: %d\n＝ unchanged: %d\n⛔ rejected: %d\n⚠️ conflicts: %d\n\nThe whole batch can be undone while its records are not used by orders: the button below or <code>uniflow import undo %d</code>."},
-	ImportAppliedNone: {"✅ <b>%s</b>: загружать было нечего, база не изменилась.", "✅ <b>%s</b>: there was nothing to import; the database did not change."},
-	ImportCancelled:   {"Загрузка <b>%s</b> отменена. В базе ничего не изменилось.", "Import of <b>%s</b> cancelled. Nothing changed in the database."},
-	ImportStopped:     {"⏹ Остановлено: <b>%s</b>. В базе ничего не изменилось.", "⏹ Stopped: <b>%s</b>. Nothing changed in the database."},
-	ImportUndone:      {"↩️ Пакет №%d отменён: созданные им записи удалены, изменённые поля восстановлены.", "↩️ Batch No. %d undone: the records it created are removed and the fields it changed restored."},
+	ImportApplied: {"✅ Загружено: <b>%s</b>, пакет №%d.\n➕ новых: %d\n✏️ дополнено: %d\n＝ без изменений: %d\n🔁 повторов в файле: %d\n⛔ отклонено: %d\n⚠️ конфликтов: %d\n\nОтменить весь пакет можно, пока его записи не использованы в заказах: кнопка ниже или <code>uniflow import undo %d</code>.",
+		"✅ Imported: <b>%s</b>, batch No. %d.\n➕ new: %d\n✏️ updated: %d\n＝ unchanged: %d\n🔁 repeated in the file: %d\n⛔ rejected: %d\n⚠️ conflicts: %d\n\nThe whole batch can be undone while its records are not used by orders: the button below or <code>uniflow import undo %d</code>."},
+	ImportChangedSince: {"\n\nБаза изменилась после проверки — проблемы загрузки (все в файле ниже):", "\n\nThe database changed since the check — the import's problems (all in the file below):"},
+	ImportAppliedNone:  {"✅ <b>%s</b>: загружать было нечего, база не изменилась.", "✅ <b>%s</b>: there was nothing to import; the database did not change."},
+	ImportCancelled:    {"Загрузка <b>%s</b> отменена. В базе ничего не изменилось.", "Import of <b>%s</b> cancelled. Nothing changed in the database."},
+	ImportStopped:      {"⏹ Остановлено: <b>%s</b>. В базе ничего не изменилось.", "⏹ Stopped: <b>%s</b>. Nothing changed in the database."},
+	ImportUndone:       {"↩️ Пакет №%d отменён: созданные им записи удалены, изменённые поля восстановлены.", "↩️ Batch No. %d undone: the records it created are removed and the fields it changed restored."},
 	ImportUndoUsed: {"Пакет №%d нельзя отменить: %s %s.",
 		"Batch No. %d cannot be undone: %s %s."},
 	ImportUndoConfirm:      {"↩️ Да, отменить пакет №%d", "↩️ Yes, undo batch No. %d"},

@@ -262,3 +262,40 @@ func (h *harness) exec(sql string) {
 		h.t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// When the database changed between the check and Import, the result lists the new problems
+// and sends them as a file; it counts repeated rows too. A large file shows its numbers from
+// the start and says when the rows are read and the database part runs.
+func TestImportResultAfterDatabaseChangedAndProgress(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.newOwner("ru")
+	h.start()
+	c := owner.Chat()
+	sent := owner.SendDocument("clients.csv", []byte(clientsCSV+"89123456789;Иван Петров;да\r\n"), "")
+	report := h.next(c, sent.ID, "Проверка")
+	h.awaitDocument(c, sent.ID)
+	h.exec(`INSERT INTO clients (phone, name) VALUES ('+79120001122', 'Другой Человек')`)
+	h.press(owner, report, "Загрузить")
+	done := h.card(c, report.ID, "Загружено")
+	for _, want := range []string{"повторов в файле: 1", "конфликтов: 1", "База изменилась после проверки", "строка 3, ФИО"} {
+		if !strings.Contains(done.Text, want) {
+			t.Errorf("the result lacks %q:\n%s", want, done.Text)
+		}
+	}
+	if doc, _ := h.awaitDocument(c, done.ID); doc.FileName != "clients-problems.xlsx" {
+		t.Errorf("problems file after the import: %q", doc.FileName)
+	}
+
+	var b strings.Builder
+	b.WriteString("Телефон;ФИО\n")
+	for i := range 60_000 {
+		fmt.Fprintf(&b, "+7914%07d;Клиент %d\n", i, i)
+	}
+	sent = owner.SendDocument("big.csv", []byte(b.String()), "клиенты")
+	run := h.next(c, sent.ID, "Проверяю")
+	h.card(c, run.ID, "из ~60000")
+	h.card(c, run.ID, "Строк прочитано: 60000. Сверяю с базой")
+	h.card(c, run.ID, "новых: 60000")
+	h.noRejections()
+}
