@@ -74,6 +74,8 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 		return out, nil
 	case crm.KindStatusChanged:
 		return b.renderStatusChanged(ctx, l, m)
+	case crm.KindCardRedraw:
+		return b.renderCardRedraw(ctx, l, m) // card_redraw.go
 	case crm.KindDailySummary:
 		var s crm.DailySummary
 		if err := json.Unmarshal(m.Data, &s); err != nil {
@@ -123,7 +125,8 @@ func (b *Bot) orderOf(ctx context.Context, m crm.OutboxMessage) (crm.OrderCard, 
 
 // renderStatusChanged tells the client about a move: a short notice that rings their phone, and
 // then their live card redrawn in place. The card is edited, never sent again: an edit repeated
-// after a lost answer changes nothing.
+// after a lost answer changes nothing. (The KindCardRedraw the move enqueued after this notice
+// then finds the card drawn and sends nothing: card_redraw.go.)
 func (b *Bot) renderStatusChanged(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
 	card, err := b.orderOf(ctx, m)
 	if err != nil {

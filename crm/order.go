@@ -303,7 +303,8 @@ RETURNING ` + orderColumns
 // (SELECT … FOR UPDATE), calls fn, which may change o and write other rows through tx, and saves
 // o with the version bumped. When fn returns an error nothing is saved and that error is
 // returned (wrapped). ID, Number, ClientID, Version, LeadSource and the timestamps are not saved
-// from o. It returns the saved order and the commit's error; ErrNotFound when there is no order id.
+// from o. A change a card shows redraws every card of the order already in a chat
+// (KindCardRedraw, in the same transaction). It returns the saved order and the commit's error; ErrNotFound when there is no order id.
 func (s *Service) UpdateOrder(ctx context.Context, id int64, fn func(tx pgx.Tx, o *Order) error) (Order, error) {
 	var saved Order
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -312,6 +313,7 @@ func (s *Service) UpdateOrder(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 		if err != nil {
 			return fmt.Errorf("lock: %w", notFound(err))
 		}
+		locked := o
 		if err := fn(tx, &o); err != nil {
 			return err
 		}
@@ -323,6 +325,9 @@ func (s *Service) UpdateOrder(ctx context.Context, id int64, fn func(tx pgx.Tx, 
 		saved, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Order])
 		if err != nil {
 			return fmt.Errorf("save: %w", err)
+		}
+		if cardShows(locked, saved) {
+			return s.enqueueCardRedraws(ctx, tx, saved)
 		}
 		return nil
 	})

@@ -149,6 +149,7 @@ type storyResult struct {
 	doubleTap           tgemu.CallbackAnswer
 	ownerSummary        tgemu.Message
 	clientCardAfterDone tgemu.Message
+	groupCardAfterDone  tgemu.Message
 }
 
 // playStory plays the whole story; between runs between steps (a restart
@@ -248,6 +249,8 @@ func playStory(emu *tgemu.Server, c cast, between func() error, enqueueSummary f
 	s.next(cc, res.booked.ID, "Заказ №1001: готов к выдаче")
 	// The client's live card was redrawn in place.
 	res.clientCardAfterDone = s.card(cc, res.booked.ID, "готов к выдаче")
+	// So was the staff group's card, with the buttons of the new status.
+	res.groupCardAfterDone = s.card(c.group, req.ID, "готов к выдаче")
 	pause()
 
 	// The manager hands the car over from the list of open orders.
@@ -257,6 +260,9 @@ func playStory(emu *tgemu.Server, c cast, between func() error, enqueueSummary f
 	s.press(c.manager, open, "Выдан")
 	s.card(c.manager.Chat(), open.ID, "выдан")
 	s.next(cc, res.booked.ID, "Заказ №1001: выдан")
+	// A move made from another chat's card redraws the group's and the mechanic's cards.
+	s.card(c.group, req.ID, "выдан")
+	s.card(c.mechanic.Chat(), assigned.ID, "выдан")
 	say("/my", "№1001 · выдан")
 	pause()
 
