@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -51,13 +52,22 @@ var demoVisits = []demoVisit{
 	{2, "+79161110004", "Ольга Васильева", crm.NewVehicle{Make: "Skoda", Model: "Octavia", Year: 2016, Plate: "Е444ЕЕ77"}, "Замена щёток", []string{"P-WIPER"}, true},
 }
 
-// LoadDemo fills the catalog, the clients, their cars and their history.
+// LoadDemo fills the catalog, the clients, their cars and their history. The demo is loaded once:
+// pressed again (before a reset) it adds nothing and says so ("already": 1), since a second
+// history would double the shop's revenue, payments and stock movements.
 func (sb *Sandbox) LoadDemo(ctx context.Context) (map[string]int, error) {
 	mgr, err := sb.opts.CRM.StaffByTelegramID(ctx, managerID)
 	if err != nil {
 		return nil, fmt.Errorf("demo shop: the manager is not set up yet: %w", err)
 	}
+	if loaded, err := sb.demoLoaded(ctx); err != nil || loaded {
+		return map[string]int{"items": len(demoCatalog), "orders": len(demoVisits), "already": 1}, err
+	}
 	a := crm.Actor{StaffID: mgr.ID, Role: mgr.Role, TelegramUserID: mgr.TelegramUserID}
+	mech, err := sb.opts.CRM.StaffByTelegramID(ctx, mechanicID)
+	if err != nil {
+		return nil, fmt.Errorf("demo shop: the mechanic is not set up yet: %w", err)
+	}
 	items := map[string]crm.CatalogItem{}
 	for _, d := range demoCatalog {
 		it, _, err := sb.opts.CRM.UpsertItem(ctx, crm.ItemInput{Kind: d.kind, SKU: d.sku, Name: d.name, Price: d.price, RepeatDays: d.repeat})
@@ -77,7 +87,7 @@ func (sb *Sandbox) LoadDemo(ctx context.Context) (map[string]int, error) {
 	for _, v := range demoVisits {
 		day := now.AddDate(0, 0, -v.daysAgo).In(sb.opts.Location)
 		at := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, sb.opts.Location)
-		if err := sb.demoVisit(ctx, a, at, v, items); err != nil {
+		if err := sb.demoVisit(ctx, a, mech.ID, at, v, items); err != nil {
 			return nil, fmt.Errorf("demo shop: the visit of %s %d days ago: %w", v.name, v.daysAgo, err)
 		}
 		orders++
@@ -85,8 +95,25 @@ func (sb *Sandbox) LoadDemo(ctx context.Context) (map[string]int, error) {
 	return map[string]int{"items": len(demoCatalog), "orders": orders}, nil
 }
 
+// demoLoaded reports whether the demo's history is in the database: its first client has orders.
+func (sb *Sandbox) demoLoaded(ctx context.Context) (bool, error) {
+	c, err := sb.opts.CRM.ClientByPhone(ctx, demoVisits[0].phone)
+	if errors.Is(err, crm.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("demo shop: look for the demo's clients: %w", err)
+	}
+	orders, err := sb.opts.CRM.ClientOrders(ctx, c.ID, 1)
+	if err != nil {
+		return false, fmt.Errorf("demo shop: look for the demo's orders: %w", err)
+	}
+	return len(orders) > 0, nil
+}
+
 // demoVisit plays one visit on a service whose clock is at (then an hour later at each step).
-func (sb *Sandbox) demoVisit(ctx context.Context, a crm.Actor, at time.Time, v demoVisit, items map[string]crm.CatalogItem) error {
+// The visit still open today is given to mechanic (a staff id), so it is in his /queue.
+func (sb *Sandbox) demoVisit(ctx context.Context, a crm.Actor, mechanic int64, at time.Time, v demoVisit, items map[string]crm.CatalogItem) error {
 	t := at
 	svc := crm.New(sb.opts.Pool, crm.Options{Now: func() time.Time { return t }, Location: sb.opts.Location, Region: sb.opts.Region})
 	req := crm.ManagerOrderRequest{Phone: v.phone, ClientName: v.name, Problem: v.problem}
@@ -127,10 +154,21 @@ func (sb *Sandbox) demoVisit(ctx context.Context, a crm.Actor, at time.Time, v d
 		}
 		return nil
 	}
-	for _, to := range []crm.Status{crm.StatusAccepted, crm.StatusDiagnosing} {
-		if err := step(to); err != nil {
+	if err := step(crm.StatusAccepted); err != nil {
+		return err
+	}
+	if !v.paid {
+		// The order still open today is the mechanic's: his /queue has it, and he is told.
+		ver, err := version()
+		if err != nil {
 			return err
 		}
+		if _, err := svc.Assign(ctx, a, id, ver, mechanic); err != nil {
+			return fmt.Errorf("assign the mechanic: %w", err)
+		}
+	}
+	if err := step(crm.StatusDiagnosing); err != nil {
+		return err
 	}
 	for _, sku := range v.lines {
 		it := items[sku]

@@ -281,7 +281,9 @@ function start() {
   control("add-client", async () => { await api("POST", "/sandbox/clients", {}); status("Клиент добавлен"); });
   control("load-demo", async () => {
     const r = await api("POST", "/sandbox/demo", {});
-    status(`Демо-сервис загружен: ${r.items} позиций каталога, ${r.orders} заказов`);
+    status(r.already
+      ? "Демо-сервис уже загружен: повторная загрузка ничего не добавляет (начать заново — «Сброс»)"
+      : `Демо-сервис загружен: ${r.items} позиций каталога, ${r.orders} заказов`);
   });
   control("reset", async () => {
     if (!confirm("Сбросить базу песочницы и все чаты?")) return;
