@@ -8,8 +8,9 @@ import (
 )
 
 // The clock control moves the emulator's virtual clock, which the whole program reads in the
-// sandbox (crm, bot, scheduler), and then lets the scheduler run what the jump passed: the
-// owner's digest at 20:00, reminders, offers.
+// sandbox (crm, bot, scheduler), through every fire time of the scheduler's jobs on the way, so
+// each runs when it would have: the owner's digest every evening, a booking's reminder the
+// evening before and its no-show after the slot, offers at 11:00.
 
 // Step is a jump of the clock control.
 type Step string
@@ -38,19 +39,25 @@ func jump(step Step, now time.Time, loc *time.Location) (time.Duration, error) {
 	return 0, fmt.Errorf("clock step %q: want hour, morning or week", step)
 }
 
-// Advance moves the clock by step and runs the jobs whose time came. It returns the new time
-// and the jobs that ran.
+// Advance moves the clock by step, running the jobs at each fire time it passes. It returns the
+// new time and the jobs that ran.
 func (sb *Sandbox) Advance(ctx context.Context, step Step) (time.Time, []string, error) {
 	clock := sb.opts.Emu.Clock()
 	d, err := jump(step, clock.Now(), sb.opts.Location)
 	if err != nil {
 		return time.Time{}, nil, err
 	}
-	clock.Advance(d)
-	var ran []string
-	if sb.opts.CatchUp != nil {
-		ran = sb.opts.CatchUp(ctx)
+	target := clock.Now().Add(d)
+	set := func(t time.Time) {
+		if d := t.Sub(clock.Now()); d > 0 {
+			clock.Advance(d)
+		}
 	}
+	var ran []string
+	if sb.opts.StepTo != nil {
+		ran = sb.opts.StepTo(ctx, target, set)
+	}
+	set(target)
 	return clock.Now(), ran, nil
 }
 

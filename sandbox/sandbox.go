@@ -36,8 +36,9 @@ type Options struct {
 	KeyPrefix string // the program's Redis prefix: Reset removes the keys under it
 	Location  *time.Location
 	Region    string
-	// CatchUp runs the scheduler's jobs whose fire time a clock jump passed (scheduler.CatchUp).
-	CatchUp func(ctx context.Context) []string
+	// StepTo moves the clock to a time through every fire time of the scheduler's jobs on the
+	// way, running each job due at each (scheduler.StepTo); nil just moves the clock.
+	StepTo func(ctx context.Context, target time.Time, set func(time.Time)) []string
 	Log     *slog.Logger
 }
 
@@ -101,11 +102,11 @@ func New(opts Options) *Sandbox {
 	return sb
 }
 
-// Attach gives the sandbox the program's service, database, Redis and the scheduler's catch-up,
+// Attach gives the sandbox the program's service, database, Redis and the scheduler's stepping,
 // once they exist (the program needs OwnerID and StaffChatID to make them). Call it before
 // Handler and Run.
-func (sb *Sandbox) Attach(svc *crm.Service, pool *pgxpool.Pool, rdb *redis.Client, catchUp func(context.Context) []string) {
-	sb.opts.CRM, sb.opts.Pool, sb.opts.Redis, sb.opts.CatchUp = svc, pool, rdb, catchUp
+func (sb *Sandbox) Attach(svc *crm.Service, pool *pgxpool.Pool, rdb *redis.Client, stepTo func(context.Context, time.Time, func(time.Time)) []string) {
+	sb.opts.CRM, sb.opts.Pool, sb.opts.Redis, sb.opts.StepTo = svc, pool, rdb, stepTo
 }
 
 // OwnerID is the owner persona's Telegram id (for OWNER_TELEGRAM_IDS).

@@ -255,7 +255,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		return fmt.Errorf("start: %w", err)
 	}
 	if sb != nil {
-		sb.Attach(svc, pool, rdb, sched.CatchUp)
+		sb.Attach(svc, pool, rdb, sched.StepTo)
 	}
 
 	// Listen before connecting to Telegram: the probes answer (/readyz: not ready) even while
