@@ -12,8 +12,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,12 +37,15 @@ type Options struct {
 	Pool      *pgxpool.Pool // the sandbox's own database (see Database)
 	Redis     *redis.Client
 	KeyPrefix string // the program's Redis prefix: Reset removes the keys under it
-	Location  *time.Location
-	Region    string
+	// Public: the page is served beyond loopback (SANDBOX_PUBLIC); requests may then name the
+	// server by any IP address or this machine's host name, not only a loopback name (hostOK).
+	Public   bool
+	Location *time.Location
+	Region   string
 	// StepTo moves the clock to a time through every fire time of the scheduler's jobs on the
 	// way, running each job due at each (scheduler.StepTo); nil just moves the clock.
 	StepTo func(ctx context.Context, target time.Time, set func(time.Time)) []string
-	Log     *slog.Logger
+	Log    *slog.Logger
 }
 
 // Persona is one person (or the staff group) on the page.
@@ -174,7 +180,44 @@ func (sb *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /sandbox/clock", sb.serveClock)
 	mux.HandleFunc("POST /sandbox/demo", sb.serveDemo)
 	mux.HandleFunc("POST /sandbox/reset", sb.serveReset)
-	return sameOrigin(securityHeaders(mux))
+	return knownHost(sb.opts.Public, sameOrigin(securityHeaders(mux)))
+}
+
+// knownHost refuses a request whose Host is not this server by a name an attacker cannot point
+// elsewhere (DNS rebinding: a page on evil.example whose name is made to resolve to 127.0.0.1
+// is same-origin with itself, so Origin checks pass, but its requests say Host: evil.example).
+func knownHost(public bool, next http.Handler) http.Handler {
+	self, _ := os.Hostname()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hostOK(r.Host, public, self) {
+			http.Error(w, "sandbox: unknown Host refused (open the page by 127.0.0.1 or localhost)", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// hostOK reports whether a request's Host (host or host:port) names this server: a loopback
+// name or address; with public also any IP address (an address cannot be rebound) and the
+// machine's own host name self, with or without its domain.
+func hostOK(hostport string, public bool, self string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback() || public
+	}
+	if !public || self == "" {
+		return false
+	}
+	self = strings.ToLower(self)
+	short, _, _ := strings.Cut(self, ".")
+	return host == self || host == short
 }
 
 // sameOrigin refuses a state-changing request sent by another site's page: the sandbox has no

@@ -154,6 +154,10 @@ func TestHandlerRefusesOtherSitesAndServesOnlyTheUserSide(t *testing.T) {
 		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(`{"step":"hour"}`))
 		req.Header.Set("Content-Type", "application/json")
 		for k, v := range hdr {
+			if k == "Host" {
+				req.Host = v
+				continue
+			}
 			req.Header.Set(k, v)
 		}
 		resp, err := http.DefaultClient.Do(req)
@@ -174,6 +178,10 @@ func TestHandlerRefusesOtherSitesAndServesOnlyTheUserSide(t *testing.T) {
 		{"a sibling site", "/__sim/users", map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
 		{"the page itself", "/sandbox/clock", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": srv.URL}, 200},
 		{"curl", "/sandbox/clock", nil, 200},
+		// DNS rebinding: evil.example made to resolve to 127.0.0.1 is same-origin with itself.
+		{"a rebound name", "/sandbox/clock", map[string]string{"Host": "evil.example:18090", "Origin": "http://evil.example:18090"}, 403},
+		{"a rebound name, the emulator", "/__sim/users", map[string]string{"Host": "evil.example:18090", "Origin": "http://evil.example:18090"}, 403},
+		{"localhost", "/sandbox/clock", map[string]string{"Host": "localhost:18090", "Origin": "http://localhost:18090"}, 200},
 	} {
 		if got := post(c.path, c.hdr); got != c.want {
 			t.Errorf("%s: POST %s = %d, want %d", c.name, c.path, got, c.want)
@@ -252,6 +260,35 @@ func TestEventsNameTheChangedChat(t *testing.T) {
 				t.Errorf("changed %v, want only the client's chat %d", st.Changed, client.ChatID)
 			}
 			return
+		}
+	}
+}
+
+// A request must name the server by a loopback name or address; beyond loopback (SANDBOX_PUBLIC)
+// also by any IP address or the machine's own name, never by a name someone else controls.
+func TestHostOK(t *testing.T) {
+	for _, c := range []struct {
+		host   string
+		public bool
+		want   bool
+	}{
+		{"127.0.0.1:8080", false, true},
+		{"[::1]:8080", false, true},
+		{"localhost:8080", false, true},
+		{"LOCALHOST.:8080", false, true},
+		{"app.localhost", false, true},
+		{"evil.example:8080", false, false},
+		{"evil.example:8080", true, false},
+		{"192.168.1.5:8080", false, false},
+		{"192.168.1.5:8080", true, true},
+		{"[fe80::1]:8080", true, true},
+		{"shopbox:8080", true, true},
+		{"shopbox.lan:8080", true, true},
+		{"shopbox:8080", false, false},
+		{"127.0.0.1.evil.example", true, false},
+	} {
+		if got := hostOK(c.host, c.public, "shopbox.lan"); got != c.want {
+			t.Errorf("hostOK(%q, public %v) = %v, want %v", c.host, c.public, got, c.want)
 		}
 	}
 }

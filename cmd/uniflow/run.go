@@ -193,7 +193,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		name, _ := sandbox.DatabaseName(cfg.DatabaseURL)
 		cfg.DatabaseURL = dsn
 		cfg.RedisPrefix += sandboxRedisPrefix
-		sb = sandbox.New(sandbox.Options{Emu: emu, Location: cfg.Location, Region: cfg.Region, KeyPrefix: cfg.RedisPrefix, Log: log})
+		sb = sandbox.New(sandbox.Options{Emu: emu, Location: cfg.Location, Region: cfg.Region, KeyPrefix: cfg.RedisPrefix, Public: cfg.SandboxPublic, Log: log})
 		cfg.OwnerIDs = append(cfg.OwnerIDs, sb.OwnerID())
 		cfg.StaffChatID = sb.StaffChatID()
 		log.Info("sandbox: its own database and staff", slog.String("database", name), slog.String("redis_prefix", cfg.RedisPrefix),
@@ -271,7 +271,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 	mux.Handle("GET /metrics", m.Handler())
 	if sb != nil && sandboxPageAllowed(ln.Addr().String(), cfg.SandboxPublic, log) {
 		mux.Handle("/", sb.Handler())
-		log.Info("sandbox page: every role of UniFlow in a browser", slog.String("url", "http://"+ln.Addr().String()+"/"))
+		log.Info("sandbox page: every role of UniFlow in a browser", slog.String("url", pageURL(ln.Addr().String())))
 	}
 	srv := &http.Server{
 		Handler:           mux,

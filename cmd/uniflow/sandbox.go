@@ -28,9 +28,23 @@ func loopbackAddr(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// pageURL is a URL a browser on this machine can open for a server listening on addr: an
+// unspecified address (0.0.0.0, [::]) is reached on loopback.
+func pageURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr + "/"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
 // sandboxPageAllowed decides whether the sandbox page is served on addr: always on loopback;
 // elsewhere only with SANDBOX_PUBLIC=true, and then with a warning, since the page has no login.
-// Without the flag the server still answers /healthz (a container binds 0.0.0.0).
+// Without the flag the server still answers /healthz, /readyz and /metrics, as with a token (a
+// container binds 0.0.0.0 and its probes need them; they show nothing of the sandbox's data).
 func sandboxPageAllowed(addr string, public bool, log *slog.Logger) bool {
 	if loopbackAddr(addr) {
 		return true

@@ -12,6 +12,20 @@ import (
 	"time"
 )
 
+func TestPageURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080/",
+		"[::]:18091":     "http://127.0.0.1:18091/",
+		"0.0.0.0:8080":   "http://127.0.0.1:8080/",
+		"[::1]:8080":     "http://[::1]:8080/",
+		"10.0.0.5:8080":  "http://10.0.0.5:8080/",
+	} {
+		if got := pageURL(addr); got != want {
+			t.Errorf("pageURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
 func TestLoopbackAddr(t *testing.T) {
 	for addr, want := range map[string]bool{
 		"127.0.0.1:8080": true, "127.0.0.2:80": true, "[::1]:8080": true, "localhost:8080": true,
@@ -86,11 +100,26 @@ func TestRunServesTheSandboxPageBeyondLoopbackOnlyWithTheFlag(t *testing.T) {
 			if public == "true" {
 				want = 200
 				out.await(t, "the sandbox page is served beyond loopback: anyone who reaches "+addr+" can act as every persona and reset the sandbox", time.Second)
+				// The printed URL can be opened (it was http://[::]:port/).
+				if url, _ := out.await(t, "sandbox page: every role of UniFlow in a browser", time.Second)["url"].(string); url != base+"/" {
+					t.Errorf("the log's page URL %q, want %q", url, base+"/")
+				}
 			} else if !strings.Contains(out.String(), "the sandbox page is not served") {
 				t.Errorf("no warning that the page is not served; log:\n%s", out)
 			}
 			if resp.StatusCode != want {
 				t.Errorf("GET / = %d, want %d", resp.StatusCode, want)
+			}
+			// The probes and metrics answer either way, as with a token (README: Sandbox).
+			for _, path := range []string{"/readyz", "/metrics"} {
+				resp, err := http.Get(base + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode == 404 {
+					t.Errorf("GET %s = 404", path)
+				}
 			}
 		})
 	}
