@@ -104,6 +104,14 @@ const sqlInsertBatch = `
 INSERT INTO import_batches (kind, file_name, branch_id, actor_kind, actor_id, overwrite, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`
 
+// sqlInsertDryBatch opens a dry run's batch under a number of no real batch (minus the
+// session's backend pid: unique among sessions running at once), so that dry runs, rolled back,
+// do not use up batch numbers.
+const sqlInsertDryBatch = `
+INSERT INTO import_batches (id, kind, file_name, branch_id, actor_kind, actor_id, overwrite, created_at)
+OVERRIDING SYSTEM VALUE
+VALUES (-pg_backend_pid(), $1, $2, $3, $4, $5, $6, $7) RETURNING id`
+
 const sqlFinishBatch = `
 UPDATE import_batches SET rows_read = $2, new_count = $3, updated_count = $4, unchanged_count = $5,
 	duplicate_count = $6, rejected_count = $7, conflict_count = $8
@@ -134,7 +142,11 @@ func (s *Service) importBatch(ctx context.Context, m ImportMeta, run importRun) 
 		name = string(r[:500])
 	}
 	var batch int64
-	if err := tx.QueryRow(ctx, sqlInsertBatch, m.Kind, name, branch, by.Kind, by.ID, m.Overwrite, now).Scan(&batch); err != nil {
+	insert := sqlInsertBatch
+	if m.DryRun {
+		insert = sqlInsertDryBatch
+	}
+	if err := tx.QueryRow(ctx, insert, m.Kind, name, branch, by.Kind, by.ID, m.Overwrite, now).Scan(&batch); err != nil {
 		return ImportResult{}, fmt.Errorf("open batch: %w", err)
 	}
 	if err := run(ctx, tx, batch, now, &res); err != nil {

@@ -211,7 +211,12 @@ func sniffUTF8(r io.Reader, br *bufio.Reader) (valid bool, lines int, err error)
 		if rerr == nil {
 			cut = bytes.LastIndexByte(b, '\n') + 1 // keep a line the chunk split for the next one
 			if cut == 0 && len(b) > 1<<20 {
-				cut = len(b) // a megabyte with no line break: vote on it as it is
+				// A megabyte with no line break: vote on it as it is, but for a rune the
+				// chunk split, which goes on with the next one.
+				cut = lastRuneStart(b)
+				if utf8.FullRune(b[cut:]) {
+					cut = len(b)
+				}
 			}
 		}
 		g, x := utf8Votes(b[:cut])

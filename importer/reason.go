@@ -68,6 +68,7 @@ var reasons = map[Code][2]string{
 // problem builds a Problem with both texts of code; detail fills the texts' %v (or, for
 // CodeInvalid, is a pair of English and Russian texts).
 func problem(line int, column, value string, code Code, detail ...any) Problem {
+	value = shorten(value)
 	t := reasons[code]
 	p := Problem{Line: line, Column: column, Value: value, Code: code, Reason: t[0], ReasonRU: t[1]}
 	switch {
@@ -77,4 +78,20 @@ func problem(line int, column, value string, code Code, detail ...any) Problem {
 		p.Reason, p.ReasonRU = fmt.Sprintf(t[0], detail...), fmt.Sprintf(t[1], detail...)
 	}
 	return p
+}
+
+// maxShownValue is how much of a value a problem shows: a 2 MB cell would flood the terminal and
+// the problems file, and its start says which it is.
+const maxShownValue = 200
+
+// shorten cuts a value longer than maxShownValue characters, saying how long it was.
+func shorten(s string) string {
+	if len(s) <= maxShownValue {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= maxShownValue {
+		return s
+	}
+	return fmt.Sprintf("%s… (%d characters)", string(r[:maxShownValue]), len(r))
 }

@@ -374,3 +374,21 @@ func TestNotATableAndSheetWithData(t *testing.T) {
 		t.Errorf("no known header: %v", err)
 	}
 }
+
+// Dry runs use up no batch numbers, and a huge value is shown cut, with its length.
+func TestDryRunsKeepBatchNumbersAndLongValuesCut(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	first := e.run(t, "c.csv", "Телефон;ФИО\n89123456788;Анна\n", importer.Options{Kind: importer.KindClients})
+	file := "Телефон;ФИО\n89123456789;Иван\n89123456790;" + strings.Repeat("Я", 2<<20) + "\n"
+	for range 3 {
+		e.run(t, "c.csv", file, importer.Options{Kind: importer.KindClients, DryRun: true})
+	}
+	rep := e.run(t, "c.csv", file, importer.Options{Kind: importer.KindClients})
+	if rep.BatchID != first.BatchID+1 {
+		t.Errorf("batch %d after batch %d and three dry runs", rep.BatchID, first.BatchID)
+	}
+	if len(rep.Problems) != 1 || len(rep.Problems[0].Value) > 1000 || !strings.HasSuffix(rep.Problems[0].Value, "(2097152 characters)") {
+		t.Errorf("long value: %d problems, value of %d bytes", len(rep.Problems), len(rep.Problems[0].Value))
+	}
+}

@@ -27,7 +27,8 @@ what would happen and changes nothing; --overwrite lets the file's values replac
 ones (otherwise they are listed as conflicts). --branch records which branch the batch is for
 (clients, cars and the catalog are shared by all branches; the default is the default branch,
 "main" on a new install). Rejected, conflicting and duplicate rows are
-written to FILE's name with .problems.csv. undo removes what a batch created and restores
+written next to FILE as NAME.problems.csv (clients.csv: clients.problems.csv; a run without
+problems removes an earlier one). undo removes what a batch created and restores
 what it changed, unless orders used its records since.
 `
 
@@ -130,6 +131,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		if problems, err = writeProblemsFile(pos[0], rep); err != nil {
 			return err
 		}
+	} else if err := os.Remove(problemsPath(pos[0])); err != nil && !errors.Is(err, os.ErrNotExist) {
+		// A problems file of an earlier run would read as this one's.
+		return fmt.Errorf("remove the earlier problems file: %w", err)
 	}
 	return printImportReport(stdout, rep, problems)
 }
@@ -164,10 +168,12 @@ func (b *importBar) finish() {
 	}
 }
 
-// writeProblemsFile writes the problems next to the file: clients.csv → clients.problems.csv.
+// problemsPath is where the problems of a file go: clients.csv → clients.problems.csv.
+func problemsPath(name string) string { return strings.TrimSuffix(name, fileExt(name)) + ".problems.csv" }
+
+// writeProblemsFile writes the problems next to the file (problemsPath).
 func writeProblemsFile(name string, rep importer.Report) (string, error) {
-	base := strings.TrimSuffix(name, fileExt(name))
-	path := base + ".problems.csv"
+	path := problemsPath(name)
 	fh, err := os.Create(path)
 	if err != nil {
 		return "", fmt.Errorf("write problems: %w", err)

@@ -58,6 +58,16 @@ func TestImportCLI(t *testing.T) {
 	if out, err := cli("clients", file); err != nil || !strings.Contains(out, "new 0, updated 0, unchanged 1") {
 		t.Errorf("second import: %q, %v", out, err)
 	}
+	// The file fixed, a run without problems leaves no problems file of an earlier run.
+	if err := os.WriteFile(file, []byte("Телефон;ФИО\n8 (912) 345-67-89;Иванов Иван\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cli("clients", file, "--dry-run"); err != nil || strings.Contains(out, "all problems") {
+		t.Errorf("run without problems: %q, %v", out, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "clients.problems.csv")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the earlier problems file is still there: %v", err)
+	}
 	if out, err := cli("undo", batch[1]); err != nil || !strings.Contains(out, "undone") || count() != 0 {
 		t.Errorf("undo: %q, %v, %d clients", out, err, count())
 	}
