@@ -65,6 +65,8 @@ func TestGoldenSamples(t *testing.T) {
 		{"vehicles.xlsx", importer.KindVehicles, dumpVehicles},
 		{"catalog.csv", importer.KindCatalog, dumpItems},
 		{"catalog_en.csv", importer.KindCatalog, dumpItems},
+		{"clients_review.csv", importer.KindClients, dumpClients},
+		{"vehicles_review.csv", importer.KindVehicles, dumpVehicles},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()

@@ -128,10 +128,56 @@ var catalogRowsEN = [][]string{
 	{"SRV-DIAG", "service", "Диагностика", "", "1500", ""},
 }
 
+// reviewClients are the quirks a fresh tester found (issue 8 review): phones Excel wrote in
+// scientific notation (digits lost, or all kept), a name that is a formula neutralised by an
+// export, and one row pasted from a Windows-1251 file into a UTF-8 one (written as such below).
+var reviewClients = [][]string{
+	{"Phone", "Name", "Consent"},
+	{"8.91235E+10", "Экспонента", "да"},
+	{"8,91235E+10", "Экспонента с запятой", ""},
+	{"7.9123456789E+10", "Полная экспонента", ""},
+	{"89123456795", `'=HYPERLINK("http://evil";"click")`, ""},
+	{"89123456796", "\x00cp1251", ""},
+	{"89123456797", "Обычный Клиент", "нет"},
+}
+
+// reviewVehicles: text and impossible dates, a future one, and one car twice (by plate and VIN
+// in one row, by VIN in the next).
+var reviewVehicles = [][]string{
+	{"Телефон", "Госномер", "VIN", "Пробег", "Дата последнего визита"},
+	{"89123456789", "А123ВС77", "", "", "3 декабря 2026"},
+	{"89123456789", "А124ВС77", "", "", "1"},
+	{"89123456789", "А125ВС77", "", "", "03.12.69"},
+	{"89123456789", "А126ВС77", "", "", "01.01.2030"},
+	{"89123456789", "К300КК77", "XTA21099012345678", "1000", "03.12.2025"},
+	{"89123456789", "", "XTA21099012345678", "2000", "03.12.2025"},
+}
+
+// writeMixedSample writes rows as UTF-8 CSV but for the cell "\x00cp1251", which becomes the
+// Windows-1251 bytes of "Смешной": a row pasted from another file.
+func writeMixedSample(t *testing.T, name string, rows [][]string) {
+	t.Helper()
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Comma = ';'
+	w.UseCRLF = true
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := charmap.Windows1251.NewEncoder().Bytes([]byte("Смешной"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.ReplaceAll(b.Bytes(), []byte("\x00cp1251"), cp)
+	if err := os.WriteFile(filepath.Join("testdata", name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestGenerateSamples writes the sample files with -update; without it, it checks they exist.
 func TestGenerateSamples(t *testing.T) {
 	if !*update {
-		for _, n := range append(clientSamples, "vehicles.csv", "vehicles.xlsx", "catalog.csv", "catalog_en.csv") {
+		for _, n := range append(clientSamples, "vehicles.csv", "vehicles.xlsx", "catalog.csv", "catalog_en.csv", "clients_review.csv", "vehicles_review.csv") {
 			if _, err := os.Stat(filepath.Join("testdata", n)); err != nil {
 				t.Errorf("sample %s: %v (run go test ./importer -run TestGenerateSamples -update)", n, err)
 			}
@@ -188,4 +234,6 @@ func TestGenerateSamples(t *testing.T) {
 	})
 	writeCSVSample(t, "catalog.csv", catalogRows, ';', true, false)
 	writeCSVSample(t, "catalog_en.csv", catalogRowsEN, ',', false, false)
+	writeMixedSample(t, "clients_review.csv", reviewClients)
+	writeCSVSample(t, "vehicles_review.csv", reviewVehicles, ';', false, false)
 }
