@@ -89,7 +89,7 @@ $$ SELECT (m / 1000)::text || CASE WHEN m % 1000 = 0 THEN '' ELSE ',' || rtrim(l
 const (
 	sqlNewItemIDs = `
 UPDATE import_items SET item_id = nextval(pg_get_serial_sequence('catalog_items', 'id')), new_item = true
-WHERE item_id IS NULL AND $1::bigint > 0 AND $2::timestamptz IS NOT NULL`
+WHERE item_id IS NULL AND $1::bigint IS NOT NULL AND $2::timestamptz IS NOT NULL`
 	sqlInsertItems = `
 INSERT INTO catalog_items (id, kind, sku, name, unit, price, norm_milli, min_stock_milli, repeat_days,
 	repeat_km, import_batch_id, created_at, updated_at)

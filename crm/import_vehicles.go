@@ -116,7 +116,7 @@ ORDER BY s.line`
 const (
 	sqlNewVehicleIDs = `
 UPDATE import_vehicles SET vehicle_id = nextval(pg_get_serial_sequence('vehicles', 'id')), new_vehicle = true
-WHERE vehicle_id IS NULL AND $1::bigint > 0 AND $2::timestamptz IS NOT NULL`
+WHERE vehicle_id IS NULL AND $1::bigint IS NOT NULL AND $2::timestamptz IS NOT NULL`
 	sqlInsertVehicles = `
 INSERT INTO vehicles (id, client_id, make, model, year, plate, vin, last_visit_on, import_batch_id, created_at)
 OVERRIDING SYSTEM VALUE

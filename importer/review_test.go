@@ -392,3 +392,24 @@ func TestDryRunsKeepBatchNumbersAndLongValuesCut(t *testing.T) {
 		t.Errorf("long value: %d problems, value of %d bytes", len(rep.Problems), len(rep.Problems[0].Value))
 	}
 }
+
+// A dry run reports what applying does for every kind (its batch has a number no real one has).
+func TestDryRunMatchesApplyForEveryKind(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.exec(t, `INSERT INTO clients (phone) VALUES ('+79123456789')`)
+	for _, tc := range []struct {
+		kind importer.Kind
+		file string
+	}{
+		{importer.KindClients, "Телефон;ФИО\n89123456780;Новый\n"},
+		{importer.KindVehicles, "Телефон;Госномер;Пробег\n89123456789;А123ВС777;61250\n"},
+		{importer.KindCatalog, "Артикул;Наименование;Цена;Остаток\nOIL;Масло;100;5\n"},
+	} {
+		dry := e.run(t, "f.csv", tc.file, importer.Options{Kind: tc.kind, DryRun: true})
+		rep := e.run(t, "f.csv", tc.file, importer.Options{Kind: tc.kind})
+		if dry.New != 1 || rep.New != 1 {
+			t.Errorf("%s: dry run %s\napply %s", tc.kind, render(dry), render(rep))
+		}
+	}
+}
