@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -17,8 +15,9 @@ import (
 // In polling mode one process of the deployment polls and the others stand by: Telegram gives
 // the updates to the newest getUpdates and answers the older one 409, so two pollers would take
 // turns stealing each other's polls. The poller holds a lease in Redis, renewed in the
-// background; a standby takes it over once it lapses (pollLeaseTTL after a crash, at once after
-// a clean stop, which releases it). A 409 all the same (a process polling without our Redis)
+// background; a standby takes it over once it lapses or its holder is gone (within aliveTTL of a
+// crash, as the holder's liveness key lapses: intake.go; at once after a clean stop, which
+// releases it). A 409 all the same (a process polling without our Redis)
 // makes this one stand by for pollConflictStandby instead of fighting back.
 const (
 	pollLeaseTTL        = 10 * time.Second
@@ -38,13 +37,17 @@ type pollLease struct {
 	changed chan struct{} // closed and replaced whenever held changes
 }
 
-// acquireOrRenew takes the lease when it is free, or extends it when it is ours.
+// acquireOrRenew takes the lease when it is free or its holder is gone (the holder's liveness
+// key, intake.go, lapsed: a SIGKILLed poller is replaced within aliveTTL, not pollLeaseTTL), or
+// extends it when it is ours. ARGV: our process id, the TTL in ms, the liveness key prefix.
 var acquireOrRenew = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
 	redis.call('PEXPIRE', KEYS[1], ARGV[2])
 	return 1
 end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+if not v or redis.call('EXISTS', ARGV[3] .. v) == 0 then
+	redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 	return 1
 end
 return 0`)
@@ -56,12 +59,10 @@ end
 return 0`)
 
 func (b *Bot) newPollLease() *pollLease {
-	var t [8]byte
-	_, _ = rand.Read(t[:]) // crypto/rand does not fail on Linux
 	return &pollLease{
 		b:       b,
 		key:     b.cfg.KeyPrefix + "poll-lease:" + strconv.FormatInt(b.api.Self.ID, 10),
-		token:   hex.EncodeToString(t[:]),
+		token:   b.instance, // whose liveness key tells whether the holder still lives
 		changed: make(chan struct{}),
 	}
 }
@@ -78,7 +79,8 @@ func (l *pollLease) keep(ctx context.Context) {
 		}
 	}()
 	for {
-		n, err := acquireOrRenew.Run(ctx, l.b.rdb, []string{l.key}, l.token, pollLeaseTTL.Milliseconds()).Int()
+		n, err := acquireOrRenew.Run(ctx, l.b.rdb, []string{l.key}, l.token, pollLeaseTTL.Milliseconds(),
+			aliveKeyPrefix(l.b.cfg.KeyPrefix)).Int()
 		if ctx.Err() != nil {
 			return
 		}
