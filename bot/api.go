@@ -67,9 +67,19 @@ func (b *Bot) request(ctx context.Context, chatID int64, c tgbotapi.Chattable) (
 }
 
 // replyCall is call for direct replies: a short flood wait is sat out once, and a group that
-// became a supergroup is recorded so that later notices go to the new chat.
+// became a supergroup is recorded so that later notices go to the new chat. A reply to an
+// update being handled that failed on the way (5xx, a dropped connection, a timeout) is tried
+// again twice after a short pause: a retry after a timeout may show a message twice, without
+// it the user would see none. (The outbox sender has retries of its own.)
 func (b *Bot) replyCall(ctx context.Context, chatID int64, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	resp, g, err := b.call(ctx, chatID, c)
+	retries := stateWritesFrom(ctx) != nil // set in every update's context: state_writes.go
+	for pause := replyRetryPause; retries && err != nil && pause <= 3*replyRetryPause; pause *= 3 {
+		if out := classify(err); out != outTransient && out != outLost || !sleepCtx(ctx, pause) {
+			break
+		}
+		resp, g, err = b.call(ctx, chatID, c)
+	}
 	var tgErr *tgbotapi.Error
 	if !errors.As(err, &tgErr) {
 		return resp, err
@@ -88,6 +98,10 @@ func (b *Bot) replyCall(ctx context.Context, chatID int64, c tgbotapi.Chattable)
 	}
 	return resp, err
 }
+
+// replyRetryPause is the pause before a direct reply's first retry; the second waits three times
+// as long.
+const replyRetryPause = 300 * time.Millisecond
 
 // call makes one Bot API call. For a new message (chatID != 0) it first takes the message's
 // rate budget in the lane of ctx, waiting as long as needed.
