@@ -783,10 +783,20 @@ func (b *Bot) onConfirm(ctx context.Context, r *request) error {
 }
 
 // showBooked turns the pressed summary into the client's live card; Book
-// recorded where it is, so status changes can redraw it in place.
+// recorded where it is, so status changes can redraw it in place. When the edit cannot be made
+// (Telegram failing again and again), the card comes as a new message: the order is made, and
+// an apology would have the client book it a second time.
 func (b *Bot) showBooked(ctx context.Context, r *request, card crm.OrderCard) error {
 	html := text.T(r.lang, text.Booked, card.Order.Number) + "\n\n" + b.clientCard(r.lang, card)
-	return b.editPressed(ctx, r, html, nil)
+	err := b.editPressed(ctx, r, html, nil)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	b.log.Warn("show the booked order in place; sending it as a new message", "order_id", card.Order.ID, "err", err)
+	if sayErr := b.say(ctx, r.chatID, html, nil); sayErr != nil {
+		return err
+	}
+	return nil
 }
 
 // confirmedAlready answers a Confirm pressed again on a summary whose

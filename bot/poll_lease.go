@@ -22,6 +22,7 @@ import (
 const (
 	pollLeaseTTL        = 10 * time.Second
 	pollLeaseRenew      = pollLeaseTTL / 4
+	pollStandbyCheck    = 500 * time.Millisecond
 	pollConflictStandby = 30 * time.Second
 )
 
@@ -88,7 +89,11 @@ func (l *pollLease) keep(ctx context.Context) {
 			l.b.log.Warn("poll lease: Redis did not answer; polling without it", "err", err)
 		}
 		l.set(err != nil || n == 1)
-		if !sleepCtx(ctx, pollLeaseRenew) {
+		next := pollLeaseRenew
+		if !l.holding() {
+			next = pollStandbyCheck // a standby looks often: the holder may be gone
+		}
+		if !sleepCtx(ctx, next) {
 			return
 		}
 	}
