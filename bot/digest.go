@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -103,4 +106,28 @@ func (b *Bot) renderDigest(l text.Lang, s crm.DailySummary) rendered {
 		out.parts = append(out.parts, textParts(p.html, kbOrNil(p.kb))...)
 	}
 	return out
+}
+
+// renderDigestChart renders a KindDigestChart row, the picture after the end-of-day summary
+// (issue 9, item 3): orders and revenue by day for the chartDays days ending with the summary's
+// day, and their funnel, for the whole shop, drawn now.
+func (b *Bot) renderDigestChart(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
+	var d crm.DigestChartData
+	if err := json.Unmarshal(m.Data, &d); err != nil {
+		return rendered{}, fmt.Errorf("decode digest chart: %w", err)
+	}
+	funnel, err := b.crm.Funnel(ctx, d.Day, chartDays, 0)
+	if err != nil {
+		return rendered{}, err
+	}
+	png, err := b.chartPNG(ctx, l, d.Day, 0, funnel)
+	if err != nil {
+		return rendered{}, err
+	}
+	caption := text.T(l, text.DigestChartCaption, dateText(d.Day.In(b.cfg.Location)))
+	return rendered{parts: []func(int64) tgbotapi.Chattable{func(chatID int64) tgbotapi.Chattable {
+		photo := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "digest.png", Bytes: png})
+		photo.Caption = caption
+		return photo
+	}}}, nil
 }

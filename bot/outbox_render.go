@@ -82,6 +82,8 @@ func (b *Bot) renderOutbox(ctx context.Context, m crm.OutboxMessage) (rendered, 
 			return rendered{}, fmt.Errorf("decode daily summary: %w", err)
 		}
 		return b.renderDigest(l, s), nil // exceptions first: digest.go
+	case crm.KindDigestChart:
+		return b.renderDigestChart(ctx, l, m) // digest.go
 	case crm.KindEstimate, crm.KindEstimateDecided, crm.KindPartsNeeded, crm.KindPartsArrived,
 		crm.KindLowStock, crm.KindInvoice, crm.KindPaymentReceipt, crm.KindDocuments:
 		return b.renderWork(ctx, l, m) // order work: work_sender.go

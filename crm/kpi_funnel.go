@@ -2,7 +2,9 @@ package crm
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -168,4 +170,24 @@ func (s *Service) repeatKPIs(ctx context.Context, q querier, p Period, branch in
 	var k RepeatKPIs
 	err := q.QueryRow(ctx, sqlRepeatKPIs, p.Start, p.End, branch).Scan(&k.Clients, &k.RepeatClients, &k.Revenue, &k.RepeatRevenue)
 	return k, err
+}
+
+// Funnel is the funnel per lead source over the days shop days ending with the day of last, for
+// branch (0: all): the daily digest's picture shows the same days as its chart of orders.
+func (s *Service) Funnel(ctx context.Context, last time.Time, days int, branch int64) ([]FunnelRow, error) {
+	if days < 1 || days > 366 {
+		return nil, fmt.Errorf("funnel of %d days: %w", days, ErrInvalidInput)
+	}
+	end := midnight(last, s.opts.Location).AddDate(0, 0, 1)
+	p := Period{Kind: PeriodCustom, Start: end.AddDate(0, 0, -days), End: end}
+	var rows []FunnelRow
+	err := s.reportTx(ctx, func(q querier) error {
+		var err error
+		rows, err = s.funnelKPIs(ctx, q, p, branch)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("funnel: %w", err)
+	}
+	return rows, nil
 }

@@ -27,6 +27,11 @@ const (
 	// KindDailySummary is an owner's daily summary (bulk lane). OrderID is nil; Data:
 	// DailySummary. Dedupe key "daily_summary:<owner telegram user id>:<YYYY-MM-DD>".
 	KindDailySummary = "daily_summary"
+	// KindDigestChart is the picture that follows an owner's end-of-day summary (bulk lane,
+	// issue 9): orders and revenue by day for the 30 days ending with the summary's day, and
+	// their funnel, drawn at send time. OrderID is nil; Data: DigestChartData. Dedupe key
+	// "digest_chart:<owner telegram id>:<YYYY-MM-DD>".
+	KindDigestChart = "digest_chart"
 	// KindDeliveryFailed tells managers that a message could not be delivered. OrderID is the
 	// failed message's order (or nil); Data: DeliveryFailedData. Dedupe key
 	// "delivery_failed:<failed outbox id>:<chat id>". Its own failure tells no one.
@@ -62,10 +67,15 @@ const (
 
 // LaneOf is the lane a message of kind goes to unless Enqueue is told otherwise.
 func LaneOf(kind string) string {
-	if kind == KindDailySummary {
+	if kind == KindDailySummary || kind == KindDigestChart {
 		return LaneBulk
 	}
 	return LaneInteractive
+}
+
+// DigestChartData is the Data of a KindDigestChart message.
+type DigestChartData struct {
+	Day time.Time `json:"day"` // the summary's day: its local midnight
 }
 
 // NewRequestData is the Data of a KindNewRequest message: {"number":1001}.

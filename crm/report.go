@@ -148,6 +148,10 @@ func (s *Service) EnqueueDailySummaries(ctx context.Context, day time.Time) (int
 		return 0, fmt.Errorf("enqueue daily summaries: encode: %w", err)
 	}
 	date := sum.Day.Format(time.DateOnly)
+	chart, err := json.Marshal(DigestChartData{Day: sum.Day})
+	if err != nil {
+		return 0, fmt.Errorf("enqueue daily summaries: encode chart: %w", err)
+	}
 	added := 0
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		owners, err := ownersWithChat(ctx, tx)
@@ -164,6 +168,14 @@ func (s *Service) EnqueueDailySummaries(ctx context.Context, day time.Time) (int
 			}
 			if ok {
 				added++
+			}
+			// Its picture follows it, a row of its own: a chart that cannot be drawn or sent
+			// never holds the summary back.
+			if _, err := s.enqueue(ctx, tx, OutboxMessage{
+				Kind: KindDigestChart, ChatID: o.ChatID, Language: o.Language, Data: chart,
+				DedupeKey: KindDigestChart + ":" + strconv.FormatInt(o.TelegramUserID, 10) + ":" + date,
+			}); err != nil {
+				return err
 			}
 		}
 		return nil

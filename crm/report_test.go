@@ -152,6 +152,18 @@ func TestEnqueueDailySummariesOncePerOwnerAndDay(t *testing.T) {
 	if got.NewRequests != 1 {
 		t.Errorf("NewRequests = %d, want 1", got.NewRequests)
 	}
+	// Its picture follows in a row of its own, once too (issue 9: the digest attaches the chart).
+	charts := e.outbox(t, crm.KindDigestChart)
+	if len(charts) != 1 || charts[0].Key != "digest_chart:1:2025-03-10" || charts[0].ChatID != 1 {
+		t.Fatalf("digest chart rows = %+v", charts)
+	}
+	var cd crm.DigestChartData
+	if err := json.Unmarshal([]byte(charts[0].Data), &cd); err != nil || !cd.Day.Equal(time.Date(2025, 3, 10, 0, 0, 0, 0, msk)) {
+		t.Errorf("chart data %s: %+v, %v", charts[0].Data, cd, err)
+	}
+	if lane := crm.LaneOf(crm.KindDigestChart); lane != crm.LaneBulk {
+		t.Errorf("the chart's lane is %s, want bulk", lane)
+	}
 	// The next day is a new message.
 	if n, err := e.svc.EnqueueDailySummaries(e.ctx, day.Add(2*time.Hour)); err != nil || n != 1 {
 		t.Errorf("next day: %d, %v; want 1", n, err)

@@ -45,8 +45,15 @@ func mustScheduler(t *testing.T, svc *crm.Service, loc *time.Location) *Schedule
 
 func ownerOutboxRows(t *testing.T, pool *pgxpool.Pool) int {
 	t.Helper()
+	return ownerRowsOf(t, pool, "daily_summary")
+}
+
+// ownerRowsOf counts the owners' outbox rows of kind: each summary is followed by its chart
+// (digest_chart, a row of its own).
+func ownerRowsOf(t *testing.T, pool *pgxpool.Pool, kind string) int {
+	t.Helper()
 	var n int
-	err := pool.QueryRow(t.Context(), `SELECT count(*) FROM outbox WHERE chat_id = ANY($1)`, testOwners).Scan(&n)
+	err := pool.QueryRow(t.Context(), `SELECT count(*) FROM outbox WHERE chat_id = ANY($1) AND kind = $2`, testOwners, kind).Scan(&n)
 	if err != nil {
 		t.Fatalf("count outbox rows: %v", err)
 	}
@@ -84,6 +91,9 @@ func TestDailySummaryEnqueuesOncePerOwnerAndDay(t *testing.T) {
 	}
 	if got := ownerOutboxRows(t, pool); got != len(testOwners) {
 		t.Errorf("outbox rows for owners = %d, want %d", got, len(testOwners))
+	}
+	if got := ownerRowsOf(t, pool, "digest_chart"); got != len(testOwners) {
+		t.Errorf("digest charts for owners = %d, want %d", got, len(testOwners))
 	}
 
 	// The next day is a new summary.

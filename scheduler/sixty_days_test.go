@@ -189,6 +189,7 @@ func TestSixtySimulatedDays(t *testing.T) {
 	for d := range 60 {
 		for _, o := range testOwners {
 			want[fmt.Sprintf("daily_summary:%d:%s", o, day(d, 0, 0).Format(time.DateOnly))] = true
+			want[fmt.Sprintf("digest_chart:%d:%s", o, day(d, 0, 0).Format(time.DateOnly))] = true // its picture
 		}
 	}
 

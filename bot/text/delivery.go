@@ -32,6 +32,7 @@ var noticeKinds = map[string]forms{
 	"order_assigned":  {"механику: назначен заказ", "mechanic: order assigned"},
 	"status_changed":  {"клиенту: статус заказа", "client: order status"},
 	"daily_summary":   {"владельцу: итоги дня", "owner: daily summary"},
+	"digest_chart":    {"владельцу: график дня", "owner: the day's chart"},
 	"delivery_failed": {"менеджерам: сбой доставки", "managers: delivery failure"},
 	// Order work (issue 4).
 	"estimate":         {"клиенту: смета на согласование", "client: estimate to approve"},

@@ -50,6 +50,11 @@ const (
 	ReportChartRevenue Key = "report_chart_revenue"
 	ReportChartFunnel  Key = "report_chart_funnel"
 	ReportOperational  Key = "report_operational"
+	ReportPilot        Key = "report_pilot"
+	DigestChartCaption Key = "digest_chart_caption"
+	ReportPilotLine    Key = "report_pilot_line"
+	ReportPilotSide    Key = "report_pilot_side"
+	ReportPilotRest    Key = "report_pilot_rest"
 )
 
 var reportCatalog = map[Key]forms{
@@ -94,6 +99,12 @@ var reportCatalog = map[Key]forms{
 	ReportChartOrders:  {"Заказы по дням", "Orders by day"},
 	ReportChartRevenue: {"Выручка по дням, тыс. руб.", "Revenue by day, thousand rubles"}, // the chart's font has no ₽
 	ReportChartFunnel:  {"Воронка", "Funnel"},
+	ReportPilot:        {"<b>Пилот и остальные</b> (за период)", "<b>The pilot and the rest</b> (the period)"},
+	ReportPilotLine: {"%s: открыто %d · выдано %d · выручка %s · средний чек %s · оплачено вовремя %s",
+		"%s: %d opened · %d delivered · revenue %s · average check %s · %s paid on time"},
+	DigestChartCaption: {"Заказы, выручка и воронка за 30 дней по %s", "Orders, revenue and the funnel over the 30 days to %s"},
+	ReportPilotSide:    {"Пилот", "Pilot"},
+	ReportPilotRest:    {"Остальные", "The rest"},
 	ReportOperational:  {"<i>Воронка, выручка по видам, повторные клиенты и маржа — в отчёте владельца.</i>", "<i>The funnel, revenue split, repeat clients and margins are in the owner's report.</i>"},
 }
 
