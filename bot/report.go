@@ -311,6 +311,21 @@ func renderReport(l text.Lang, rep crm.Report, branches []crm.Branch, loc *time.
 			chg(int64(d.OnTimeShare()), int64(pd.OnTimeShare())), text.Decimal(l, int64(d.AvgPayDays()*1000))))
 	}
 
+	if ps := rep.Pilot; ps != nil { // pilot mode: crm/pilot.go
+		line("\n" + text.T(l, text.ReportPilot))
+		for _, side := range []struct {
+			name text.Key
+			k    crm.PilotKPIs
+		}{{text.ReportPilotSide, ps.Pilot}, {text.ReportPilotRest, ps.Rest}} {
+			onTime := text.T(l, text.ReportNone)
+			if side.k.Discipline.Due > 0 {
+				onTime = text.Percent(l, side.k.Discipline.OnTimeShare())
+			}
+			line(text.T(l, text.ReportPilotLine, text.T(l, side.name), side.k.Orders.Opened, side.k.Revenue.Delivered,
+				side.k.Revenue.Revenue.String(), side.k.Revenue.AverageCheck.String(), onTime))
+		}
+	}
+
 	line("\n" + text.T(l, text.ReportMechanics))
 	if len(cur.Mechanics) == 0 {
 		line(text.T(l, text.ReportNone))

@@ -103,3 +103,34 @@ func TestReportChartLabelsHaveGlyphs(t *testing.T) {
 		}
 	}
 }
+
+// Pilot mode: the report shows the pilot's numbers and the rest's side by side, and nothing of
+// the kind without a pilot.
+func TestReportRenderPilot(t *testing.T) {
+	var rep crm.Report
+	rep.Scope = crm.ScopeOperational
+	rep.Current.Period = crm.Period{Kind: crm.PeriodMonth, Start: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)}
+	rep.Previous.Period = crm.Period{Kind: crm.PeriodMonth, Start: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}
+	branches := []crm.Branch{{ID: 1, Name: "main", IsDefault: true}}
+	if html := renderReport(text.RU, rep, branches, time.UTC); strings.Contains(html, "Пилот") {
+		t.Errorf("no pilot, yet:\n%s", html)
+	}
+	rep.Pilot = &crm.PilotSplit{
+		Pilot: crm.PilotKPIs{Orders: crm.OrderKPIs{Opened: 7}, Revenue: crm.RevenueKPIs{Delivered: 4, Revenue: 1000000, AverageCheck: 250000},
+			Discipline: crm.DisciplineKPIs{Due: 4, Paid: 3, OnTime: 3}},
+		Rest: crm.PilotKPIs{Orders: crm.OrderKPIs{Opened: 2}},
+	}
+	html := renderReport(text.RU, rep, branches, time.UTC)
+	for _, want := range []string{
+		"<b>Пилот и остальные</b>",
+		"Пилот: открыто 7 · выдано 4 · выручка 10 000,00 ₽ · средний чек 2 500,00 ₽ · оплачено вовремя 75,0 %",
+		"Остальные: открыто 2 · выдано 0 · выручка 0,00 ₽ · средний чек 0,00 ₽ · оплачено вовремя —",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("lacks %q:\n%s", want, html)
+		}
+	}
+	if en := renderReport(text.EN, rep, branches, time.UTC); !strings.Contains(en, "Pilot: 7 opened · 4 delivered") {
+		t.Errorf("English:\n%s", en)
+	}
+}

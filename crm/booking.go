@@ -38,7 +38,7 @@ type Booked struct {
 //     that phone). A phone linked to another Telegram user is ErrForbidden.
 //   - the vehicle: VehicleID must belong to the client (ErrForbidden; ErrNotFound if missing);
 //     otherwise NewVehicle is created, or reused when the client has a car with the same plate.
-//   - the order, status new, in the default branch, its creation event, and KindNewRequest
+//   - the order, status new, in the default branch (the pilot's first one: pilot.go), its creation event, and KindNewRequest
 //     messages to the staff (Options.StaffChatID, or active managers and admins with a chat, or
 //     owners when there are none).
 //
@@ -147,7 +147,7 @@ UPDATE clients SET pd_consent_at = $2, pd_consent_version = $3 WHERE id = $1 AND
 const sqlInsertOrder = `
 INSERT INTO orders (branch_id, client_id, vehicle_id, problem, photo_file_id, slot, status,
 	lead_source, booking_key, created_at, updated_at)
-VALUES ((SELECT id FROM branches WHERE is_default), $1, $2, $3, $4, $5, 'new', $6, $7, $8, $8)
+VALUES (coalesce($9::bigint, (SELECT id FROM branches WHERE is_default)), $1, $2, $3, $4, $5, 'new', $6, $7, $8, $8)
 RETURNING id, number`
 
 // book runs one attempt of Book and returns the order id and the number of staff notices
@@ -188,7 +188,7 @@ func (s *Service) book(ctx context.Context, r BookingRequest) (int64, int, error
 		}
 		var number int64
 		err = tx.QueryRow(ctx, sqlInsertOrder, c.ID, vehicleID, r.Problem, r.PhotoFileID, slot,
-			r.LeadSource, r.DedupeKey, now).Scan(&orderID, &number)
+			r.LeadSource, r.DedupeKey, now, s.opts.Pilot.bookingBranch()).Scan(&orderID, &number)
 		if err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
@@ -340,11 +340,12 @@ type recipient struct {
 	Language string `db:"language"`
 }
 
-// sqlNewRequestRecipients: active managers and admins with a chat; owners when there are none.
+// sqlNewRequestRecipients: active managers and admins with a chat, in the pilot when one is set
+// (Pilot.pilotArgs); owners when there are none.
 const sqlNewRequestRecipients = `
 WITH managers AS (
 	SELECT chat_id, language FROM staff
-	WHERE active AND chat_id IS NOT NULL AND role IN ('manager', 'admin')
+	WHERE active AND chat_id IS NOT NULL AND role IN ('manager', 'admin') AND ` + sqlStaffInPilot + `
 )
 SELECT chat_id, language FROM managers
 UNION ALL
@@ -359,7 +360,7 @@ func (s *Service) notifyNewRequest(ctx context.Context, tx pgx.Tx, orderID, numb
 	if s.opts.StaffChatID != 0 {
 		to = []recipient{{ChatID: s.opts.StaffChatID}}
 	} else {
-		rows, _ := tx.Query(ctx, sqlNewRequestRecipients)
+		rows, _ := tx.Query(ctx, sqlNewRequestRecipients, s.opts.Pilot.pilotArgs()...)
 		var err error
 		if to, err = pgx.CollectRows(rows, pgx.RowToStructByName[recipient]); err != nil {
 			return 0, fmt.Errorf("list staff to notify: %w", err)

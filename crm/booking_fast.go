@@ -145,6 +145,9 @@ const sqlCardByBookingKey = sqlCardSelect + ` WHERE o.booking_key = $1`
 // bookFast tries the one-round-trip booking. ok is false when the booking
 // needs the general path.
 func (s *Service) bookFast(ctx context.Context, r BookingRequest) (b Booked, ok bool, err error) {
+	if s.opts.Pilot.On() {
+		return Booked{}, false, nil // the general path books into the pilot and tells only it
+	}
 	var slot *time.Time
 	if !r.Slot.IsZero() {
 		slot = &r.Slot

@@ -116,7 +116,7 @@ func (s *Service) ReportLateBookingReminder(ctx context.Context, b UpcomingBooki
 	if err != nil {
 		return 0, fmt.Errorf("encode late booking reminder: %w", err)
 	}
-	rcs, err := managerRecipients(ctx, s.db, s.opts.StaffChatID)
+	rcs, err := managerRecipients(ctx, s.db, s.opts.StaffChatID, s.opts.Pilot)
 	if err != nil {
 		return 0, err
 	}
@@ -220,7 +220,7 @@ func (s *Service) tellBookingChanged(ctx context.Context, tx pgx.Tx, o *Order, f
 	if err != nil {
 		return fmt.Errorf("encode %s data: %w", KindBookingChanged, err)
 	}
-	rcs, err := managerRecipients(ctx, tx, s.opts.StaffChatID)
+	rcs, err := managerRecipients(ctx, tx, s.opts.StaffChatID, s.opts.Pilot)
 	if err != nil {
 		return err
 	}
@@ -303,7 +303,7 @@ SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM staff) + (SELECT cou
 // returns how many orders it marked now (each order once per slot) and how many messages it
 // enqueued.
 func (s *Service) MarkNoShows(ctx context.Context, from, before, clientAt time.Time, spread time.Duration) (marked, told int, err error) {
-	to, err := managerRecipients(ctx, s.db, s.opts.StaffChatID)
+	to, err := managerRecipients(ctx, s.db, s.opts.StaffChatID, s.opts.Pilot)
 	if err != nil {
 		return 0, 0, fmt.Errorf("mark no-shows: %w", err)
 	}

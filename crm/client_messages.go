@@ -142,7 +142,7 @@ func (s *Service) RecordClientMessage(ctx context.Context, in NewClientMessage) 
 		if err := tx.QueryRow(ctx, sqlWaitingBefore, in.ChatID, id, now.Add(-ackQuiet)).Scan(&waiting); err != nil {
 			return fmt.Errorf("count waiting: %w", err)
 		}
-		to, err := managerRecipients(ctx, tx, s.opts.StaffChatID)
+		to, err := managerRecipients(ctx, tx, s.opts.StaffChatID, s.opts.Pilot)
 		if err != nil {
 			return err
 		}

@@ -64,7 +64,7 @@ func (s *Service) notifyManagers(ctx context.Context, tx pgx.Tx, d DeliveryFaile
 	if s.opts.StaffChatID != 0 {
 		to = []recipient{{ChatID: s.opts.StaffChatID}}
 	} else {
-		rows, _ := tx.Query(ctx, sqlNewRequestRecipients)
+		rows, _ := tx.Query(ctx, sqlNewRequestRecipients, s.opts.Pilot.pilotArgs()...)
 		var err error
 		if to, err = pgx.CollectRows(rows, pgx.RowToStructByName[recipient]); err != nil {
 			return fmt.Errorf("list managers to tell: %w", err)

@@ -109,6 +109,9 @@ type Report struct {
 	Current  PeriodKPIs   `json:"current"`
 	Previous PeriodKPIs   `json:"previous"`
 	Now      SnapshotKPIs `json:"now"`
+	// Pilot is the current period's pilot orders and the rest side by side; nil with no pilot
+	// (Options.Pilot, pilot.go).
+	Pilot *PilotSplit `json:"pilot,omitempty"`
 	// MarginFloor is the margin, in hundredths of a percent, below which an item's profit row is
 	// flagged (Options.MarginFloor).
 	MarginFloor int `json:"margin_floor"`
@@ -151,8 +154,22 @@ func (s *Service) Report(ctx context.Context, r ReportRequest) (Report, error) {
 		if rep.Previous, err = s.periodKPIs(ctx, q, prev, r.BranchID, r.Scope); err != nil {
 			return err
 		}
-		rep.Now, err = s.snapshotKPIs(ctx, q, now, r.BranchID)
-		return err
+		if rep.Now, err = s.snapshotKPIs(ctx, q, now, r.BranchID); err != nil {
+			return err
+		}
+		if !s.opts.Pilot.On() {
+			return nil
+		}
+		rep.Pilot = &PilotSplit{}
+		pilot := orderSet{branch: r.BranchID, side: sidePilot, pilot: s.opts.Pilot}
+		if rep.Pilot.Pilot, err = s.pilotKPIs(ctx, q, cur, pilot); err != nil {
+			return fmt.Errorf("report: the pilot's orders: %w", err)
+		}
+		pilot.side = sideRest
+		if rep.Pilot.Rest, err = s.pilotKPIs(ctx, q, cur, pilot); err != nil {
+			return fmt.Errorf("report: the orders outside the pilot: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return Report{}, err
@@ -184,13 +201,14 @@ func (s *Service) periodKPIs(ctx context.Context, q querier, p Period, branch in
 	wrap := func(what string, err error) error {
 		return fmt.Errorf("report %s %s..%s: %s: %w", p.Kind, p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly), what, err)
 	}
-	if k.Orders, err = s.orderKPIs(ctx, q, p, branch); err != nil {
+	all := orderSet{branch: branch}
+	if k.Orders, err = s.orderKPIs(ctx, q, p, all); err != nil {
 		return k, wrap("orders", err)
 	}
-	if k.Revenue, err = s.revenueKPIs(ctx, q, p, branch); err != nil {
+	if k.Revenue, err = s.revenueKPIs(ctx, q, p, all); err != nil {
 		return k, wrap("revenue", err)
 	}
-	if k.Discipline, err = s.disciplineKPIs(ctx, q, p, branch); err != nil {
+	if k.Discipline, err = s.disciplineKPIs(ctx, q, p, all); err != nil {
 		return k, wrap("payment discipline", err)
 	}
 	if k.Mechanics, err = s.mechanicKPIs(ctx, q, p, branch); err != nil {
@@ -212,22 +230,4 @@ func (s *Service) periodKPIs(ctx context.Context, q querier, p Period, branch in
 		return k, wrap("profitability", err)
 	}
 	return k, nil
-}
-
-// Branch is one of the shop's branches.
-type Branch struct {
-	ID        int64  `db:"id"`
-	Name      string `db:"name"`
-	IsDefault bool   `db:"is_default"`
-}
-
-// Branches lists the shop's branches, the default one first. A shop with one branch is never
-// offered a choice.
-func (s *Service) Branches(ctx context.Context) ([]Branch, error) {
-	rows, _ := s.db.Query(ctx, `SELECT id, name, is_default FROM branches ORDER BY is_default DESC, id`)
-	bs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
-	if err != nil {
-		return nil, fmt.Errorf("list branches: %w", err)
-	}
-	return bs, nil
 }

@@ -65,9 +65,9 @@ FROM order_events e JOIN orders o ON o.id = e.order_id
 WHERE e.to_status = 'cancelled' AND e.from_status <> 'cancelled' AND e.created_at >= $1 AND e.created_at < $2 AND ` + branchFilter + `
 GROUP BY 1`
 
-func (s *Service) orderKPIs(ctx context.Context, q querier, p Period, branch int64) (OrderKPIs, error) {
+func (s *Service) orderKPIs(ctx context.Context, q querier, p Period, set orderSet) (OrderKPIs, error) {
 	k := OrderKPIs{CancelReasons: map[string]int{}}
-	rows, _ := q.Query(ctx, sqlOrderKPIs, p.Start, p.End, branch)
+	rows, _ := q.Query(ctx, set.sql(sqlOrderKPIs), set.args(p)...)
 	type row struct {
 		What string `db:"what"`
 		N    int    `db:"n"`
@@ -114,9 +114,9 @@ SELECT count(i.order_id), coalesce(sum(i.labour), 0), coalesce(sum(i.parts), 0),
 		WHERE p.created_at >= $1 AND p.created_at < $2 AND ` + branchFilter + `)
 FROM d JOIN invoices i ON i.order_id = d.id`
 
-func (s *Service) revenueKPIs(ctx context.Context, q querier, p Period, branch int64) (RevenueKPIs, error) {
+func (s *Service) revenueKPIs(ctx context.Context, q querier, p Period, set orderSet) (RevenueKPIs, error) {
 	var k RevenueKPIs
-	err := q.QueryRow(ctx, sqlRevenueKPIs, p.Start, p.End, branch).Scan(
+	err := q.QueryRow(ctx, set.sql(sqlRevenueKPIs), set.args(p)...).Scan(
 		&k.Delivered, &k.Labour, &k.Parts, &k.Discount, &k.Revenue, &k.Payments)
 	if k.Delivered > 0 {
 		k.AverageCheck = Money((2*int64(k.Revenue) + int64(k.Delivered)) / (2 * int64(k.Delivered)))
@@ -167,9 +167,9 @@ SELECT i.issued_at, i.due_at,
 FROM invoices i JOIN orders o ON o.id = i.order_id
 WHERE i.due_at >= $1 AND i.due_at < $2 AND ` + branchFilter
 
-func (s *Service) disciplineKPIs(ctx context.Context, q querier, p Period, branch int64) (DisciplineKPIs, error) {
+func (s *Service) disciplineKPIs(ctx context.Context, q querier, p Period, set orderSet) (DisciplineKPIs, error) {
 	var k DisciplineKPIs
-	rows, err := q.Query(ctx, sqlDisciplineRows, p.Start, p.End, branch)
+	rows, err := q.Query(ctx, set.sql(sqlDisciplineRows), set.args(p)...)
 	if err != nil {
 		return k, err
 	}

@@ -67,7 +67,7 @@ func (s *Service) EnqueuePaymentReminders(ctx context.Context, rs []PaymentRemin
 			kind = KindPaymentUnreachable
 		}
 		if !haveManagers {
-			if managers, err = managerRecipients(ctx, s.db, s.opts.StaffChatID); err != nil {
+			if managers, err = managerRecipients(ctx, s.db, s.opts.StaffChatID, s.opts.Pilot); err != nil {
 				return 0, fmt.Errorf("enqueue payment reminders: %w", err)
 			}
 			haveManagers = true

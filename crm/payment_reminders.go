@@ -118,7 +118,7 @@ func (s *Service) EnqueuePaymentReminder(ctx context.Context, r PaymentReminder)
 		if !r.Last {
 			kind = KindPaymentUnreachable
 		}
-		to, err := managerRecipients(ctx, tx, s.opts.StaffChatID)
+		to, err := managerRecipients(ctx, tx, s.opts.StaffChatID, s.opts.Pilot)
 		if err != nil {
 			return err
 		}
@@ -137,12 +137,13 @@ func (s *Service) EnqueuePaymentReminder(ctx context.Context, r PaymentReminder)
 }
 
 // managerRecipients is where staff tasks go: the staff group when one is configured, else every
-// active manager and admin with a chat (owners when there are none).
-func managerRecipients(ctx context.Context, q querier, staffChatID int64) ([]recipient, error) {
+// active manager and admin with a chat, in the pilot when one is set (owners when there are
+// none).
+func managerRecipients(ctx context.Context, q querier, staffChatID int64, pilot Pilot) ([]recipient, error) {
 	if staffChatID != 0 {
 		return []recipient{{ChatID: staffChatID}}, nil
 	}
-	rows, _ := q.Query(ctx, sqlNewRequestRecipients)
+	rows, _ := q.Query(ctx, sqlNewRequestRecipients, pilot.pilotArgs()...)
 	to, err := pgx.CollectRows(rows, pgx.RowToStructByName[recipient])
 	if err != nil {
 		return nil, fmt.Errorf("list managers: %w", err)

@@ -37,6 +37,9 @@ type Options struct {
 	// UnansweredAfter is how long a client's free message may wait for an answer before the
 	// digest lists it; 0 = DefaultUnansweredAfter.
 	UnansweredAfter time.Duration
+	// Pilot is the pilot group, which alone gets new requests and notices while it is set; the
+	// zero Pilot is none (pilot.go).
+	Pilot Pilot
 }
 
 // Service is the CRM. It is safe for concurrent use.

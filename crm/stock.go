@@ -100,9 +100,14 @@ RETURNING ` + itemColumns
 
 const sqlInsertMovement = `
 INSERT INTO stock_movements (item_id, kind, on_hand_delta, reserved_delta, unit_cost, order_id,
-	line_id, actor_kind, actor_id, note, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	line_id, actor_kind, actor_id, note, created_at, branch_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ` + sqlMovementBranch + `)
 RETURNING id`
+
+// sqlMovementBranch is whose shelf a movement moves (migration 00015): the order's branch, else
+// the branch of the staff member who recorded it, else the default branch.
+const sqlMovementBranch = `coalesce((SELECT branch_id FROM orders WHERE id = $6),
+	(SELECT branch_id FROM staff WHERE id = $9 AND $8::text = 'staff'), default_branch_id())`
 
 // move writes a ledger row and applies it to the item; ok is false (and nothing is written) when
 // the item would go below zero free stock and the shop does not allow it.
@@ -289,7 +294,7 @@ func (s *Service) notifyStaff(ctx context.Context, tx pgx.Tx, kind string, order
 	if s.opts.StaffChatID != 0 {
 		to = []recipient{{ChatID: s.opts.StaffChatID}}
 	} else {
-		rows, _ := tx.Query(ctx, sqlNewRequestRecipients)
+		rows, _ := tx.Query(ctx, sqlNewRequestRecipients, s.opts.Pilot.pilotArgs()...)
 		var err error
 		if to, err = pgx.CollectRows(rows, pgx.RowToStructByName[recipient]); err != nil {
 			return fmt.Errorf("list staff to notify: %w", err)

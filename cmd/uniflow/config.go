@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/uniflow-crm/uniflow/bot"
+	"github.com/uniflow-crm/uniflow/crm"
 	"github.com/uniflow-crm/uniflow/scheduler"
 )
 
@@ -68,6 +69,12 @@ const envOfferGapDays = "OFFER_GAP_DAYS"
 // Owner reports (issue 9): the parts margin under which /report flags an item.
 const envMarginFloor = "REPORT_MARGIN_FLOOR"
 
+// Pilot mode (issue 9): the branches and staff who alone get new requests and notices.
+const (
+	envPilotBranches = "PILOT_BRANCHES"
+	envPilotStaff    = "PILOT_STAFF"
+)
+
 // Export (issue 8): the shop's Excel decides the separator once.
 const envCSVSeparator = "CSV_SEPARATOR"
 
@@ -115,6 +122,8 @@ func configVars() []envVar {
 		{envConsentText, "", "The personal-data consent line under the booking summary, plain text, up to 1000 characters. Empty: the built-in Russian and English texts."},
 		{envOfferGapDays, "30", "Least days between two marketing messages (repeat-sale offers, deferred-work follow-ups, campaigns) to one client."},
 		{envMarginFloor, "20", "Parts margin, in percent (1-100), under which /report flags an item (docs/kpi.md)."},
+		{envPilotBranches, "", "Pilot mode: comma-separated branch ids (`uniflow branch list`) whose staff alone get new requests and notices; bookings go to the first. Empty with PILOT_STAFF empty: no pilot."},
+		{envPilotStaff, "", "Pilot mode: comma-separated Telegram user ids of staff in the pilot besides PILOT_BRANCHES' staff."},
 		{envUnansweredMinutes, "30", "Minutes a client's message to the shop may wait for an answer before the owner's digest lists it (1 to 10080)."},
 		{envWebhookURL, "", "Public HTTPS URL for Telegram to post updates to; empty: long polling."},
 		{envWebhookSecret, "", "Webhook secret token (1-256 of A-Z a-z 0-9 _ -); empty: a random one per start."},
@@ -156,6 +165,8 @@ type Config struct {
 	OfferGapDays int
 	// Owner reports (issue 9): hundredths of a percent.
 	MarginFloor int
+	// Pilot mode (issue 9).
+	Pilot crm.Pilot
 	// UnansweredAfter is when the digest lists a client's message as unanswered.
 	UnansweredAfter time.Duration
 	// Webhook mode and flood control (issue 6).
@@ -308,6 +319,16 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envMarginFloor, "want a percent from 1 to 100, got %q", get(envMarginFloor))
 	} else {
 		cfg.MarginFloor = n * 100
+	}
+	if ids, err := parseIDs(get(envPilotBranches)); err != nil {
+		bad(envPilotBranches, "want comma-separated branch ids such as 1,2: %w", err)
+	} else {
+		cfg.Pilot.Branches = ids
+	}
+	if ids, err := parseIDs(get(envPilotStaff)); err != nil {
+		bad(envPilotStaff, "want comma-separated Telegram user ids such as 12345,67890: %w", err)
+	} else {
+		cfg.Pilot.Staff = ids
 	}
 	if n, err := strconv.Atoi(get(envUnansweredMinutes)); err != nil || n < 1 || n > 7*24*60 {
 		bad(envUnansweredMinutes, "want a number of minutes from 1 to 10080, got %q", get(envUnansweredMinutes))

@@ -36,6 +36,7 @@ commands:
   emulator   serve the Telegram Bot API emulator [--addr 127.0.0.1:8081]
   demo       play a scripted story against the built-in emulator and print the chats
   catalog    list, set, receive or count catalog items (uniflow catalog for usage)
+  branch     list or add branches, move staff to a branch (uniflow branch for usage)
   invite     invite owner: print a one-time link that makes its opener an owner
   import     read clients, vehicles or the catalog from CSV or XLSX; undo an import (uniflow import for usage)
   export     write clients, vehicles, orders, payments or the catalog to CSV or XLSX (uniflow export for usage)
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runDemo(ctx, getenv, stdout)
 	case "catalog":
 		return runCatalog(ctx, rest, getenv, stdout) // catalog_cli.go
+	case "branch":
+		return runBranch(ctx, rest, getenv, stdout) // branch_cli.go
 	case "invite":
 		return runInvite(ctx, rest, getenv, stdout) // invite_cli.go
 	case "export":
@@ -230,11 +233,15 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		OfferGapDays: cfg.OfferGapDays,
 		// Owner reports (issue 9).
 		MarginFloor: cfg.MarginFloor,
+		Pilot:       cfg.Pilot,
 		// Clients' messages to the shop (issue 7).
 		UnansweredAfter: cfg.UnansweredAfter,
 	})
 	if err := svc.EnsureOwners(ctx, cfg.OwnerIDs); err != nil {
 		return fmt.Errorf("start: register owners from %s: %w", envOwnerIDs, err)
+	}
+	if err := checkPilotBranches(ctx, svc, cfg.Pilot.Branches); err != nil {
+		return fmt.Errorf("start: %w", err)
 	}
 
 	// One registry for the process: /metrics serves it, the bot and the scheduler count into it.
