@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -103,7 +104,11 @@ func (b *Bot) onClientAnswered(ctx context.Context, r *request) error {
 		return err
 	}
 	b.answer(ctx, r, text.T(r.lang, text.ClientMessageMarked), false)
-	return b.editPressed(ctx, r, clientMessageCard(r.lang, m), nil)
+	html, err := b.clientMessageHTML(ctx, r.lang, m)
+	if err != nil {
+		return err
+	}
+	return b.editPressed(ctx, r, html, nil)
 }
 
 // onClientMessage shows a message from the digest, with its "Answered" button while unanswered.
@@ -120,7 +125,42 @@ func (b *Bot) onClientMessage(ctx context.Context, r *request) error {
 		return err
 	}
 	b.answer(ctx, r, "", false)
-	return b.say(ctx, r.chatID, clientMessageCard(r.lang, m), kbOrNil(clientMessageKeyboard(r.lang, m)))
+	html, err := b.clientMessageHTML(ctx, r.lang, m)
+	if err != nil {
+		return err
+	}
+	return b.say(ctx, r.chatID, html, kbOrNil(clientMessageKeyboard(r.lang, m)))
+}
+
+// burstCardLen bounds the lines of a burst on its copy: the card stays one message.
+const burstCardLen = 3500
+
+// clientMessageCardWith is the card of message m with the lines of its burst (crm: a client's
+// lines in a row make one copy for the staff), newest last; lines beyond burstCardLen are cut.
+func clientMessageCardWith(l text.Lang, m crm.ClientMessage, burst []crm.ClientMessage) string {
+	if len(burst) > 0 {
+		var b strings.Builder
+		b.WriteString(m.Text)
+		for _, line := range burst {
+			if b.Len()+len(line.Text) > burstCardLen {
+				b.WriteString("\n…")
+				break
+			}
+			b.WriteString("\n")
+			b.WriteString(line.Text)
+		}
+		m.Text = b.String()
+	}
+	return clientMessageCard(l, m)
+}
+
+// clientMessageHTML is the card of message m as it is now, with its burst.
+func (b *Bot) clientMessageHTML(ctx context.Context, l text.Lang, m crm.ClientMessage) (string, error) {
+	burst, err := b.crm.ClientMessageBurst(ctx, m.ID)
+	if err != nil {
+		return "", err
+	}
+	return clientMessageCardWith(l, m, burst), nil
 }
 
 // clientMessageCard is the staff's view of a message: who, their order and phone, the text, and
@@ -163,7 +203,14 @@ func (b *Bot) renderClientMessages(ctx context.Context, l text.Lang, m crm.Outbo
 		if err != nil {
 			return rendered{}, true, err
 		}
-		return rendered{parts: textParts(clientMessageCard(l, cm), kbOrNil(clientMessageKeyboard(l, cm)))}, true, nil
+		html, err := b.clientMessageHTML(ctx, l, cm)
+		if err != nil {
+			return rendered{}, true, err
+		}
+		return rendered{parts: textParts(html, kbOrNil(clientMessageKeyboard(l, cm)))}, true, nil
+	case crm.KindClientBurst:
+		out, err := b.renderClientBurst(ctx, l, m)
+		return out, true, err
 	case crm.KindClientAnswer:
 		var d crm.ClientAnswerData
 		if err := json.Unmarshal(m.Data, &d); err != nil {
@@ -172,6 +219,49 @@ func (b *Bot) renderClientMessages(ctx context.Context, l text.Lang, m crm.Outbo
 		return rendered{parts: textParts(text.T(l, text.ClientMessageAnswer, esc(d.Text)), nil)}, true, nil
 	}
 	return rendered{}, false, nil
+}
+
+// renderClientBurst redraws a staff copy with the lines the client wrote after it. Only the
+// newest line's row edits: a burst of 25 lines is one copy edited once or twice, not 25 edits.
+func (b *Bot) renderClientBurst(ctx context.Context, l text.Lang, m crm.OutboxMessage) (rendered, error) {
+	var d crm.ClientBurstData
+	if err := json.Unmarshal(m.Data, &d); err != nil {
+		return rendered{}, fmt.Errorf("decode client burst: %w", err)
+	}
+	src, err := b.crm.CardSourceOf(ctx, d.CopyID)
+	if err != nil {
+		return rendered{}, err
+	}
+	line, err := b.crm.ClientMessage(ctx, d.ClientMessageID)
+	if errors.Is(err, crm.ErrNotFound) || (err == nil && line.BurstOf == nil) {
+		return rendered{}, fmt.Errorf("client message %d is gone: %w", d.ClientMessageID, errObsolete)
+	}
+	if err != nil {
+		return rendered{}, err
+	}
+	head, err := b.crm.ClientMessage(ctx, *line.BurstOf)
+	if err != nil {
+		return rendered{}, err
+	}
+	burst, err := b.crm.ClientMessageBurst(ctx, head.ID)
+	if err != nil {
+		return rendered{}, err
+	}
+	if src.MessageID == nil || len(burst) == 0 || burst[len(burst)-1].ID != line.ID {
+		return rendered{}, nil // not in the chat, or a newer line's row draws the burst
+	}
+	html, kb := clientMessageCardWith(l, head, burst), clientMessageKeyboard(l, head)
+	messageID := *src.MessageID
+	return rendered{
+		parts: []func(int64) tgbotapi.Chattable{func(chatID int64) tgbotapi.Chattable {
+			e := tgbotapi.NewEditMessageText(chatID, messageID, html)
+			e.ParseMode = tgbotapi.ModeHTML
+			e.DisableWebPagePreview = true
+			e.ReplyMarkup = kb
+			return e
+		}},
+		after: func(ctx context.Context, chatID int64) { b.remember(ctx, chatID, messageID, html, kb) },
+	}, nil
 }
 
 // unansweredLine is the digest's line of an unanswered message and its button.

@@ -24,7 +24,17 @@ const (
 	// KindClientAnswer is a staff member's reply, relayed to the client. Data: ClientAnswerData.
 	// Dedupe key "client_answer:<staff chat id>:<the reply's Telegram message id>".
 	KindClientAnswer = "client_answer"
+	// KindClientBurst redraws a staff copy (a KindClientMessage row already in a chat) with the
+	// lines the client wrote after it, instead of a copy per line. Data: ClientBurstData. Dedupe
+	// key "client_burst:<copy outbox id>:<the new line's message id>".
+	KindClientBurst = "client_burst"
 )
+
+// ClientBurstData is the Data of KindClientBurst: the copy to redraw and the line that made it.
+type ClientBurstData struct {
+	CopyID          int64 `json:"copy_id"`
+	ClientMessageID int64 `json:"client_message_id"`
+}
 
 // ClientMessageData is the Data of KindClientMessage.
 type ClientMessageData struct {
@@ -62,7 +72,8 @@ type ClientMessage struct {
 	AnsweredAt        *time.Time `db:"answered_at"`
 	AnsweredBy        *int64     `db:"answered_by"`
 	AnsweredByName    string     `db:"answered_by_name"`
-	Answer            string     `db:"answer"` // "" when answered by phone
+	Answer            string     `db:"answer"`   // "" when answered by phone
+	BurstOf           *int64     `db:"burst_of"` // the first message of the burst this one joined
 }
 
 // Who is the name the staff see: the client's, else the sender's Telegram name.
@@ -87,7 +98,7 @@ const sqlClientMessageSelect = `
 SELECT m.id, m.client_id, m.chat_id, m.telegram_user_id, m.telegram_message_id, m.language,
 	m.sender_name, m.text, m.order_id, o.number AS order_number, coalesce(c.name, '') AS client_name,
 	coalesce(c.phone, '') AS client_phone, m.created_at, m.answered_at, m.answered_by,
-	coalesce(st.name, '') AS answered_by_name, m.answer
+	coalesce(st.name, '') AS answered_by_name, m.answer, m.burst_of
 FROM client_messages m
 LEFT JOIN clients c ON c.id = m.client_id
 LEFT JOIN orders o ON o.id = m.order_id
@@ -110,6 +121,38 @@ RETURNING id`
 const sqlWaitingBefore = `
 SELECT count(*) FROM client_messages
 WHERE chat_id = $1 AND id <> $2 AND answered_at IS NULL AND created_at > $3`
+
+// sqlBurstHead finds the burst a new message $2 of chat $1 joins: the chat's latest unanswered
+// first message whose burst had a line after $3.
+const sqlBurstHead = `
+SELECT h.id FROM client_messages h
+WHERE h.chat_id = $1 AND h.id <> $2 AND h.burst_of IS NULL AND h.answered_at IS NULL
+	AND greatest(h.created_at, (SELECT max(b.created_at) FROM client_messages b WHERE b.burst_of = h.id)) > $3
+ORDER BY h.id DESC LIMIT 1`
+
+const sqlJoinBurst = `UPDATE client_messages SET burst_of = $2 WHERE id = $1`
+
+// sqlEnqueueBurstRedraws enqueues a KindClientBurst for each copy of burst $1 being sent or in
+// a chat (a copy still pending is drawn with the whole burst when it goes), for line $2, at $3.
+const sqlEnqueueBurstRedraws = `
+INSERT INTO outbox (kind, lane, chat_id, language, order_id, data, dedupe_key, not_before, created_at)
+SELECT '` + KindClientBurst + `', '` + LaneInteractive + `', o.chat_id, o.language, o.order_id,
+	jsonb_build_object('copy_id', o.id, 'client_message_id', $2::bigint),
+	'` + KindClientBurst + `:' || o.id || ':' || $2::bigint, $3::timestamptz, $3::timestamptz
+FROM outbox o
+WHERE o.kind = '` + KindClientMessage + `' AND (o.data->>'client_message_id')::bigint = $1
+	AND (o.state = '` + OutboxSending + `' OR (o.state = '` + OutboxSent + `' AND o.telegram_message_id IS NOT NULL))
+ON CONFLICT (dedupe_key) DO NOTHING`
+
+// ClientMessageBurst returns the lines that joined the burst of message head, oldest first.
+func (s *Service) ClientMessageBurst(ctx context.Context, head int64) ([]ClientMessage, error) {
+	rows, _ := s.db.Query(ctx, sqlClientMessageSelect+` WHERE m.burst_of = $1 ORDER BY m.id`, head)
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[ClientMessage])
+	if err != nil {
+		return nil, fmt.Errorf("list the burst of client message %d: %w", head, err)
+	}
+	return ms, nil
+}
 
 // ackQuiet is how long after an unanswered message the next one is taken without a new
 // acknowledgement.
@@ -141,6 +184,22 @@ func (s *Service) RecordClientMessage(ctx context.Context, in NewClientMessage) 
 		}
 		if err := tx.QueryRow(ctx, sqlWaitingBefore, in.ChatID, id, now.Add(-ackQuiet)).Scan(&waiting); err != nil {
 			return fmt.Errorf("count waiting: %w", err)
+		}
+		var head int64
+		err = tx.QueryRow(ctx, sqlBurstHead, in.ChatID, id, now.Add(-ackQuiet)).Scan(&head)
+		if err == nil {
+			// A line of a burst: the burst's copies are redrawn with it, no copy of its own.
+			if _, err := tx.Exec(ctx, sqlJoinBurst, id, head); err != nil {
+				return fmt.Errorf("join burst %d: %w", head, err)
+			}
+			m.BurstOf = &head
+			if _, err := tx.Exec(ctx, sqlEnqueueBurstRedraws, head, id, now); err != nil {
+				return fmt.Errorf("enqueue burst redraws: %w", err)
+			}
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("find burst: %w", err)
 		}
 		to, err := managerRecipients(ctx, tx, s.opts.StaffChatID, s.opts.Pilot)
 		if err != nil {
@@ -196,6 +255,11 @@ const sqlMarkAnswered = `
 UPDATE client_messages SET answered_at = $2, answered_by = $3, answer = $4
 WHERE id = $1 AND answered_at IS NULL`
 
+// sqlMarkBurstAnswered: an answer to a burst's copy answers every line the copy shows.
+const sqlMarkBurstAnswered = `
+UPDATE client_messages SET answered_at = $2, answered_by = $3, answer = ''
+WHERE burst_of = $1 AND answered_at IS NULL`
+
 // Answer is a staff member's answer to a client's message.
 type Answer struct {
 	MessageID int64
@@ -221,6 +285,9 @@ func (s *Service) AnswerClientMessage(ctx context.Context, actor Staff, a Answer
 			return fmt.Errorf("mark answered: %w", err)
 		}
 		first = tag.RowsAffected() == 1
+		if _, err := tx.Exec(ctx, sqlMarkBurstAnswered, a.MessageID, now, actor.ID); err != nil {
+			return fmt.Errorf("mark the burst answered: %w", err)
+		}
 		if m, err = clientMessage(ctx, tx, a.MessageID); err != nil {
 			return err
 		}
@@ -242,7 +309,7 @@ func (s *Service) AnswerClientMessage(ctx context.Context, actor Staff, a Answer
 // unansweredBefore lists the messages still unanswered that came before cutoff, oldest first.
 func unansweredBefore(ctx context.Context, q querier, cutoff time.Time, limit int) ([]ClientMessage, error) {
 	rows, _ := q.Query(ctx, sqlClientMessageSelect+`
-WHERE m.answered_at IS NULL AND m.created_at < $1 ORDER BY m.created_at, m.id LIMIT $2`, cutoff, limit)
+WHERE m.answered_at IS NULL AND m.burst_of IS NULL AND m.created_at < $1 ORDER BY m.created_at, m.id LIMIT $2`, cutoff, limit)
 	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[ClientMessage])
 	if err != nil {
 		return nil, fmt.Errorf("list unanswered client messages: %w", err)

@@ -35,8 +35,19 @@ func TestClientMessagesCopiedAnsweredAndDigested(t *testing.T) {
 	}
 	in2 := in
 	in2.MessageID, in2.Text = 8, "алло"
-	if _, _, waiting, err := e.svc.RecordClientMessage(e.ctx, in2); err != nil || waiting != 1 {
+	m2, _, waiting, err := e.svc.RecordClientMessage(e.ctx, in2)
+	if err != nil || waiting != 1 {
 		t.Errorf("second message: waiting = %d, %v; want 1 (no second acknowledgement)", waiting, err)
+	}
+	// It joins the first one's burst: no copy of its own (finding 13: a flood of copies).
+	if m2.BurstOf == nil || *m2.BurstOf != m.ID {
+		t.Errorf("second message: burst of %v, want %d", m2.BurstOf, m.ID)
+	}
+	if n := e.count(t, `SELECT count(*) FROM outbox WHERE kind = 'client_message' AND chat_id = 2`); n != 1 {
+		t.Errorf("copies to the manager after two lines = %d, want 1", n)
+	}
+	if burst, err := e.svc.ClientMessageBurst(e.ctx, m.ID); err != nil || len(burst) != 1 || burst[0].Text != "алло" {
+		t.Errorf("ClientMessageBurst = %+v, %v", burst, err)
 	}
 
 	// The sender recorded the copy's Telegram id; a reply to it names the message.
@@ -63,8 +74,8 @@ func TestClientMessagesCopiedAnsweredAndDigested(t *testing.T) {
 			unanswered = append(unanswered, x.MessageID)
 		}
 	}
-	if len(unanswered) != 2 || unanswered[0] != m.ID {
-		t.Errorf("digest unanswered = %v, want both messages, %d first", unanswered, m.ID)
+	if len(unanswered) != 1 || unanswered[0] != m.ID {
+		t.Errorf("digest unanswered = %v, want the burst once, as %d", unanswered, m.ID)
 	}
 
 	if _, _, err := e.svc.AnswerClientMessage(e.ctx, mechanic, crm.Answer{MessageID: m.ID, Text: "x", ReplyChatID: 3, ReplyMessageID: 1}); !errors.Is(err, crm.ErrForbidden) {
@@ -81,12 +92,18 @@ func TestClientMessagesCopiedAnsweredAndDigested(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM outbox WHERE kind = 'client_answer' AND chat_id = 100 AND data->>'text' = 'Завтра к обеду'`); n != 1 {
 		t.Errorf("answers relayed to the client = %d, want 1", n)
 	}
-	// The second message is answered by phone: nothing goes to the client.
-	var id2 int64
-	if err := e.db.QueryRow(e.ctx, `SELECT id FROM client_messages WHERE telegram_message_id = 8`).Scan(&id2); err != nil {
-		t.Fatal(err)
+	// The answer to the copy answered the burst's second line too.
+	if n := e.count(t, `SELECT count(*) FROM client_messages WHERE answered_at IS NULL`); n != 0 {
+		t.Errorf("%d lines unanswered after the answer to the burst", n)
 	}
-	if _, first, err := e.svc.AnswerClientMessage(e.ctx, owner, crm.Answer{MessageID: id2}); err != nil || !first {
+	// A new line after the answer is a new burst, answered by phone: nothing goes to the client.
+	in3 := in
+	in3.MessageID, in3.Text = 9, "а ещё"
+	m3, _, _, err := e.svc.RecordClientMessage(e.ctx, in3)
+	if err != nil || m3.BurstOf != nil {
+		t.Fatalf("a line after the answer: %+v, %v; want a message of its own", m3, err)
+	}
+	if _, first, err := e.svc.AnswerClientMessage(e.ctx, owner, crm.Answer{MessageID: m3.ID}); err != nil || !first {
 		t.Errorf("answered by phone: %v, %v", first, err)
 	}
 	if n := e.count(t, `SELECT count(*) FROM outbox WHERE kind = 'client_answer'`); n != 1 {

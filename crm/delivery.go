@@ -41,7 +41,7 @@ func (s *Service) MarkFailed(ctx context.Context, id int64, cause string) error 
 		if err != nil {
 			return notFound(err)
 		}
-		if kind == KindDeliveryFailed || kind == KindCardRedraw {
+		if kind == KindDeliveryFailed || kind == KindCardRedraw || kind == KindClientBurst {
 			// A failure notice tells no one; a card that cannot be redrawn (deleted from the
 			// chat) is not worth the managers' attention: the next press shows it fresh.
 			return nil

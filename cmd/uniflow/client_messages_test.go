@@ -38,25 +38,40 @@ func TestClientMessagesReachStaffAndAnswersReachClient(t *testing.T) {
 			t.Errorf("the copy lacks %q:\n%s", want, cp.Text)
 		}
 	}
-	// A second line right after is copied, not acknowledged again.
+	// Lines right after join the first copy, which is redrawn with them: neither a second copy
+	// nor a second acknowledgement (the tester's finding 13: 25 lines made 20 copies).
 	before := len(c.BotMessages())
 	client.Send("И сколько это стоит?")
-	cp2 := h.next(group, cp.ID, "И сколько это стоит?")
-	h.waitCount(2, `SELECT count(*) FROM client_messages WHERE answered_at IS NULL`)
+	client.Send("Я на связи до вечера")
+	h.card(group, cp.ID, "Я на связи до вечера")
+	h.waitCount(3, `SELECT count(*) FROM client_messages WHERE answered_at IS NULL`)
+	time.Sleep(300 * time.Millisecond) // a copy of its own would have come by now
 	if n := len(c.BotMessages()); n != before {
-		t.Errorf("the second line was acknowledged again: %d bot messages, want %d", n, before)
+		t.Errorf("the next lines were acknowledged again: %d bot messages, want %d", n, before)
+	}
+	copies := 0
+	for _, m := range group.BotMessages() {
+		if strings.Contains(m.Text, "Сообщение клиента") {
+			copies++
+		}
+	}
+	if copies != 1 {
+		t.Errorf("the group got %d copies of three lines in a row, want 1:\n%s", copies, group.Transcript())
+	}
+	if got := h.card(group, cp.ID, "Я на связи до вечера").Text; !strings.Contains(got, "И сколько это стоит?") || !strings.Contains(got, "Когда будет готово?") {
+		t.Errorf("the copy does not show the whole burst:\n%s", got)
 	}
 
 	// The mechanic is refused; nothing reaches the client.
 	if _, err := mech.ReplyIn(group, cp, "я посмотрю"); err != nil {
 		t.Fatal(err)
 	}
-	h.next(group, cp2.ID, "Отвечать клиентам могут")
-	// The manager's reply goes to the client.
+	refused := h.next(group, cp.ID, "Отвечать клиентам могут")
+	// The manager's reply goes to the client, and answers every line of the burst.
 	if _, err := manager.ReplyIn(group, cp, "Завтра к обеду, 5 000 ₽"); err != nil {
 		t.Fatal(err)
 	}
-	h.next(group, cp2.ID, "Ответ отправлен клиенту")
+	sent := h.next(group, refused.ID, "Ответ отправлен клиенту")
 	ans := h.next(c, 0, "Ответ автосервиса")
 	if !strings.Contains(ans.Text, "Завтра к обеду, 5 000 ₽") {
 		t.Errorf("the client got %q", ans.Text)
@@ -68,13 +83,19 @@ func TestClientMessagesReachStaffAndAnswersReachClient(t *testing.T) {
 		WHERE m.text LIKE 'Когда будет%' AND s.telegram_user_id = $1 AND m.answer = 'Завтра к обеду, 5 000 ₽'`, manager.ID()); n != 1 {
 		t.Errorf("answered by the manager: %d rows", n)
 	}
+	h.waitCount(0, `SELECT count(*) FROM client_messages WHERE answered_at IS NULL`)
+
+	// After the answer the client's next line is a new conversation: a copy of its own.
+	client.Send("Спасибо, а можно пораньше?")
+	cp2 := h.next(group, sent.ID, "Спасибо, а можно пораньше?")
+	before = len(c.BotMessages())
 
 	// Answered by phone: the button marks it and the copy says who.
 	h.answered(h.press(manager, cp2, "Ответил"))
 	h.card(group, cp2.ID, "Ответил(а) Mira")
 	h.waitCount(0, `SELECT count(*) FROM client_messages WHERE answered_at IS NULL`)
-	if got := len(c.BotMessages()); got != before+1 {
-		t.Errorf("the client got %d bot messages after the answers, want %d (only the written answer)", got, before+1)
+	if got := len(c.BotMessages()); got != before {
+		t.Errorf("the client got %d bot messages after the answer by phone, want %d", got, before)
 	}
 
 	// A stranger writes in English, without /start: copied, and told how to book.
