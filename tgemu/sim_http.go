@@ -18,7 +18,7 @@ import (
 //
 //	POST   /__sim/users                         {"first_name","last_name","username","language_code","phone","id"} -> {"id","chat_id"}
 //	POST   /__sim/groups                        {"title","supergroup"} -> {"id"}
-//	POST   /__sim/users/{id}/send               {"text","chat_id"}   (chat_id: a group; default the private chat)
+//	POST   /__sim/users/{id}/send               {"text","chat_id","reply_to_message_id"}   (chat_id: a group; default the private chat)
 //	POST   /__sim/users/{id}/start              {"payload"}
 //	POST   /__sim/users/{id}/share_contact      {"phone"}            (presses the request_contact button shown)
 //	POST   /__sim/users/{id}/contact            {"phone","user_id"}  (a contact card, possibly foreign)
@@ -230,6 +230,7 @@ type simUserIn struct {
 	MessageID int     `json:"message_id"`
 	Label     string  `json:"label"`
 	CBData    *string `json:"callback_data"`
+	ReplyTo   int     `json:"reply_to_message_id"` // send: a reply to this message of the chat
 }
 
 func (s *Server) simUserAction(w http.ResponseWriter, r *http.Request) {
@@ -277,9 +278,9 @@ func (s *Server) simUserAction(w http.ResponseWriter, r *http.Request) {
 				simBad(w, fmt.Sprintf("chat %d is another user's private chat with the bot", c.ID()))
 				return
 			}
-			res = u.SendIn(c, in.Text)
+			res, err = u.sendReplying(c, in.ReplyTo, in.Text)
 		} else {
-			res = u.Send(in.Text)
+			res, err = u.sendReplying(u.Chat(), in.ReplyTo, in.Text)
 		}
 	case "start":
 		if in.Payload != "" && !validStartPayload(in.Payload) {

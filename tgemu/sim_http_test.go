@@ -123,6 +123,7 @@ func TestSimHTTPRoutes(t *testing.T) {
 	iv, ol := "users/"+sid(ivan.ID)+"/", "users/"+sid(olga.ID)+"/"
 	var group, super created
 	var helloID int // the message id of Ivan's first message, edited below
+	var botMsg int  // a bot message in the group, replied to
 
 	tests := []struct {
 		name   string
@@ -156,6 +157,23 @@ func TestSimHTTPRoutes(t *testing.T) {
 		{name: "send in a group", method: "POST", path: ol + "send", body: `{"text":"hi all","chat_id":` + "GROUP" + `}`, check: func(t *testing.T, _ json.RawMessage) {
 			u := h.one()
 			if u.Message == nil || u.Message.Chat.ID != group.ID || u.Message.Chat.Type != "group" || u.Message.From.UserName != "olga_k" {
+				t.Fatalf("update: %+v", u.Message)
+			}
+		}},
+		{name: "a reply in a group", method: "POST", path: ol + "send", body: `{"text":"done","chat_id":` + "GROUP" + `,"reply_to_message_id":` + "BOTMSG" + `}`, setup: func() {
+			r := h.api("sendMessage", url.Values{"chat_id": {sid(group.ID)}, "text": {"Reply to this"}})
+			var sent struct {
+				Result struct {
+					MessageID int `json:"message_id"`
+				} `json:"result"`
+			}
+			if err := json.Unmarshal([]byte(r.Text), &sent); err != nil || r.Status != 200 {
+				t.Fatalf("sendMessage: %s", r.Text)
+			}
+			botMsg = sent.Result.MessageID
+		}, check: func(t *testing.T, _ json.RawMessage) {
+			u := h.one()
+			if u.Message == nil || u.Message.ReplyToMessage == nil || u.Message.ReplyToMessage.MessageID != botMsg || u.Message.Text != "done" {
 				t.Fatalf("update: %+v", u.Message)
 			}
 		}},
@@ -366,7 +384,7 @@ func TestSimHTTPRoutes(t *testing.T) {
 				tt.setup()
 			}
 			path := strings.NewReplacer("GROUP", sid(group.ID), "SUPER", sid(super.ID), "IVAN", sid(ivan.ID)).Replace(tt.path)
-			body := strings.NewReplacer("GROUP", sid(group.ID), "OLGA", sid(olga.ID), "IVAN", sid(ivan.ID), "HELLO", strconv.Itoa(helloID)).Replace(tt.body)
+			body := strings.NewReplacer("GROUP", sid(group.ID), "OLGA", sid(olga.ID), "IVAN", sid(ivan.ID), "HELLO", strconv.Itoa(helloID), "BOTMSG", strconv.Itoa(botMsg)).Replace(tt.body)
 			var res json.RawMessage
 			h.ok(tt.method, path, body, &res)
 			tt.check(t, res)

@@ -19,3 +19,15 @@ func (u *User) ReplyIn(c *Chat, to Message, text string) (Message, error) {
 	}
 	return u.post(c, &message{text: text, entities: userEntities(text), replyTo: target}), nil
 }
+
+// sendReplying sends text in c, as a reply to message replyTo of c when it is not 0.
+func (u *User) sendReplying(c *Chat, replyTo int, text string) (Message, error) {
+	if replyTo == 0 {
+		return u.SendIn(c, text), nil
+	}
+	to, ok := c.Message(replyTo)
+	if !ok {
+		return Message{}, errDesc(404, fmt.Sprintf("Not Found: message %d not found in chat %d", replyTo, c.ID()))
+	}
+	return u.ReplyIn(c, to, text)
+}
