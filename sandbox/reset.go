@@ -33,6 +33,7 @@ func (sb *Sandbox) Reset(ctx context.Context) error {
 	for _, p := range sb.Personas() {
 		p.chat.ClearHistory()
 	}
+	sb.dropAddedClients()
 	if err := sb.setupStaff(ctx); err != nil {
 		return fmt.Errorf("reset: set up the staff again: %w", err)
 	}
@@ -96,4 +97,23 @@ func emptyDatabase(ctx context.Context, db pgxQuerier) error {
 
 func (sb *Sandbox) serveReset(w http.ResponseWriter, r *http.Request) {
 	sb.busyOr(w, func() (any, error) { return true, sb.Reset(r.Context()) })
+}
+
+// dropAddedClients takes the clients added with "+ Клиент" off the page: a reset starts from the
+// page's first look (one client). Their emulator users stay, unseen; new clients get new ids.
+func (sb *Sandbox) dropAddedClients() {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	kept := sb.personas[:0]
+	first := true
+	for _, p := range sb.personas {
+		if p.Role == "client" {
+			if !first {
+				continue
+			}
+			first = false
+		}
+		kept = append(kept, p)
+	}
+	sb.personas = kept
 }

@@ -197,14 +197,21 @@ func TestSandboxBrowserBookingStory(t *testing.T) {
 	page := startSandbox(t)
 	b.do("open the page", chromedp.Navigate(page),
 		chromedp.WaitVisible(`//body[@data-ready="1"]`),
-		chromedp.WaitVisible(`//section[@data-persona="client1"]//button[contains(., "Start")]`))
+		chromedp.WaitVisible(`//section[@data-persona="client1"]//button[contains(., "Запустить")]`))
 	b.see("mechanic", "/queue") // the invite made the mechanic staff: the bot's staff welcome
 
 	// The client books from the Start button on: contact button, name, car, problem, slot.
-	b.do("the client starts the bot", chromedp.Click(`//section[@data-persona="client1"]//button[contains(., "Start")]`))
+	if name := eval[string](b, "the start button's name", `document.querySelector('[data-persona="client1"] button.start').getAttribute("aria-label")`); !strings.Contains(name, "Иван") {
+		t.Errorf("the start button is named %q, want the client's name in it", name)
+	}
+	b.do("the client starts the bot", chromedp.Click(`//section[@data-persona="client1"]//button[contains(., "Запустить")]`))
 	b.see("client1", "Поделитесь номером")
 	contact := `//section[@data-persona="client1"]//div[contains(@class, "replykb")]//button[contains(., "📱")]`
-	b.do("the client shares the phone", chromedp.WaitVisible(contact), chromedp.Click(contact))
+	b.do("the contact button shows", chromedp.WaitVisible(contact))
+	if label := eval[string](b, "the contact button", `document.querySelector('[data-persona="client1"] .replykb button').textContent`); strings.Count(label, "📱") != 1 {
+		t.Errorf("the contact button reads %q, want one 📱", label)
+	}
+	b.do("the client shares the phone", chromedp.Click(contact))
 	b.see("client1", "Как к вам обращаться")
 	b.say("client1", xssName)
 	b.see("client1", "Марка и модель")
@@ -241,12 +248,42 @@ func TestSandboxBrowserBookingStory(t *testing.T) {
 	b.see("client1", "Заказ №1001: готов к выдаче")
 	b.shot("03-mechanic-ready")
 
-	// The command menu the bot set for the mechanic's chat.
-	b.do("the mechanic opens the command menu",
-		chromedp.Click(`//section[@data-persona="mechanic"]//button[contains(@class, "menu-button")]`),
+	// The staff group's card followed the mechanic's moves (finding 8).
+	b.see("group", "готов к выдаче")
+
+	// The command menu the bot set for the mechanic's chat, as a menu: ☰ says whether it is open,
+	// arrows move between commands, Escape closes it and gives the focus back to ☰.
+	menuBtn := `//section[@data-persona="mechanic"]//button[contains(@class, "menu-button")]`
+	b.do("the mechanic opens the command menu", chromedp.Click(menuBtn),
+		chromedp.WaitVisible(`//section[@data-persona="mechanic"]//div[contains(@class, "menu")]//button[contains(., "/queue")]`))
+	const mechMenu = `document.querySelector('[data-persona="mechanic"] .menu-button')`
+	if got := eval[string](b, "aria-expanded", mechMenu+`.getAttribute("aria-expanded")`); got != "true" {
+		t.Errorf("open menu: aria-expanded %q", got)
+	}
+	first := eval[string](b, "focused item", `document.activeElement.textContent`)
+	b.do("arrow down in the menu", chromedp.KeyEvent(kb.ArrowDown))
+	if second := eval[string](b, "focused item", `document.activeElement.textContent`); second == first || !strings.HasPrefix(second, "/") {
+		t.Errorf("Down arrow in the menu: focus on %q after %q, want the next command", second, first)
+	}
+	b.do("Escape in the menu", chromedp.KeyEvent(kb.Escape))
+	if !eval[bool](b, "focus back on ☰", `document.activeElement === `+mechMenu+` && `+mechMenu+`.getAttribute("aria-expanded") === "false"`) {
+		t.Errorf("Escape did not close the menu and give the focus back to ☰")
+	}
+	b.do("the mechanic sends /queue from the menu", chromedp.Click(menuBtn),
 		chromedp.WaitVisible(`//section[@data-persona="mechanic"]//div[contains(@class, "menu")]//button[contains(., "/queue")]`),
 		chromedp.Click(`//section[@data-persona="mechanic"]//div[contains(@class, "menu")]//button[contains(., "/queue")]`))
 	b.see("mechanic", "№1001")
+
+	// The client writes to the shop; the manager answers with Reply on the group's copy
+	// (finding 5: the page had no Reply).
+	b.say("client1", "Когда можно забрать?")
+	b.see("group", "Когда можно забрать?")
+	replyBtn := fmt.Sprintf(`(%s//button[contains(@class, "reply")])[1]`, msg("group", "Когда можно забрать?"))
+	b.do("the manager presses Reply on the copy", chromedp.Click(replyBtn),
+		chromedp.WaitVisible(`//section[@data-persona="group"]//div[contains(@class, "reply-bar")]`))
+	b.say("group", "Сегодня после 18:00")
+	b.see("client1", "Сегодня после 18:00")
+	b.see("group", "Ответ отправлен клиенту")
 
 	// The clock jumps to tomorrow 09:00: the 20:00 digest goes to the owner.
 	b.do("jump to tomorrow 09:00", chromedp.Click(chromedp.ID("clock-morning")))
@@ -263,11 +300,29 @@ func TestSandboxBrowserBookingStory(t *testing.T) {
 	if err := os.WriteFile(photo, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	shown := `//section[@data-persona="mechanic"]//div[contains(@class, "msg")]//img`
-	b.do("the mechanic sends a photo",
+	// Text typed first goes with it as its caption (finding 10).
+	shown := `//section[@data-persona="mechanic"]//div[contains(@class, "msg")][contains(., "течь масла")]//img`
+	b.do("the mechanic types a caption and sends a photo",
+		chromedp.SendKeys(`//section[@data-persona="mechanic"]//form//input[@type="text"]`, "течь масла"),
 		chromedp.SetUploadFiles(`//section[@data-persona="mechanic"]//input[@type="file"]`, []string{photo}),
 		chromedp.WaitVisible(shown))
 	b.do("the photo loads", until(`[...document.querySelectorAll('[data-persona="mechanic"] .msg img')].some(i => i.complete && i.naturalWidth === 40)`))
+	// Every chat still shows its newest message, after the photo grew the mechanic's and after
+	// the bursts of the story (finding 4: columns stopped following).
+	b.do("the chats follow their newest messages", until(`[...document.querySelectorAll(".messages")].every(l => l.scrollHeight - l.scrollTop - l.clientHeight < 2)`))
+	b.say("mechanic", "/queue")
+	b.do("the mechanic's chat follows the next answer", until(`(() => { const l = document.querySelector('[data-persona="mechanic"] .messages'); const ms = l.querySelectorAll(".msg"); return ms.length > 0 && ms[ms.length - 1].textContent.includes("№1001") && l.scrollHeight - l.scrollTop - l.clientHeight < 2 })()`))
+
+	// A link to the bot with a start payload opens in the persona's chat, not on t.me (finding 16).
+	for href, want := range map[string]string{
+		"https://t.me/uniflow_sandbox_bot?start=src_offer_7": `"src_offer_7"`,
+		"https://t.me/uniflow_sandbox_bot":                   `""`,
+		"https://example.com/?start=x":                       `null`,
+	} {
+		if got := eval[string](b, "startPayload", fmt.Sprintf(`JSON.stringify(startPayload(%q))`, href)); got != want {
+			t.Errorf("startPayload(%s) = %s, want %s", href, got, want)
+		}
+	}
 
 	// Nothing of the client's name ran, and it shows as the text it is.
 	if eval[bool](b, "look for the payload", `window.__pwned !== undefined || document.querySelectorAll(".msg .text img, .msg script").length > 0`) {
@@ -283,7 +338,31 @@ func TestSandboxBrowserBookingStory(t *testing.T) {
 	if unnamed := eval[int](b, "controls are labelled", `[...document.querySelectorAll("button, input, select")].filter(e => !(e.getAttribute("aria-label") || e.textContent.trim() || (e.labels && e.labels.length))).length`); unnamed != 0 {
 		t.Errorf("%d controls have no accessible name", unnamed)
 	}
+	// Names in the page's language, not English on a lang=ru page.
+	if english := eval[[]string](b, "English names", `[...document.querySelectorAll("[aria-label]")].map(e => e.getAttribute("aria-label")).filter(l => /^[\x00-\x7f]+$/.test(l) && /[a-z]{3}/i.test(l))`); len(english) != 0 {
+		t.Errorf("accessible names in English: %q", english)
+	}
+	// The toolbar stays at hand at a phone's width; a skip link per chat leads to its message box.
+	if pos := eval[string](b, "toolbar", `getComputedStyle(document.querySelector(".bar")).position`); pos != "sticky" {
+		t.Errorf("at 390 px the toolbar is %s, want sticky", pos)
+	}
+	if n := eval[int](b, "skip links", `document.querySelectorAll("#skip a").length === document.querySelectorAll("section.persona").length ? 0 : -1`); n != 0 {
+		t.Errorf("not one skip link per chat")
+	}
+	// Tab stops before the last chat's message box: the skip links and the toolbar, not every
+	// button in every chat's history (finding: 69 stops to reach Иван's input).
+	stops := eval[int](b, "tab stops", `(() => { const all = [...document.querySelectorAll("a[href], button, input, select, [tabindex]")].filter(e => e.tabIndex >= 0 && !e.disabled && e.offsetParent !== null); const inputs = [...document.querySelectorAll("section.persona form input[type=text]")]; return all.indexOf(inputs[inputs.length - 1]) })()`)
+	if stops > 60 {
+		t.Errorf("%d Tab stops before the last chat's message box", stops)
+	}
 	b.shot("05-phone")
+
+	// Reset takes added clients off the page and the status line does not stay forever.
+	b.do("desktop width", chromedp.EmulateViewport(1800, 1000))
+	b.do("add a client", chromedp.Click(chromedp.ID("add-client")), chromedp.WaitVisible(`//section[@data-persona="client2"]`))
+	b.do("reset", chromedp.Evaluate[chromedp.Void](`void (window.confirm = () => true)`), chromedp.Click(chromedp.ID("reset")),
+		until(`document.getElementById("status").textContent.includes("сброшена")`),
+		until(`document.querySelector('[data-persona="client2"]') === null`))
 	t.Logf("the story took %v; screenshots in %s", time.Since(start).Round(time.Millisecond), b.dir)
 }
 

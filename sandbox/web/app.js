@@ -18,10 +18,15 @@ async function api(method, path, body) {
   return data.result;
 }
 
+// status shows what a control did; a success clears itself after a while (an error stays until
+// the next action), so "Песочница сброшена" does not read as the state forever.
+let statusTimer = 0;
 function status(text, isError) {
   const el = document.getElementById("status");
   el.textContent = text;
   el.classList.toggle("error", !!isError);
+  clearTimeout(statusTimer);
+  if (text && !isError) statusTimer = setTimeout(() => { if (el.textContent === text) el.textContent = ""; }, 8000);
 }
 
 function toast(text) {
@@ -59,21 +64,27 @@ function el(tag, attrs, ...kids) {
 }
 
 function makePanel(p) {
-  const panel = { p, messages: [], menuFor: null };
+  const panel = { p, messages: [], menuFor: null, stick: true, replyTo: null };
   const typing = el("span", { class: "typing" });
-  const list = el("div", { class: "messages", role: "log", "aria-label": "Chat of " + p.name, tabindex: "0" });
+  const list = el("div", { class: "messages", role: "log", "aria-label": "Чат: " + p.name, tabindex: "0" });
   const replykb = el("div", { class: "replykb", hidden: "" });
-  const menu = el("div", { class: "menu", role: "menu", "aria-label": "Commands" });
-  const input = el("input", { type: "text", "aria-label": "Message as " + p.name, placeholder: "Сообщение", autocomplete: "off" });
-  const send = el("button", { type: "submit", "aria-label": "Send as " + p.name }, "➤");
-  const menuBtn = el("button", { type: "button", "aria-label": "Command menu of " + p.name, "aria-haspopup": "menu", class: "menu-button" }, "☰");
+  const menu = el("div", { class: "menu", role: "menu", "aria-label": "Команды бота: " + p.name, id: "menu-" + p.key });
+  const input = el("input", { type: "text", id: "input-" + p.key, "aria-label": "Сообщение от имени: " + p.name, placeholder: "Сообщение", autocomplete: "off" });
+  const send = el("button", { type: "submit", "aria-label": "Отправить от имени: " + p.name }, "➤");
+  const menuBtn = el("button", { type: "button", "aria-label": "Меню команд: " + p.name, "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": "menu-" + p.key, class: "menu-button" }, "☰");
   const form = el("form", { class: "compose" }, menuBtn, input, send);
+  // A reply (Telegram's "Reply"): the staff answer a client's message by replying to its copy.
+  const replyText = el("span", { class: "reply-text" });
+  const replyCancel = el("button", { type: "button", class: "reply-cancel", "aria-label": "Отменить ответ" }, "✕");
+  const replyBar = el("div", { class: "reply-bar", hidden: "" }, el("span", { "aria-hidden": "true" }, "↩ "), replyText, replyCancel);
+  replyCancel.addEventListener("click", () => setReply(panel, null));
   if (p.role !== "group") {
-    const file = el("input", { type: "file", "aria-label": "Send a photo or document as " + p.name });
+    // The bot takes photos and files in private chats (a client's photo, a manager's import).
+    const file = el("input", { type: "file", "aria-label": "Отправить фото или документ от имени: " + p.name + " (текст в поле сообщения станет подписью)" });
     file.addEventListener("change", () => { if (file.files[0]) sendFile(panel, file.files[0]); file.value = ""; });
-    form.insertBefore(el("label", { class: "file", title: "Фото или документ" }, el("span", { "aria-hidden": "true" }, "📎"), file), input);
+    form.insertBefore(el("label", { class: "file", title: "Фото или документ (текст в поле — подпись)" }, el("span", { "aria-hidden": "true" }, "📎"), file), input);
   } else {
-    panel.asSelect = el("select", { "aria-label": "Who writes in the group" });
+    panel.asSelect = el("select", { "aria-label": "Кто пишет в группе" });
     for (const s of staffPersonas()) panel.asSelect.append(el("option", { value: s.key }, s.name));
     panel.asSelect.value = "manager";
     panel.asSelect.addEventListener("change", () => loadMenu(panel));
@@ -86,10 +97,47 @@ function makePanel(p) {
     input.value = "";
     sendText(panel, text);
   });
-  menuBtn.addEventListener("click", () => { menu.classList.toggle("open"); if (menu.classList.contains("open")) menu.querySelector("button")?.focus(); });
+  menuBtn.addEventListener("click", () => setMenu(panel, !menu.classList.contains("open")));
+  // The menu as a menu: arrows move between commands, Escape closes it and gives focus back to ☰.
+  menu.addEventListener("keydown", ev => {
+    const items = [...menu.querySelectorAll("button")];
+    const i = items.indexOf(document.activeElement);
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      const next = ev.key === "ArrowDown" ? (i + 1) % items.length : (i - 1 + items.length) % items.length;
+      items[next]?.focus();
+    } else if (ev.key === "Home" || ev.key === "End") {
+      ev.preventDefault();
+      items[ev.key === "Home" ? 0 : items.length - 1]?.focus();
+    } else if (ev.key === "Escape") {
+      ev.preventDefault();
+      ev.stopPropagation();
+      setMenu(panel, false);
+      menuBtn.focus();
+    }
+  });
+  menuBtn.addEventListener("keydown", ev => {
+    if (ev.key === "ArrowDown") { ev.preventDefault(); setMenu(panel, true); }
+  });
+  // The chat follows new messages while it is scrolled to the bottom (the user's own scroll up
+  // stops that), also when a message grows after it was drawn: a photo loading, an edit.
+  list.addEventListener("scroll", () => { panel.stick = list.scrollHeight - list.scrollTop - list.clientHeight < 40; });
+  panel.resize = new ResizeObserver(() => { if (panel.stick) list.scrollTop = list.scrollHeight; });
+  panel.resize.observe(list);
+  // A link to the bot with a start payload (a campaign's "записаться") opens in this chat, as
+  // Telegram would open it, not on the real t.me.
+  list.addEventListener("click", ev => {
+    const a = ev.target.closest && ev.target.closest("a[href]");
+    const payload = a && startPayload(a.getAttribute("href"));
+    if (payload === null || payload === undefined || panel.p.role === "group") return;
+    ev.preventDefault();
+    const who = actor(panel);
+    act(panel, () => api("POST", `/__sim/users/${who.user_id}/start`, payload ? { payload } : {}));
+  });
   const title = el("h2", {}, p.name + " ", el("span", { class: "role" }, roleNames[p.role] + (p.phone ? " · " + p.phone : "")), typing);
-  const root = el("section", { class: "persona", "data-persona": p.key, "aria-label": p.name + ", " + roleNames[p.role] }, title, list, replykb, menu, form);
-  Object.assign(panel, { root, list, replykb, menu, input, typing });
+  const root = el("section", { class: "persona", id: "persona-" + p.key, "data-persona": p.key, "aria-label": p.name + ", " + roleNames[p.role] }, title, list, replykb, menu, replyBar, form);
+  Object.assign(panel, { root, list, replykb, menu, menuBtn, input, typing, replyBar, replyText });
+  addSkipLink(p);
   panels.set(p.key, panel);
   document.getElementById("personas").append(root);
   return panel;
@@ -99,21 +147,64 @@ async function act(panel, fn) {
   try { await fn(); } catch (e) { status(actor(panel).name + ": " + e.message, true); }
 }
 
+function setMenu(panel, open) {
+  panel.menu.classList.toggle("open", open);
+  panel.menuBtn.setAttribute("aria-expanded", open ? "true" : "false");
+  if (open) panel.menu.querySelector("button")?.focus();
+}
+
+// setReply makes the next text of panel a reply to message m (null: no reply).
+function setReply(panel, m) {
+  panel.replyTo = m;
+  panel.replyBar.hidden = !m;
+  panel.replyText.textContent = m ? "Ответ на: " + (m.text || m.caption || "сообщение").slice(0, 80) : "";
+  if (m) panel.input.focus();
+}
+
+// startPayload is the start payload of a link to a Telegram bot (t.me/<bot>?start=X: "X"; no
+// payload: ""), or null for any other link.
+function startPayload(href) {
+  let u;
+  try { u = new URL(href, location.href); } catch (e) { return null; }
+  if (u.protocol === "tg:" && u.hostname === "resolve") return u.searchParams.get("start") || "";
+  if ((u.protocol === "https:" || u.protocol === "http:") && (u.hostname === "t.me" || u.hostname === "telegram.me") && /^\/[A-Za-z0-9_]+bot$/i.test(u.pathname)) {
+    return u.searchParams.get("start") || "";
+  }
+  return null;
+}
+
+// addSkipLink lists persona p in the page's skip links: Tab from the top reaches any chat's
+// message box in two steps instead of passing every button of every chat before it.
+function addSkipLink(p) {
+  const nav = document.getElementById("skip");
+  if (!nav) return;
+  const a = el("a", { href: "#input-" + p.key, class: "skip-link" }, "К чату: " + p.name);
+  a.addEventListener("click", ev => { ev.preventDefault(); document.getElementById("input-" + p.key)?.focus(); });
+  nav.append(a);
+}
+
 function sendText(panel, text) {
   const who = actor(panel);
   const body = { text };
   if (panel.p.role === "group") body.chat_id = panel.p.chat_id;
+  if (panel.replyTo) body.reply_to_message_id = panel.replyTo.id;
+  setReply(panel, null);
   act(panel, () => api("POST", `/__sim/users/${who.user_id}/send`, body));
 }
 
+// sendFile sends a photo or a document; text typed in the message box goes with it as its
+// caption, as in Telegram.
 function sendFile(panel, file) {
   const who = actor(panel);
+  const caption = panel.input.value.trim();
+  panel.input.value = "";
   const reader = new FileReader();
   reader.onload = () => {
     const data = String(reader.result).split(",", 2)[1] || "";
     const isPhoto = /^image\/(jpeg|png|gif)$/.test(file.type);
     const route = isPhoto ? "photo" : "document";
     const body = isPhoto ? { data } : { name: file.name, data };
+    if (caption) body.caption = caption;
     act(panel, () => api("POST", `/__sim/users/${who.user_id}/${route}`, body));
   };
   reader.readAsDataURL(file);
@@ -170,7 +261,11 @@ function renderMessage(panel, m) {
     box.append(kb);
   }
   const t = new Date((Date.parse(m.date) || 0) + zoneOffset * 1000);
-  box.append(el("span", { class: "meta" }, (m.edited ? "изменено · " : "") + t.toISOString().slice(11, 16)));
+  const meta = el("span", { class: "meta" }, (m.edited ? "изменено · " : "") + t.toISOString().slice(11, 16));
+  if (m.from_bot) {
+    meta.prepend(el("button", { type: "button", class: "reply", "aria-label": "Ответить на это сообщение", title: "Ответить (Reply)", onclick: () => setReply(panel, m) }, "↩"), " ");
+  }
+  box.append(meta);
   return box;
 }
 
@@ -187,7 +282,7 @@ function renderReplyKeyboard(panel) {
   panel.replykb.hidden = !kb;
   for (const row of kb || []) {
     const r = el("div", { class: "row" });
-    for (const b of row) r.append(el("button", { type: "button", onclick: () => pressReply(panel, b) }, (b.request_contact ? "📱 " : "") + b.text));
+    for (const b of row) r.append(el("button", { type: "button", onclick: () => pressReply(panel, b) }, (b.request_contact && !b.text.includes("📱") ? "📱 " : "") + b.text));
     panel.replykb.append(r);
   }
 }
@@ -196,7 +291,6 @@ function renderReplyKeyboard(panel) {
 // a button under the pointer stays the same element.
 function renderPanel(panel) {
   const list = panel.list;
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const visible = panel.messages.filter(m => !m.deleted && m.kind !== "service");
   const old = panel.nodes || new Map();
   const nodes = new Map();
@@ -209,14 +303,21 @@ function renderPanel(panel) {
   });
   if (visible.length === 0 && panel.p.role !== "group") {
     const who = panel.p;
-    panel.startButton = panel.startButton || el("button", { type: "button", class: "start", onclick: () => act(panel, () => api("POST", `/__sim/users/${who.user_id}/start`, {})) }, "Start");
+    panel.startButton = panel.startButton || el("button", { type: "button", class: "start", "aria-label": "Запустить бота: " + who.name, onclick: () => act(panel, () => api("POST", `/__sim/users/${who.user_id}/start`, {})) }, "Запустить");
     want.push(panel.startButton);
   }
   panel.nodes = nodes;
   want.forEach((node, i) => { if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null); });
   while (list.children.length > want.length) list.lastChild.remove();
+  for (const { node } of nodes.values()) panel.resize.observe(node); // a photo loading grows it
+  // Tab reaches the buttons of the newest message that has some; older ones stay clickable and
+  // reachable from the chat with the arrow keys' scroll, without 60 Tab stops in the history.
+  const withButtons = want.filter(n => n.querySelector && n.querySelector(".inline button"));
+  const live = withButtons[withButtons.length - 1];
+  for (const n of withButtons) for (const b of n.querySelectorAll(".inline button")) b.tabIndex = n === live ? 0 : -1;
+  for (const n of want) for (const b of (n.querySelectorAll ? n.querySelectorAll("button.reply") : [])) b.tabIndex = -1;
   renderReplyKeyboard(panel);
-  if (atBottom || !panel.scrolled) { list.scrollTop = list.scrollHeight; panel.scrolled = true; }
+  if (panel.stick || !panel.scrolled) { list.scrollTop = list.scrollHeight; panel.scrolled = true; panel.stick = true; }
 }
 
 async function loadChat(panel) {
@@ -237,7 +338,7 @@ async function loadMenu(panel) {
   const key = JSON.stringify(cmds);
   if (key === panel.menuFor) return;
   panel.menuFor = key;
-  panel.menu.replaceChildren(...cmds.map(c => el("button", { type: "button", role: "menuitem", onclick: () => { panel.menu.classList.remove("open"); sendText(panel, "/" + c.command); } }, el("b", {}, "/" + c.command), c.description)));
+  panel.menu.replaceChildren(...cmds.map(c => el("button", { type: "button", role: "menuitem", onclick: () => { setMenu(panel, false); panel.input.focus(); sendText(panel, "/" + c.command); } }, el("b", {}, "/" + c.command), c.description)));
   panel.root.querySelector(".menu-button").disabled = cmds.length === 0;
 }
 
@@ -257,6 +358,12 @@ function applyState(st) {
     panel.p = p;
     const a = (st.actions || {})[String(p.chat_id)];
     panel.typing.textContent = a === "typing" ? "печатает…" : (a ? a + "…" : "");
+  }
+  for (const [key, panel] of panels) { // a reset takes the added clients off the page
+    if (personas.some(p => p.key === key)) continue;
+    panel.root.remove();
+    document.querySelector(`#skip a[href="#input-${key}"]`)?.remove();
+    panels.delete(key);
   }
   for (const id of st.changed || []) {
     for (const panel of panels.values()) if (panel.p.chat_id === id) loadChat(panel);
@@ -291,7 +398,12 @@ function start() {
     status("Песочница сброшена");
   });
   document.addEventListener("keydown", ev => {
-    if (ev.key === "Escape") for (const p of panels.values()) p.menu.classList.remove("open");
+    if (ev.key !== "Escape") return;
+    for (const p of panels.values()) {
+      if (!p.menu.classList.contains("open")) continue;
+      setMenu(p, false);
+      p.menuBtn.focus();
+    }
   });
   const es = new EventSource("/sandbox/events");
   es.onmessage = ev => applyState(JSON.parse(ev.data));
