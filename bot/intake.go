@@ -46,13 +46,15 @@ const (
 type claimOutcome int
 
 const (
-	claimTaken   claimOutcome = iota // ours now: handle it
-	claimDone                        // handled before: skip
-	claimBusy                        // another live process handles it: wait
-	claimUnknown                     // Redis did not answer
+	claimTaken     claimOutcome = iota // ours now: handle it
+	claimDone                          // handled before: skip
+	claimBusy                          // another live process handles it: wait
+	claimUnknown                       // Redis did not answer
+	claimTakenOver                     // ours now, from a process that died handling it: handle it
 )
 
-// claimUpdate takes the update unless it is done or claimed by a live process. KEYS[1] is the
+// claimUpdate takes the update unless it is done or claimed by a live process; 4 (claimTakenOver)
+// says it was claimed by a process that is gone, so that its handling may have begun. KEYS[1] is the
 // dedupe key; ARGV: this process's id, claimTTL in ms, the liveness key prefix. "1" is the mark
 // of releases before claims, which set it when handling began. The liveness key is named by
 // the claim's value, so it cannot be in KEYS: UniFlow runs on one Redis, not a cluster.
@@ -61,6 +63,7 @@ local v = redis.call('GET', KEYS[1])
 if v == 'done' or v == '1' then return 1 end
 if v and v ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. v) == 1 then return 2 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if v and v ~= ARGV[1] then return 4 end
 return 0`)
 
 // releaseClaim drops this process's claim of an update it could not finish (shutdown cut it

@@ -42,6 +42,9 @@ type request struct {
 	staffErr  error
 
 	answered bool
+	// takenOver: a process that died was handling this update (intake.go), so what it saved
+	// may be in the state already (route).
+	takenOver bool
 	// floodCount is the sender's updates in the current flood window, this one included, as
 	// counted when it arrived (countArrivals in flood.go).
 	floodCount int64
@@ -116,7 +119,7 @@ func displayName(u *tgbotapi.User) string {
 // lead source and what the pressed card shows, in one Redis round trip. The outcome says
 // whether the update is ours to handle, was handled before (Telegram delivers at least once,
 // so the same update_id comes again after a crash or a lost confirmation), or is being handled
-// by another live process; only for claimTaken is r filled in.
+// by another live process; only when it is ours (claimTaken, claimTakenOver) is r filled in.
 func (b *Bot) begin(ctx context.Context, r *request) (claimOutcome, error) {
 	pipe := b.rdb.Pipeline()
 	claim := b.claimCmd(ctx, pipe, r.update.UpdateID)
@@ -137,7 +140,11 @@ func (b *Bot) begin(ctx context.Context, r *request) (claimOutcome, error) {
 	if err != nil {
 		return claimUnknown, fmt.Errorf("claim update %d: %w", r.update.UpdateID, err)
 	}
-	if claimOutcome(outcome) != claimTaken {
+	switch claimOutcome(outcome) {
+	case claimTaken:
+	case claimTakenOver:
+		r.takenOver = true
+	default:
 		return claimOutcome(outcome), nil
 	}
 	r.work, r.hasWork, r.workErr = decodeWorkDialog(work)
@@ -146,7 +153,7 @@ func (b *Bot) begin(ctx context.Context, r *request) (claimOutcome, error) {
 		stateWritesFrom(ctx).knowDrawn(pressedKey, pressed.Val())
 	}
 	r.conv, r.hasConv, err = decodeConversation(state)
-	return claimTaken, err
+	return claimOutcome(outcome), err
 }
 
 // staffMember looks the sender up among active staff, once per update:

@@ -100,7 +100,7 @@ func (b *Bot) routeTable() routes {
 
 // route sends the request to its handler.
 func (b *Bot) route(ctx context.Context, r *request) error {
-	if r.hasConv && r.private && r.conv.Update != 0 && r.update.UpdateID <= r.conv.Update {
+	if r.takenOver && r.hasConv && r.private && r.conv.Update != 0 && r.update.UpdateID <= r.conv.Update {
 		// Delivered again after a crash between saving its step and finishing (intake.go): the
 		// step is taken already, so its answer, the current question, is asked again.
 		b.log.Info("update applied before a crash: asking the current question again", "update_id", r.update.UpdateID)
