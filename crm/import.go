@@ -304,15 +304,3 @@ func (s *Service) Today() time.Time {
 	n := s.now().In(s.opts.Location)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
-
-const sqlBranchNames = `SELECT name FROM branches ORDER BY is_default DESC, id`
-
-// BranchNames lists the shop's branches, the default one first.
-func (s *Service) BranchNames(ctx context.Context) ([]string, error) {
-	rows, _ := s.db.Query(ctx, sqlBranchNames)
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("list branches: %w", err)
-	}
-	return names, nil
-}

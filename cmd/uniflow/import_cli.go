@@ -104,8 +104,12 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	opt := importer.Options{Kind: kind, DryRun: *dry, Overwrite: *overwrite, Sheet: *sheet, Region: cfg.Region}
 	if *branch != "" {
 		if opt.BranchID, err = svc.BranchID(ctx, *branch); err != nil {
-			if names, lerr := svc.BranchNames(ctx); lerr == nil && errors.Is(err, crm.ErrNotFound) {
-				return fmt.Errorf("import %s: --branch %q: no such branch; the shop's branches are %s (--branch only records which branch a batch is for: clients, cars and the catalog are shared by all): %w",
+			if bs, lerr := svc.Branches(ctx); lerr == nil && errors.Is(err, crm.ErrNotFound) {
+				names := make([]string, len(bs))
+				for i, b := range bs {
+					names[i] = b.Name
+				}
+				return fmt.Errorf("import %s: --branch %q: no such branch; the shop's branches are %s (add one with `uniflow branch add NAME`; --branch records which branch a batch is for: clients, cars and the catalog are shared by all): %w",
 					kind, *branch, strings.Join(names, ", "), err)
 			}
 			return fmt.Errorf("import %s: --branch %q: %w", kind, *branch, err)
@@ -169,7 +173,9 @@ func (b *importBar) finish() {
 }
 
 // problemsPath is where the problems of a file go: clients.csv → clients.problems.csv.
-func problemsPath(name string) string { return strings.TrimSuffix(name, fileExt(name)) + ".problems.csv" }
+func problemsPath(name string) string {
+	return strings.TrimSuffix(name, fileExt(name)) + ".problems.csv"
+}
 
 // writeProblemsFile writes the problems next to the file (problemsPath).
 func writeProblemsFile(name string, rep importer.Report) (string, error) {

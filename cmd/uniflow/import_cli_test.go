@@ -74,7 +74,7 @@ func TestImportCLI(t *testing.T) {
 	if _, err := cli("undo", batch[1]); !errors.Is(err, crm.ErrImportUndone) {
 		t.Errorf("second undo: %v, want ErrImportUndone", err)
 	}
-	if _, err := cli("clients", file, "--branch", "nowhere"); !errors.Is(err, crm.ErrNotFound) || !strings.Contains(err.Error(), "the shop's branches are main") {
+	if _, err := cli("clients", file, "--branch", "nowhere"); !errors.Is(err, crm.ErrNotFound) || !strings.Contains(err.Error(), "the shop's branches are main (add one with `uniflow branch add NAME`") {
 		t.Errorf("unknown branch: %v", err)
 	}
 	if _, err := cli("cars", file); err == nil || !strings.Contains(err.Error(), "usage") {
