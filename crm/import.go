@@ -100,6 +100,9 @@ type ImportRefusal struct {
 // importRun is the merge of one kind: it stages rows and merges them in tx for batch batchID.
 type importRun func(ctx context.Context, tx pgx.Tx, batchID int64, now time.Time, res *ImportResult) error
 
+// sqlBatchBranch is the branch an import batch is for (ImportMeta.BranchID, else the default).
+const sqlBatchBranch = `SELECT branch_id FROM import_batches WHERE id = $1`
+
 const sqlInsertBatch = `
 INSERT INTO import_batches (kind, file_name, branch_id, actor_kind, actor_id, overwrite, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`

@@ -167,6 +167,11 @@ func (s *Service) ImportCatalog(ctx context.Context, m ImportMeta, next func() (
 			return err
 		}
 		note := fmt.Sprintf("импорт №%d", batch)
+		// Opening stock is on the shelf of the batch's branch (--branch), whoever imports it.
+		var branch int64
+		if err := tx.QueryRow(ctx, sqlBatchBranch, batch).Scan(&branch); err != nil {
+			return fmt.Errorf("batch branch: %w", err)
+		}
 		return mergeStaged(ctx, tx, res, staged, mergeSQL{
 			dedupe: sqlDedupeItems, match: []string{sqlMatchItems}, sameRecord: sqlSameItem, refuse: sqlRefuseItems,
 			conflicts: sqlItemConflicts, insert: []string{sqlNewItemIDs, sqlInsertItems},
@@ -191,7 +196,7 @@ func (s *Service) ImportCatalog(ctx context.Context, m ImportMeta, next func() (
 				if kind == MoveReceipt && delta <= 0 {
 					continue
 				}
-				_, id, ok, err := s.move(ctx, tx, movement{item: st.ItemID, kind: kind, onHand: delta, by: importRef(m.Actor), note: note})
+				_, id, ok, err := s.move(ctx, tx, movement{item: st.ItemID, kind: kind, onHand: delta, by: importRef(m.Actor), note: note, branch: &branch})
 				if err != nil {
 					return nil, fmt.Errorf("line %d: stock: %w", st.Line, err)
 				}

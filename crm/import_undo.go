@@ -104,7 +104,7 @@ FROM import_batch_rows r WHERE r.batch_id = $1 AND r.entity = 'item' AND r.recor
 // sqlBatchMovements are the ledger rows the batch wrote on items it did not create: undo adds
 // the reverse movement, so the ledger keeps its history and its sums.
 const sqlBatchMovements = `
-SELECT m.item_id, m.on_hand_delta FROM stock_movements m
+SELECT m.item_id, m.on_hand_delta, m.branch_id FROM stock_movements m
 JOIN import_batch_rows r ON r.batch_id = $1 AND r.entity = 'movement' AND r.record_id = m.id
 JOIN catalog_items i ON i.id = m.item_id
 WHERE i.import_batch_id IS DISTINCT FROM $1
@@ -164,6 +164,7 @@ func (s *Service) UndoImport(ctx context.Context, a Actor, batchID int64) error 
 		type move struct {
 			ItemID int64 `db:"item_id"`
 			Delta  Qty   `db:"on_hand_delta"`
+			Branch int64 `db:"branch_id"`
 		}
 		moves, err := collect[move](ctx, tx, sqlBatchMovements, batchID)
 		if err != nil {
@@ -171,7 +172,7 @@ func (s *Service) UndoImport(ctx context.Context, a Actor, batchID int64) error 
 		}
 		note := fmt.Sprintf("отмена импорта №%d", batchID)
 		for _, m := range moves {
-			_, _, ok, err := s.move(ctx, tx, movement{item: m.ItemID, kind: MoveCorrection, onHand: -m.Delta, by: by, note: note})
+			_, _, ok, err := s.move(ctx, tx, movement{item: m.ItemID, kind: MoveCorrection, onHand: -m.Delta, by: by, note: note, branch: &m.Branch})
 			if err != nil {
 				return err
 			}

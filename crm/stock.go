@@ -86,6 +86,7 @@ type movement struct {
 	lineID   *int64
 	by       actorRef
 	note     string
+	branch   *int64 // whose shelf, when the caller says (an import's --branch); else sqlMovementBranch decides
 }
 
 // sqlApplyMovement moves the item's cached sums. It matches no row when the movement takes stock
@@ -101,7 +102,7 @@ RETURNING ` + itemColumns
 const sqlInsertMovement = `
 INSERT INTO stock_movements (item_id, kind, on_hand_delta, reserved_delta, unit_cost, order_id,
 	line_id, actor_kind, actor_id, note, created_at, branch_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ` + sqlMovementBranch + `)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::bigint, ` + sqlMovementBranch + `))
 RETURNING id`
 
 // sqlMovementBranch is whose shelf a movement moves (migration 00015): the order's branch, else
@@ -129,7 +130,7 @@ func (s *Service) move(ctx context.Context, tx pgx.Tx, m movement) (it CatalogIt
 		return CatalogItem{}, 0, false, fmt.Errorf("move stock of item %d: %w", m.item, err)
 	}
 	err = tx.QueryRow(ctx, sqlInsertMovement, m.item, m.kind, m.onHand, m.reserved, m.unitCost,
-		m.orderID, m.lineID, m.by.Kind, m.by.ID, m.note, s.now()).Scan(&movementID)
+		m.orderID, m.lineID, m.by.Kind, m.by.ID, m.note, s.now(), m.branch).Scan(&movementID)
 	if err != nil {
 		return CatalogItem{}, 0, false, fmt.Errorf("record %s of item %d: %w", m.kind, m.item, err)
 	}

@@ -413,3 +413,29 @@ func TestDryRunMatchesApplyForEveryKind(t *testing.T) {
 		}
 	}
 }
+
+// --branch puts a catalog's opening stock on that branch's shelf (stock is per branch), and
+// undo takes it off the same shelf.
+func TestCatalogStockOnTheBatchBranch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	north, err := e.svc.AddBranch(e.ctx, "Северный")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `INSERT INTO catalog_items (kind, sku, name, unit, price) VALUES ('part', 'FLT', 'Фильтр', 'шт', 100)`)
+	file := "Артикул;Наименование;Цена;Остаток\nOIL;Масло;100;5\nFLT;Фильтр;100;3\n"
+	rep := e.run(t, "cat.csv", file, importer.Options{Kind: importer.KindCatalog, BranchID: north.ID})
+	if rep.New != 1 || rep.Updated != 1 {
+		t.Fatalf("import: %s", render(rep))
+	}
+	if got := e.count(t, `SELECT count(*) FROM stock_movements WHERE branch_id = $1`, north.ID); got != 2 {
+		t.Errorf("%d receipts on the batch's branch, want 2: %s", got, e.dump(t, `SELECT item_id, branch_id, on_hand_delta FROM stock_movements`))
+	}
+	if err := importer.Undo(e.ctx, e.svc, crm.Actor{}, rep.BatchID); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.count(t, `SELECT coalesce(sum(on_hand_delta), 0)::int FROM stock_movements WHERE branch_id = $1`, north.ID); got != 0 {
+		t.Errorf("after undo the branch holds %d", got)
+	}
+}

@@ -25,8 +25,8 @@ FILE is .csv (UTF-8 with or without BOM, or Windows-1251; separator , ; or tab) 
 first sheet, or --sheet). Columns are found by their headers (README: Import). --dry-run reports
 what would happen and changes nothing; --overwrite lets the file's values replace differing
 ones (otherwise they are listed as conflicts). --branch records which branch the batch is for
-(clients, cars and the catalog are shared by all branches; the default is the default branch,
-"main" on a new install). Rejected, conflicting and duplicate rows are
+and puts a catalog's opening stock on its shelf (clients, cars and items are shared by all
+branches; the default is the default branch, "main" on a new install). Rejected, conflicting and duplicate rows are
 written next to FILE as NAME.problems.csv (clients.csv: clients.problems.csv; a run without
 problems removes an earlier one). undo removes what a batch created and restores
 what it changed, unless orders used its records since.
@@ -109,7 +109,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 				for i, b := range bs {
 					names[i] = b.Name
 				}
-				return fmt.Errorf("import %s: --branch %q: no such branch; the shop's branches are %s (add one with `uniflow branch add NAME`; --branch records which branch a batch is for: clients, cars and the catalog are shared by all): %w",
+				return fmt.Errorf("import %s: --branch %q: no such branch; the shop's branches are %s (add one with `uniflow branch add NAME`; --branch records which branch a batch is for and puts opening stock on its shelf): %w",
 					kind, *branch, strings.Join(names, ", "), err)
 			}
 			return fmt.Errorf("import %s: --branch %q: %w", kind, *branch, err)
