@@ -125,6 +125,14 @@ func (b *Bot) saveImport(ctx context.Context, userID int64, st importState) erro
 	return nil
 }
 
+// importDoneKey remembers for a day which batch the file of nonce became, so a second press of
+// its Apply (a double tap, an old copy of the buttons) says so instead of "no longer current".
+func importDoneKey(prefix string, userID, nonce int64) string {
+	return prefix + "import_done:" + strconv.FormatInt(userID, 10) + ":" + strconv.FormatInt(nonce, 10)
+}
+
+const importDoneTTL = 24 * time.Hour
+
 func (b *Bot) dropImport(ctx context.Context, userID int64) {
 	if err := b.rdb.Del(ctx, importKey(b.cfg.KeyPrefix, userID)).Err(); err != nil {
 		b.log.Warn("drop import", "user_id", userID, "err", err)
@@ -254,10 +262,22 @@ func (b *Bot) importButton(ctx context.Context, r *request, stages ...string) (c
 		return crm.Staff{}, importState{}, false, err
 	}
 	if !ok || st.Nonce != r.data.Version || !slices.Contains(stages, st.Stage) {
-		b.answer(ctx, r, text.T(r.lang, text.ImportGone), true)
+		b.answer(ctx, r, b.importGone(ctx, r, st, ok), true)
 		return crm.Staff{}, importState{}, false, nil
 	}
 	return s, st, true, nil
+}
+
+// importGone words why an import button no longer acts: its file is being imported, was
+// imported (which batch), or is gone.
+func (b *Bot) importGone(ctx context.Context, r *request, st importState, ok bool) string {
+	if ok && st.Nonce == r.data.Version && st.Stage == stageApplying {
+		return text.T(r.lang, text.ImportAlreadyRunning)
+	}
+	if batch, err := b.rdb.Get(ctx, importDoneKey(b.cfg.KeyPrefix, r.userID, r.data.Version)).Int64(); err == nil && batch > 0 {
+		return text.T(r.lang, text.ImportAlreadyApplied, batch)
+	}
+	return text.T(r.lang, text.ImportGone)
 }
 
 // onImportKind: the file holds what the pressed button says; check it.
@@ -528,6 +548,11 @@ func (ir *importRun) do(ctx context.Context) {
 			b.dropImport(ctx, ir.userID)
 		}
 	default:
+		if rep.BatchID != 0 {
+			if err := b.rdb.Set(ctx, importDoneKey(b.cfg.KeyPrefix, ir.userID, ir.st.Nonce), rep.BatchID, importDoneTTL).Err(); err != nil {
+				b.log.Warn("remember import batch", "user_id", ir.userID, "err", err)
+			}
+		}
 		b.dropImport(ctx, ir.userID)
 		b.log.Info("import applied", "user_id", ir.userID, "kind", ir.st.Kind, "batch_id", rep.BatchID, "new", rep.New, "updated", rep.Updated)
 		if rep.BatchID == 0 {

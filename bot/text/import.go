@@ -69,6 +69,8 @@ const (
 	ImportDownload         Key = "import_download"
 	ImportBusy             Key = "import_busy"
 	ImportGone             Key = "import_gone"
+	ImportAlreadyApplied   Key = "import_already_applied"
+	ImportAlreadyRunning   Key = "import_already_running"
 	ImportFailed           Key = "import_failed"
 )
 
@@ -150,5 +152,8 @@ var importCatalog = map[Key]forms{
 	ImportDownload: {"Не удалось скачать файл из Telegram. Пришлите его ещё раз.", "Could not download the file from Telegram. Please send it again."},
 	ImportBusy:     {"Уже идёт загрузка другого файла. Дождитесь её или остановите.", "Another file is being imported. Wait for it or stop it."},
 	ImportGone:     {"Эта загрузка уже неактуальна. Пришлите файл ещё раз.", "This import is no longer current. Send the file again."},
-	ImportFailed:   {"Загрузка <b>%s</b> не удалась, в базе ничего не изменилось. Попробуйте ещё раз позже.", "Import of <b>%s</b> failed; nothing changed in the database. Please try again later."},
+	ImportAlreadyApplied: {"Этот файл уже загружен: пакет №%d. Отменить загрузку можно кнопкой под итогом.",
+		"This file is already imported: batch No. %d. The button under the result undoes it."},
+	ImportAlreadyRunning: {"Этот файл уже загружается: итог появится в этом сообщении.", "This file is being imported: the result will appear in this message."},
+	ImportFailed:         {"Загрузка <b>%s</b> не удалась, в базе ничего не изменилось. Попробуйте ещё раз позже.", "Import of <b>%s</b> failed; nothing changed in the database. Please try again later."},
 }

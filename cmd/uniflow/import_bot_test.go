@@ -50,8 +50,22 @@ func TestImportFromTheBot(t *testing.T) {
 		f.Close()
 	}
 
+	apply := buttonData(t, report, "Загрузить")
 	h.press(owner, report, "Загрузить")
 	done := h.card(c, report.ID, "Загружено")
+	// A second press of the old button says the file is in, and which batch (finding 9: it said
+	// "no longer current, send the file again").
+	id, err := owner.PressData(report, apply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch int64
+	if err := h.pool.QueryRow(context.Background(), `SELECT max(id) FROM import_batches`).Scan(&batch); err != nil {
+		t.Fatal(err)
+	}
+	if a := h.answered(id); !a.ShowAlert || !strings.Contains(a.Text, "уже загружен") || !strings.Contains(a.Text, "№"+itoa64(batch)) {
+		t.Errorf("a second Apply answered %+v, want the file already imported as batch %d", a, batch)
+	}
 	if n := h.count(`SELECT count(*) FROM clients WHERE phone IN ('+79123456789', '+79120001122')`); n != 2 {
 		t.Errorf("%d clients imported, want 2\n%s", n, c.Transcript())
 	}
@@ -88,7 +102,7 @@ INSERT INTO orders (branch_id, client_id, vehicle_id) SELECT 1, client_id, id FR
 	}
 	h.exec(`UPDATE clients SET telegram_user_id = NULL`)
 	h.answered(h.press(owner, done, "Отменить пакет"))
-	id := h.press(owner, h.button(c, done.ID, "Да, отменить"), "Да, отменить")
+	id = h.press(owner, h.button(c, done.ID, "Да, отменить"), "Да, отменить")
 	h.answered(id)
 	h.next(c, done.ID, "отменён")
 	h.waitCount(0, `SELECT count(*) FROM clients`)
