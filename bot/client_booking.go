@@ -277,6 +277,9 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 		if looksLikePhone(txt) {
 			return b.reask(ctx, r, text.T(r.lang, text.NameIsPhone))
 		}
+		if !hasLetter(txt) {
+			return b.reask(ctx, r, text.T(r.lang, text.NameInvalid))
+		}
 		r.conv.Name = txt
 		if r.conv.Known {
 			r.then(stepCarPick)
@@ -289,6 +292,9 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 		}
 		if looksLikePhone(txt) {
 			return b.reask(ctx, r, text.T(r.lang, text.ModelIsPhone))
+		}
+		if !hasLetterOrDigit(txt) {
+			return b.reask(ctx, r, text.T(r.lang, text.CarModelInvalid))
 		}
 		r.conv.Model, r.conv.VehicleID, r.conv.VehicleLabel = txt, 0, ""
 		r.conv.Step = stepCarYear
@@ -319,7 +325,7 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 				return b.reask(ctx, r, "")
 			}
 		}
-		if problem == "" || utf8.RuneCountInString(problem) > crm.MaxProblemLen {
+		if problem == "" || utf8.RuneCountInString(problem) > crm.MaxProblemLen || !hasLetterOrDigit(problem) {
 			return b.reask(ctx, r, text.T(r.lang, text.ProblemInvalid))
 		}
 		r.conv.Problem = problem
@@ -850,6 +856,17 @@ func looksLikePhone(s string) bool {
 		}
 	}
 	return digits > 0
+}
+
+// hasLetter reports whether s has a letter: a name is words ("...", "🚗🚗" or "123" is not).
+func hasLetter(s string) bool {
+	return strings.IndexFunc(s, unicode.IsLetter) >= 0
+}
+
+// hasLetterOrDigit reports whether s has a letter or a digit: a car ("2107" is one) or a
+// problem, not "!!!" or emoji alone. Length alone let "🚗🚗" through and refused "😀".
+func hasLetterOrDigit(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 func lettersAndDigits(s string) bool {

@@ -60,6 +60,9 @@ func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *work
 		if looksLikePhone(txt) {
 			return b.newOrderReask(ctx, r, d, text.NameIsPhone)
 		}
+		if txt != "" && !hasLetter(txt) {
+			return b.newOrderReask(ctx, r, d, text.NameInvalid)
+		}
 		d.Name, d.Step = txt, "model"
 	case "model":
 		if n := utf8.RuneCountInString(txt); n < 2 || n > crm.MaxMakeModelLen {
@@ -67,6 +70,9 @@ func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *work
 		}
 		if looksLikePhone(txt) {
 			return b.newOrderReask(ctx, r, d, text.ModelIsPhone)
+		}
+		if !hasLetterOrDigit(txt) {
+			return b.newOrderReask(ctx, r, d, text.CarModelInvalid)
 		}
 		d.Model, d.Step = txt, "plate"
 	case "plate":
@@ -81,7 +87,7 @@ func (b *Bot) newOrderText(ctx context.Context, r *request, s crm.Staff, d *work
 		}
 		d.Step = "problem"
 	case "problem":
-		if utf8.RuneCountInString(txt) > crm.MaxProblemLen {
+		if utf8.RuneCountInString(txt) > crm.MaxProblemLen || (txt != "" && !hasLetterOrDigit(txt)) {
 			return b.say(ctx, r.chatID, text.T(r.lang, text.ProblemInvalid), nil)
 		}
 		d.Problem, d.Step = txt, "slot"

@@ -41,6 +41,44 @@ func TestPhoneIsNotANameOrACar(t *testing.T) {
 	}
 }
 
+// A name needs a letter, a car and a problem a letter or a digit: "...", "!!!" and emoji alone
+// are asked again (the tester's finding 14: only the length was checked, so "🚗🚗" passed and
+// "😀" did not); "ВАЗ 2107" passes.
+func TestNameCarAndProblemNeedWords(t *testing.T) {
+	t.Parallel()
+	l := langs[0]
+	h := newHarness(t, tgemu.Options{}, nil)
+	h.start()
+	u := h.emu.NewUser(tgemu.UserOptions{FirstName: "P", LanguageCode: l.code})
+	c := u.Chat()
+	h.toName(u, l, "+79120000052")
+	for _, bad := range []string{"...", "🚗🚗", "!?"} {
+		u.Send(bad)
+		if m := h.next(c, last(c), "Напишите имя текстом"); !strings.Contains(m.Text, l.askName) {
+			t.Errorf("name %q: the question is not asked again: %q", bad, m.Text)
+		}
+	}
+	u.Send("Павел")
+	h.next(c, last(c), l.askModel)
+	for _, bad := range []string{"!!!", "🚗🚗", "—"} {
+		u.Send(bad)
+		if m := h.next(c, last(c), "Напишите марку и модель"); !strings.Contains(m.Text, l.askModel) {
+			t.Errorf("model %q: the question is not asked again: %q", bad, m.Text)
+		}
+	}
+	u.Send("ВАЗ 2107")
+	h.next(c, last(c), l.askYear)
+	u.Send("2010")
+	h.next(c, last(c), "Госномер")
+	u.Send("а123вс 77")
+	h.next(c, last(c), "Опишите, что случилось")
+	u.Send("???")
+	h.next(c, last(c), "Опишите проблему текстом")
+	u.Send("Стук слева")
+	h.next(c, last(c), "Выберите удобное время")
+	h.noRejections()
+}
+
 func TestNewOrderRefusesPhonesAndExplainsSkip(t *testing.T) {
 	t.Parallel()
 	s := newWorkShop(t, nil)
