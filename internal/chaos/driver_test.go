@@ -179,7 +179,9 @@ func (u *client) toast() (string, bool) {
 		return "", false
 	}
 	a, ok := u.h.emu.CallbackAnswer(u.pressed)
-	return a.Text, ok && a.Text != ""
+	// Only "out of date" (a button of a question asked again since) comes without a change;
+	// other notes ("Done") come with one.
+	return a.Text, ok && a.Text == plain(text.T(en, text.OutOfDate))
 }
 
 // await waits for the bot's answer: a bot message new or changed since the update was sent.
@@ -219,6 +221,15 @@ func (u *client) note(format string, args ...any) {
 func (u *client) book(budget int) {
 	f := u.h.figs
 	sent := 0
+	var answered string // what the last update answered, as shown (render)
+	restart := func() {
+		// A /start is answered by the current question, maybe the same as the last one.
+		answered = ""
+		u.pressed = ""
+		u.u.Send("/start")
+		sent++
+		f.updates.Add(1)
+	}
 	send := func(what string, do func() error) {
 		u.pressed = ""
 		if err := do(); err != nil {
@@ -228,8 +239,7 @@ func (u *client) book(budget int) {
 		f.updates.Add(1)
 	}
 	_, _ = u.changed("")
-	var answered string
-	send("/start", func() error { u.u.Send("/start"); return nil })
+	restart()
 	mid := false      // inside a booking
 	var skip []string // the intermediate answer of two updates sent at once
 	for {
@@ -239,8 +249,7 @@ func (u *client) book(budget int) {
 			f.unanswers.Add(1)
 			u.lost++
 			u.note("%s: no answer within %v after %q; the chat's calls in that time:\n%s", time.Now().Format("15:04:05.000"), answerWait, answered, u.calls(answerWait+time.Second))
-			send("/start", func() error { u.u.Send("/start"); return nil })
-			answered = ""
+			restart()
 			continue
 		}
 		answered = render(m)
@@ -253,14 +262,12 @@ func (u *client) book(budget int) {
 			if sent >= budget && u.h.calm.Load() {
 				return // the budget is spent and no outage is still to come: every one is mid-load
 			}
-			answered = ""
-			send("/start", func() error { u.u.Send("/start"); return nil })
+			restart()
 			continue
 		case strings.Contains(t, markSorry):
 			f.sorry.Add(1)
 			f.restarts.Add(1)
-			answered = "" // no question: the next apology is an answer too
-			send("/start", func() error { u.u.Send("/start"); return nil })
+			restart()
 			continue
 		}
 		if (strings.Contains(t, markPhone) || hasButton(m, btnBook)) && mid {
@@ -302,7 +309,7 @@ func (u *client) book(budget int) {
 				return // the harness does not know this flow: check reports the client's log
 			}
 			f.restarts.Add(1)
-			send("/start", func() error { u.u.Send("/start"); return nil })
+			restart()
 		}
 	}
 }
@@ -339,5 +346,7 @@ func isQuestionWithoutButtons(t string) bool {
 			return true
 		}
 	}
-	return strings.HasPrefix(t, "Please check your request") // the summary, its Confirm taken
+	menu := strings.SplitN(plain(text.T(en, text.GreetingKnown, "\x00")), "\x00", 2)[0]
+	// The summary, its Confirm taken; the menu, its buttons taken.
+	return strings.HasPrefix(t, "Please check your request") || strings.HasPrefix(t, menu)
 }
