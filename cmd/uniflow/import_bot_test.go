@@ -313,3 +313,33 @@ func TestImportResultAfterDatabaseChangedAndProgress(t *testing.T) {
 	h.card(c, run.ID, "новых: 60000")
 	h.noRejections()
 }
+
+// A workbook whose first sheet is a cover: the bot finds the sheet with the header, tells what
+// it holds from it and checks it.
+func TestImportWorkbookWithDataOnSecondSheet(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tgemu.Options{}, nil)
+	owner := h.newOwner("ru")
+	h.start()
+	x := excelize.NewFile()
+	_ = x.SetCellStr("Sheet1", "A1", "Выгрузка из старой программы, декабрь")
+	if _, err := x.NewSheet("Данные"); err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range [][]any{{"Телефон", "ФИО"}, {"+7 912 345-67-89", "Иван"}} {
+		if err := x.SetSheetRow("Данные", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var book bytes.Buffer
+	if _, err := x.WriteTo(&book); err != nil {
+		t.Fatal(err)
+	}
+	c := owner.Chat()
+	sent := owner.SendDocument("Book1.xlsx", book.Bytes(), "")
+	report := h.next(c, sent.ID, "Проверка")
+	if !strings.Contains(report.Text, "(клиенты)") || !strings.Contains(report.Text, "новых: 1") {
+		t.Errorf("the workbook with a cover sheet: %q", report.Text)
+	}
+	h.noRejections()
+}
