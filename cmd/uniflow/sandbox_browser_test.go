@@ -39,10 +39,16 @@ func chromiumPath() string {
 // are set up.
 func startSandbox(t *testing.T) string {
 	t.Helper()
-	getenv := testEnv(t, map[string]string{
+	return startSandboxEnv(t, map[string]string{
 		envShopHours:    "mon-sun 08:00-20:00",
 		envShopTimezone: middayZone(time.Now()), // noon: slots are left today, the 20:00 digest is ahead
 	})
+}
+
+// startSandboxEnv is startSandbox with extra settings (nil: what a newcomer gets).
+func startSandboxEnv(t *testing.T, extra map[string]string) string {
+	t.Helper()
+	getenv := testEnv(t, extra)
 	out := newLogWatcher()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -396,5 +402,48 @@ func TestSandboxRendersOnlyTelegramHTML(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // an image error or a handler would have run by now
 	if eval[bool](b, "look for the payload", `window.__pwned !== undefined`) {
 		t.Errorf("a payload ran")
+	}
+}
+
+// TestSandboxBrowserScreenshot retakes the README's screenshot (sandbox/screenshot.png) as a
+// newcomer sees the page: the default time zone and hours, a plain booking taken by the manager
+// and started by the mechanic. It runs with -update only, like the golden files:
+// go test -run TestSandboxBrowserScreenshot -update ./cmd/uniflow/
+func TestSandboxBrowserScreenshot(t *testing.T) {
+	if !*update {
+		t.Skip("run with -update to retake sandbox/screenshot.png")
+	}
+	b := newBrowser(t)
+	page := startSandboxEnv(t, nil)
+	b.do("open the page", chromedp.Navigate(page), chromedp.WaitVisible(`//body[@data-ready="1"]`),
+		chromedp.WaitVisible(`//section[@data-persona="client1"]//button[contains(., "Запустить")]`))
+	b.do("the client starts the bot", chromedp.Click(`//section[@data-persona="client1"]//button[contains(., "Запустить")]`))
+	contact := `//section[@data-persona="client1"]//div[contains(@class, "replykb")]//button[contains(., "📱")]`
+	b.do("the client shares the phone", chromedp.WaitVisible(contact), chromedp.Click(contact))
+	for _, step := range []struct{ ask, answer string }{
+		{"Как к вам обращаться", "Иван"}, {"Марка и модель", "Kia Rio"}, {"Год выпуска", "2017"},
+		{"Госномер", "а123вс 77"}, {"Опишите, что случилось", "Стучит подвеска спереди справа"},
+	} {
+		b.see("client1", step.ask)
+		b.say("client1", step.answer)
+	}
+	b.see("client1", "Выберите удобное время")
+	slot := fmt.Sprintf(`(%s//div[contains(@class, "inline")]//button)[1]`, msg("client1", "Выберите удобное время"))
+	b.do("the client picks the first slot", chromedp.WaitVisible(slot), chromedp.Click(slot))
+	b.press("client1", "Проверьте заявку", "Подтвердить")
+	b.press("group", "Новая заявка", "Назначить")
+	b.press("group", "Кому назначить", "Пётр")
+	b.press("mechanic", "Вам назначен заказ", "Диагностика")
+	b.see("client1", "Заказ №1001: диагностика")
+	b.see("group", "диагностика")
+	time.Sleep(4 * time.Second) // the toasts fade
+	ctx, cancel := context.WithTimeout(b.ctx, browserStep)
+	defer cancel()
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "..", "sandbox", "screenshot.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
