@@ -48,7 +48,11 @@ func (sb *Sandbox) Advance(ctx context.Context, step Step) (time.Time, []string,
 		return time.Time{}, nil, err
 	}
 	target := clock.Now().Add(d)
+	budget := time.Now().Add(settleBudget)
 	set := func(t time.Time) {
+		// What the last jobs enqueued goes out at its own time (a reminder before its slot
+		// passes and makes it obsolete), then the clock moves on.
+		sb.settle(ctx, clock.Now(), budget)
 		if d := t.Sub(clock.Now()); d > 0 {
 			clock.Advance(d)
 		}
@@ -59,6 +63,28 @@ func (sb *Sandbox) Advance(ctx context.Context, step Step) (time.Time, []string,
 	}
 	set(target)
 	return clock.Now(), ran, nil
+}
+
+// settleBudget bounds the waits of one jump for messages to go out: a chat that refuses or
+// retries (rate limits, a blocked client) must not hold the clock.
+const settleBudget = 20 * time.Second
+
+const sqlDueUnsent = `
+SELECT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending', 'sending') AND not_before <= $1
+	AND (retry_at IS NULL OR retry_at <= $1))`
+
+// settle waits until no message due at now is left to send, until the wall-clock deadline.
+func (sb *Sandbox) settle(ctx context.Context, now, deadline time.Time) {
+	if sb.opts.Pool == nil {
+		return
+	}
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		var due bool
+		if err := sb.opts.Pool.QueryRow(ctx, sqlDueUnsent, now).Scan(&due); err != nil || !due {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (sb *Sandbox) serveClock(w http.ResponseWriter, r *http.Request) {
