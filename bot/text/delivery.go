@@ -34,6 +34,8 @@ var noticeKinds = map[string]forms{
 	"daily_summary":   {"владельцу: итоги дня", "owner: daily summary"},
 	"digest_chart":    {"владельцу: график дня", "owner: the day's chart"},
 	"delivery_failed": {"менеджерам: сбой доставки", "managers: delivery failure"},
+	"card_redraw":     {"карточка заказа обновлена в чате", "order card redrawn in the chat"},
+	"client_burst":    {"сотрудникам: сообщение клиента дополнено", "staff: client message extended"},
 	// Order work (issue 4).
 	"estimate":         {"клиенту: смета на согласование", "client: estimate to approve"},
 	"estimate_decided": {"сотрудникам: решение по смете", "staff: estimate decided"},
