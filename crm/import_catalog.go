@@ -137,9 +137,12 @@ type itemStock struct {
 	HasLedger bool  `db:"has_ledger"`
 }
 
+// sqlStagedStock: the stock a file states is the batch's branch's ($1): on hand there is the sum
+// of that branch's ledger rows (a shop with one branch: the item's whole stock).
 const sqlStagedStock = `
-SELECT s.line, s.item_id, s.new_item, s.stock, c.on_hand_milli,
-	EXISTS (SELECT 1 FROM stock_movements m WHERE m.item_id = c.id) AS has_ledger
+SELECT s.line, s.item_id, s.new_item, s.stock,
+	coalesce((SELECT sum(m.on_hand_delta) FROM stock_movements m WHERE m.item_id = c.id AND m.branch_id = $1), 0)::bigint AS on_hand_milli,
+	EXISTS (SELECT 1 FROM stock_movements m WHERE m.item_id = c.id AND m.branch_id = $1) AS has_ledger
 FROM import_items s JOIN catalog_items c ON c.id = s.item_id
 WHERE s.stock IS NOT NULL AND c.kind = 'part'
 ORDER BY s.line`
@@ -177,7 +180,7 @@ func (s *Service) ImportCatalog(ctx context.Context, m ImportMeta, next func() (
 			conflicts: sqlItemConflicts, insert: []string{sqlNewItemIDs, sqlInsertItems},
 			update: []string{sqlUpdateItems},
 		}, batch, now, m.Overwrite, func(lines []int) ([]int, error) {
-			stock, err := collect[itemStock](ctx, tx, sqlStagedStock)
+			stock, err := collect[itemStock](ctx, tx, sqlStagedStock, branch)
 			if err != nil {
 				return nil, fmt.Errorf("read stock: %w", err)
 			}

@@ -423,7 +423,7 @@ func TestCatalogStockOnTheBatchBranch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.exec(t, `INSERT INTO catalog_items (kind, sku, name, unit, price) VALUES ('part', 'FLT', 'Фильтр', 'шт', 100)`)
+	e.exec(t, `INSERT INTO catalog_items (kind, sku, name, unit, price) VALUES ('part', 'FLT', 'Фильтр', 'шт', 10000)`)
 	file := "Артикул;Наименование;Цена;Остаток\nOIL;Масло;100;5\nFLT;Фильтр;100;3\n"
 	rep := e.run(t, "cat.csv", file, importer.Options{Kind: importer.KindCatalog, BranchID: north.ID})
 	if rep.New != 1 || rep.Updated != 1 {
@@ -437,5 +437,24 @@ func TestCatalogStockOnTheBatchBranch(t *testing.T) {
 	}
 	if got := e.count(t, `SELECT coalesce(sum(on_hand_delta), 0)::int FROM stock_movements WHERE branch_id = $1`, north.ID); got != 0 {
 		t.Errorf("after undo the branch holds %d", got)
+	}
+	// Each branch's file is its own shelf: the default branch's was empty, so the same file
+	// for it is its opening stock, and the north file again changes nothing.
+	e = newEnv(t)
+	if north, err = e.svc.AddBranch(e.ctx, "Северный"); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `INSERT INTO catalog_items (kind, sku, name, unit, price) VALUES ('part', 'FLT', 'Фильтр', 'шт', 10000)`)
+	e.run(t, "cat.csv", file, importer.Options{Kind: importer.KindCatalog, BranchID: north.ID})
+	main := e.run(t, "cat.csv", file, importer.Options{Kind: importer.KindCatalog})
+	if main.Updated != 2 || main.Conflicts != 0 {
+		t.Errorf("import for the default branch: %s", render(main))
+	}
+	if got := e.count(t, `SELECT coalesce(sum(on_hand_delta), 0)::int / 1000 FROM stock_movements m JOIN branches b ON b.id = m.branch_id WHERE b.is_default`); got != 8 {
+		t.Errorf("the default branch holds %d, want 5 + 3", got)
+	}
+	again := e.run(t, "cat.csv", file, importer.Options{Kind: importer.KindCatalog, BranchID: north.ID})
+	if again.Updated != 0 || again.Conflicts != 0 || again.Unchanged != 2 {
+		t.Errorf("the north file again: %s", render(again))
 	}
 }
