@@ -69,31 +69,34 @@ func (b *Bot) request(ctx context.Context, chatID int64, c tgbotapi.Chattable) (
 // replyCall is call for direct replies: a short flood wait is sat out once, and a group that
 // became a supergroup is recorded so that later notices go to the new chat. A reply to an
 // update being handled that failed on the way (5xx, a dropped connection, a timeout) is tried
-// again twice after a short pause: a retry after a timeout may show a message twice, without
-// it the user would see none. (The outbox sender has retries of its own.)
+// again twice after a short pause, before or after the flood wait: a retry after a timeout may
+// show a message twice, without it the user would see none. (The outbox sender has retries of
+// its own.)
 func (b *Bot) replyCall(ctx context.Context, chatID int64, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	resp, g, err := b.call(ctx, chatID, c)
 	retries := stateWritesFrom(ctx) != nil // set in every update's context: state_writes.go
-	for pause := replyRetryPause; retries && err != nil && pause <= 3*replyRetryPause; pause *= 3 {
-		if out := classify(err); out != outTransient && out != outLost || !sleepCtx(ctx, pause) {
+	flooded, pause := false, replyRetryPause
+	for err != nil {
+		var tgErr *tgbotapi.Error
+		if errors.As(err, &tgErr) && tgErr.RetryAfter > 0 {
+			wait := time.Duration(tgErr.RetryAfter) * time.Second
+			b.limit.pause(ctx, chatID, wait, g.fresh)
+			if flooded || wait > maxReplyFloodWait || !sleepCtx(ctx, wait) {
+				break
+			}
+			flooded = true
+		} else if out := classify(err); !retries || out != outTransient && out != outLost ||
+			pause > 3*replyRetryPause || !sleepCtx(ctx, pause) {
 			break
+		} else {
+			pause *= 3
 		}
 		resp, g, err = b.call(ctx, chatID, c)
 	}
 	var tgErr *tgbotapi.Error
-	if !errors.As(err, &tgErr) {
-		return resp, err
-	}
-	if wait := time.Duration(tgErr.RetryAfter) * time.Second; wait > 0 {
-		b.limit.pause(ctx, chatID, wait, g.fresh)
-		if wait <= maxReplyFloodWait && sleepCtx(ctx, wait) {
-			resp, _, err = b.call(ctx, chatID, c)
-		}
-		return resp, err
-	}
-	if to := tgErr.MigrateToChatID; to != 0 && chatID != 0 {
-		if mErr := b.crm.MigrateChat(ctx, chatID, to); mErr != nil {
-			b.log.Warn("record chat migration", "chat_id", chatID, "to_chat_id", to, "err", mErr)
+	if errors.As(err, &tgErr) && tgErr.MigrateToChatID != 0 && chatID != 0 {
+		if mErr := b.crm.MigrateChat(ctx, chatID, tgErr.MigrateToChatID); mErr != nil {
+			b.log.Warn("record chat migration", "chat_id", chatID, "to_chat_id", tgErr.MigrateToChatID, "err", mErr)
 		}
 	}
 	return resp, err

@@ -25,3 +25,20 @@ func TestReplyRetriedAfterFailedCall(t *testing.T) {
 		t.Errorf("%d bot messages, want the help once:\n%s", len(msgs), u.Chat().Transcript())
 	}
 }
+
+// A reply that waited out flood control and then failed on the way is still tried again.
+func TestReplyRetriedAfterFloodWait(t *testing.T) {
+	t.Parallel()
+	b, emu, _ := newTestBot(t)
+	b.start(t)
+	u := emu.NewUser(tgemu.UserOptions{FirstName: "F", LanguageCode: "en"})
+	emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Times: 1}, tgemu.TooManyRequests(1))
+	emu.InjectFault(tgemu.Match{Method: "sendMessage", ChatID: u.ID(), Times: 1}, tgemu.InternalError())
+	u.Send("/help")
+	if _, err := u.Chat().Await(10*time.Second, func(m tgemu.Message) bool { return strings.Contains(m.Text, "/my") }); err != nil {
+		t.Fatalf("no help after a 429 and a 500: %v\n%s", err, u.Chat().Transcript())
+	}
+	if msgs := u.Chat().BotMessages(); len(msgs) != 1 {
+		t.Errorf("%d bot messages, want the help once:\n%s", len(msgs), u.Chat().Transcript())
+	}
+}
