@@ -121,8 +121,13 @@ function makePanel(p) {
   });
   // The chat follows new messages while it is scrolled to the bottom (the user's own scroll up
   // stops that), also when a message grows after it was drawn: a photo loading, an edit.
-  list.addEventListener("scroll", () => { panel.stick = list.scrollHeight - list.scrollTop - list.clientHeight < 40; });
-  panel.resize = new ResizeObserver(() => { if (panel.stick) list.scrollTop = list.scrollHeight; });
+  // A scroll event comes a frame late: by then the chat may have grown under our own scroll to
+  // the bottom, so only a scroll above where we put it is the user's.
+  list.addEventListener("scroll", () => {
+    if (list.scrollHeight - list.scrollTop - list.clientHeight < 40) panel.stick = true;
+    else if (list.scrollTop < (panel.autoTop || 0) - 1) panel.stick = false;
+  });
+  panel.resize = new ResizeObserver(() => { if (panel.stick) toBottom(panel); });
   panel.resize.observe(list);
   // A link to the bot with a start payload (a campaign's "записаться") opens in this chat, as
   // Telegram would open it, not on the real t.me.
@@ -145,6 +150,12 @@ function makePanel(p) {
 
 async function act(panel, fn) {
   try { await fn(); } catch (e) { status(actor(panel).name + ": " + e.message, true); }
+}
+
+// toBottom shows the newest message and remembers where that put the chat (the scroll handler).
+function toBottom(panel) {
+  panel.list.scrollTop = panel.list.scrollHeight;
+  panel.autoTop = panel.list.scrollTop;
 }
 
 function setMenu(panel, open) {
@@ -317,7 +328,7 @@ function renderPanel(panel) {
   for (const n of withButtons) for (const b of n.querySelectorAll(".inline button")) b.tabIndex = n === live ? 0 : -1;
   for (const n of want) for (const b of (n.querySelectorAll ? n.querySelectorAll("button.reply") : [])) b.tabIndex = -1;
   renderReplyKeyboard(panel);
-  if (panel.stick || !panel.scrolled) { list.scrollTop = list.scrollHeight; panel.scrolled = true; panel.stick = true; }
+  if (panel.stick || !panel.scrolled) { toBottom(panel); panel.scrolled = true; panel.stick = true; }
 }
 
 async function loadChat(panel) {
