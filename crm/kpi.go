@@ -180,7 +180,9 @@ func (s *Service) Report(ctx context.Context, r ReportRequest) (Report, error) {
 // reportTx runs fn in one read-only snapshot, so that a report's numbers agree with each other,
 // with the planner set for its many small index lookups: no JIT (compiling the report's
 // correlated subqueries took seconds, for queries that run in milliseconds) and random reads
-// priced as on an SSD (else it reads all invoices to join a few thousand). See
+// priced as on an SSD (else it reads all invoices to join a few thousand), and a plan made for
+// each run's own period and branch (pgx prepares the statements, and after five runs PostgreSQL
+// would keep one generic plan for "$3 = 0 OR branch = $3" and any range of dates). See
 // docs/report-bench.md.
 func (s *Service) reportTx(ctx context.Context, fn func(q querier) error) error {
 	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
@@ -188,7 +190,7 @@ func (s *Service) reportTx(ctx context.Context, fn func(q querier) error) error 
 		return fmt.Errorf("report: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }() // read only: nothing to commit
-	if _, err := tx.Exec(ctx, "SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1"); err != nil {
+	if _, err := tx.Exec(ctx, "SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1; SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
 		return fmt.Errorf("report: set planner: %w", err)
 	}
 	return fn(tx)
