@@ -234,11 +234,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		bad(envRedisPrefix, "want a key prefix without spaces, such as %q, got %q", "uniflow:", cfg.RedisPrefix)
 	}
 
-	if loc, err := time.LoadLocation(get(envShopTimezone)); err != nil {
-		bad(envShopTimezone, "want an IANA time zone such as Europe/Moscow, got %q", get(envShopTimezone))
-	} else if loc.String() == "Local" {
-		// Local is the host's zone: the shop's clock would move with the server.
+	// Local is the host's zone: the shop's clock would move with the server. Told by its name,
+	// since LoadLocation("Local") is whatever time.Local is (UTC in the tests).
+	if tz := get(envShopTimezone); tz == "Local" {
 		bad(envShopTimezone, "want an IANA time zone such as Europe/Moscow, not Local (the host's zone)")
+	} else if loc, err := time.LoadLocation(tz); err != nil {
+		bad(envShopTimezone, "want an IANA time zone such as Europe/Moscow, got %q", tz)
 	} else {
 		cfg.Location = loc
 	}
