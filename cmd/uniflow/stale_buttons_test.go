@@ -70,20 +70,24 @@ func TestOrderButtonsPressedLate(t *testing.T) {
 			h.press(owner, menu, "Mech")
 			assigned := h.next(mech.Chat(), mechLast, "1001")
 
-			// The owner cancels; three days pass; the mechanic presses his
-			// old card.
+			// The owner cancels: the mechanic's card follows, without buttons.
 			ownerCard := h.card(owner.Chat(), req.ID, "Mech")
 			h.press(owner, ownerCard, lb.cancel)
 			h.card(owner.Chat(), req.ID, lb.cancelled)
-			h.emu.Advance(72 * time.Hour)
-			events := h.count(`SELECT count(*) FROM order_events`)
-			id := h.press(mech, assigned, lb.diagnose)
-			if a := h.answered(id); !strings.Contains(a.Text, l.outOfDate) {
-				t.Errorf("late press answered %q", a.Text)
-			}
 			fresh := h.card(mech.Chat(), assigned.ID, lb.cancelled)
 			if len(fresh.Inline) != 0 {
 				t.Errorf("a cancelled order still offers buttons: %+v", fresh.Inline)
+			}
+			// Three days pass; the mechanic's phone, which never got the
+			// edit, still shows the old card, and he presses Diagnose on it.
+			h.emu.Advance(72 * time.Hour)
+			events := h.count(`SELECT count(*) FROM order_events`)
+			id, err := mech.PressData(assigned, buttonData(t, assigned, lb.diagnose))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a := h.answered(id); !strings.Contains(a.Text, l.outOfDate) {
+				t.Errorf("late press answered %q", a.Text)
 			}
 			if n := h.count(`SELECT count(*) FROM order_events`); n != events {
 				t.Errorf("the late press wrote %d events", n-events)
