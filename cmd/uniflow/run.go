@@ -285,6 +285,10 @@ func runServe(ctx context.Context, getenv func(string) string, stdout io.Writer,
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Start-up (migrations, templates, connections) leaves garbage that the heap would keep
+	// mapped for minutes: give it back now, so that a shop's small server sees the size the
+	// process really needs while it waits for messages.
+	debug.FreeOSMemory()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		log.Info("http server listening", slog.String("addr", ln.Addr().String()))
