@@ -48,7 +48,13 @@ func startSandbox(t *testing.T) string {
 // startSandboxEnv is startSandbox with extra settings (nil: what a newcomer gets).
 func startSandboxEnv(t *testing.T, extra map[string]string) string {
 	t.Helper()
-	getenv := testEnv(t, extra)
+	return startSandboxProgram(t, testEnv(t, extra))
+}
+
+// startSandboxProgram runs the program with getenv's settings (no token: the sandbox) until the
+// test ends, and returns the page's URL once the sandbox is ready.
+func startSandboxProgram(t *testing.T, getenv func(string) string) string {
+	t.Helper()
 	out := newLogWatcher()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -59,37 +58,10 @@ func TestSandboxClockJumpTellsANoShow(t *testing.T) {
 	getenv := testEnv(t, map[string]string{
 		envShopHours: "mon-sun 08:00-20:00", envShopTimezone: "Europe/Moscow", envQuietHours: "off",
 	})
-	out := newLogWatcher()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, getenv, out) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && !errors.Is(err, context.Canceled) {
-				t.Errorf("run returned %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("run did not stop within 20 s")
-		}
-		if t.Failed() {
-			t.Logf("program log:\n%s", out.String())
-		}
-	})
-	page, _ := out.await(t, "sandbox page: every role of UniFlow in a browser", 60*time.Second)["url"].(string)
-	out.await(t, "sandbox ready: owner, manager and mechanic are staff", 60*time.Second)
-	page = strings.TrimSuffix(page, "/")
+	page := strings.TrimSuffix(startSandboxProgram(t, getenv), "/")
+	ctx := t.Context()
 
-	var st struct {
-		Now      int64 `json:"now"`
-		Personas []struct {
-			Key    string `json:"key"`
-			UserID int64  `json:"user_id"`
-			ChatID int64  `json:"chat_id"`
-		} `json:"personas"`
-	}
-	simCall(t, "GET", page+"/sandbox/state", nil, &st)
+	st := readSandboxState(t, page)
 	chats := map[string]int64{}
 	var client int64
 	for _, p := range st.Personas {
@@ -154,4 +126,21 @@ func TestSandboxClockJumpTellsANoShow(t *testing.T) {
 	if m := await(chats["client1"], "Выберите новое время"); m.ID != offer.ID || len(m.Inline) == 0 {
 		t.Errorf("the offer's button did not turn it into the free slots: %+v", m)
 	}
+}
+
+// sandboxState is what GET /sandbox/state tells of the sandbox: its clock and personas.
+type sandboxState struct {
+	Now      int64 `json:"now"`
+	Personas []struct {
+		Key    string `json:"key"`
+		UserID int64  `json:"user_id"`
+		ChatID int64  `json:"chat_id"`
+	} `json:"personas"`
+}
+
+func readSandboxState(t *testing.T, page string) sandboxState {
+	t.Helper()
+	var st sandboxState
+	simCall(t, "GET", page+"/sandbox/state", nil, &st)
+	return st
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -22,37 +21,10 @@ func TestSandboxWeekJumpDeliversEachJobAtItsTime(t *testing.T) {
 	getenv := testEnv(t, map[string]string{
 		envShopHours: "mon-sun 08:00-20:00", envShopTimezone: "Europe/Moscow", envQuietHours: "off",
 	})
-	out := newLogWatcher()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, getenv, out) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && !errors.Is(err, context.Canceled) {
-				t.Errorf("run returned %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("run did not stop within 20 s")
-		}
-		if t.Failed() {
-			t.Logf("program log:\n%s", out.String())
-		}
-	})
-	page, _ := out.await(t, "sandbox page: every role of UniFlow in a browser", 60*time.Second)["url"].(string)
-	out.await(t, "sandbox ready: owner, manager and mechanic are staff", 60*time.Second)
-	page = strings.TrimSuffix(page, "/")
+	page := strings.TrimSuffix(startSandboxProgram(t, getenv), "/")
+	ctx := t.Context()
 
-	var st struct {
-		Now      int64 `json:"now"`
-		Personas []struct {
-			Key    string `json:"key"`
-			UserID int64  `json:"user_id"`
-			ChatID int64  `json:"chat_id"`
-		} `json:"personas"`
-	}
-	simCall(t, "GET", page+"/sandbox/state", nil, &st)
+	st := readSandboxState(t, page)
 	chats, users := map[string]int64{}, map[string]int64{}
 	for _, p := range st.Personas {
 		chats[p.Key], users[p.Key] = p.ChatID, p.UserID
