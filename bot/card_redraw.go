@@ -60,6 +60,12 @@ func (b *Bot) renderCardRedraw(ctx context.Context, l text.Lang, m crm.OutboxMes
 		// it drew): nothing to send.
 		return rendered{}, nil
 	}
+	return b.editInPlace(messageID, html, kb), nil
+}
+
+// editInPlace is an outbox row drawn as an edit of a message already in the chat (a card, a
+// client's burst of lines), remembered once sent so that an identical redraw is skipped.
+func (b *Bot) editInPlace(messageID int, html string, kb *tgbotapi.InlineKeyboardMarkup) rendered {
 	return rendered{
 		parts: []func(int64) tgbotapi.Chattable{func(chatID int64) tgbotapi.Chattable {
 			e := tgbotapi.NewEditMessageText(chatID, messageID, html)
@@ -69,5 +75,5 @@ func (b *Bot) renderCardRedraw(ctx context.Context, l text.Lang, m crm.OutboxMes
 			return e
 		}},
 		after: func(ctx context.Context, chatID int64) { b.remember(ctx, chatID, messageID, html, kb) },
-	}, nil
+	}
 }

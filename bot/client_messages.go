@@ -252,16 +252,7 @@ func (b *Bot) renderClientBurst(ctx context.Context, l text.Lang, m crm.OutboxMe
 	}
 	html, kb := clientMessageCardWith(l, head, burst), clientMessageKeyboard(l, head)
 	messageID := *src.MessageID
-	return rendered{
-		parts: []func(int64) tgbotapi.Chattable{func(chatID int64) tgbotapi.Chattable {
-			e := tgbotapi.NewEditMessageText(chatID, messageID, html)
-			e.ParseMode = tgbotapi.ModeHTML
-			e.DisableWebPagePreview = true
-			e.ReplyMarkup = kb
-			return e
-		}},
-		after: func(ctx context.Context, chatID int64) { b.remember(ctx, chatID, messageID, html, kb) },
-	}, nil
+	return b.editInPlace(messageID, html, kb), nil
 }
 
 // unansweredLine is the digest's line of an unanswered message and its button.
