@@ -125,6 +125,10 @@ func (b *Bot) route(ctx context.Context, r *request) error {
 		if ok, err := b.permitted(ctx, r); !ok { // the permission table: permissions.go
 			return err
 		}
+		if m := r.cb.Message; m != nil && m.Chat != nil {
+			// The handler redraws the card pressed: a change it makes queues no redraw of it.
+			ctx = crm.WithPressedCard(ctx, m.Chat.ID, m.MessageID)
+		}
 		return h(ctx, r)
 	}
 	if r.msg.IsCommand() {

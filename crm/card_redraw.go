@@ -25,7 +25,7 @@ type CardRedrawData struct {
 }
 
 // sqlEnqueueCardRedraws enqueues one KindCardRedraw per card of order $1 in a chat, for version
-// $2, at $3.
+// $2, at $3, except the card at chat $4, message $5 (WithPressedCard; 0, 0 for none).
 const sqlEnqueueCardRedraws = `
 INSERT INTO outbox (kind, lane, chat_id, language, order_id, data, dedupe_key, not_before, created_at)
 SELECT '` + KindCardRedraw + `', '` + LaneInteractive + `', s.chat_id, s.language, s.order_id,
@@ -33,12 +33,28 @@ SELECT '` + KindCardRedraw + `', '` + LaneInteractive + `', s.chat_id, s.languag
 FROM outbox s
 WHERE s.order_id = $1 AND s.kind IN ('` + KindNewRequest + `', '` + KindOrderAssigned + `')
 	AND (s.state = '` + OutboxSending + `' OR (s.state = '` + OutboxSent + `' AND s.telegram_message_id IS NOT NULL))
+	AND NOT (s.chat_id = $4 AND s.telegram_message_id IS NOT DISTINCT FROM $5::int)
 UNION ALL
 SELECT '` + KindCardRedraw + `', '` + LaneInteractive + `', o.client_card_chat_id, '', o.id,
 	'{}'::jsonb, '` + KindCardRedraw + `:client:' || o.id || ':' || $2::int, $3::timestamptz, $3::timestamptz
 FROM orders o
 WHERE o.id = $1 AND o.client_card_chat_id IS NOT NULL AND o.client_card_message_id IS NOT NULL
+	AND NOT (o.client_card_chat_id = $4 AND o.client_card_message_id = $5::int)
 ON CONFLICT (dedupe_key) DO NOTHING`
+
+type pressedCardKey struct{}
+
+type pressedCard struct {
+	chatID    int64
+	messageID int
+}
+
+// WithPressedCard tells the order changes made under ctx that their caller redraws the card at
+// chatID, messageID itself (the card whose button was pressed): that card gets no redraw row,
+// which would race the caller's own edit and be refused by Telegram as "not modified".
+func WithPressedCard(ctx context.Context, chatID int64, messageID int) context.Context {
+	return context.WithValue(ctx, pressedCardKey{}, pressedCard{chatID: chatID, messageID: messageID})
+}
 
 // cardShows reports whether the change from before to after is one a card of the order shows.
 func cardShows(before, after Order) bool {
@@ -65,7 +81,8 @@ func sameID(a, b *int64) bool {
 // transaction: UpdateOrder calls it, so no path that changes what a card shows can leave a card
 // behind.
 func (s *Service) enqueueCardRedraws(ctx context.Context, tx pgx.Tx, saved Order) error {
-	if _, err := tx.Exec(ctx, sqlEnqueueCardRedraws, saved.ID, saved.Version, s.now()); err != nil {
+	pressed, _ := ctx.Value(pressedCardKey{}).(pressedCard)
+	if _, err := tx.Exec(ctx, sqlEnqueueCardRedraws, saved.ID, saved.Version, s.now(), pressed.chatID, pressed.messageID); err != nil {
 		return fmt.Errorf("enqueue card redraws: %w", err)
 	}
 	return nil
