@@ -136,16 +136,16 @@ func (b *Bot) begin(ctx context.Context, r *request) (claimOutcome, error) {
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return claimUnknown, fmt.Errorf("claim update %d: %w", r.update.UpdateID, err)
 	}
-	outcome, err := claim.Int()
+	outcome, err := b.settleClaim(ctx, claim, r.update.UpdateID)
 	if err != nil {
 		return claimUnknown, fmt.Errorf("claim update %d: %w", r.update.UpdateID, err)
 	}
-	switch claimOutcome(outcome) {
+	switch outcome {
 	case claimTaken:
 	case claimTakenOver:
 		r.takenOver = true
 	default:
-		return claimOutcome(outcome), nil
+		return outcome, nil
 	}
 	r.work, r.hasWork, r.workErr = decodeWorkDialog(work)
 	r.firstLead = lead.Val()
@@ -153,7 +153,7 @@ func (b *Bot) begin(ctx context.Context, r *request) (claimOutcome, error) {
 		stateWritesFrom(ctx).knowDrawn(pressedKey, pressed.Val())
 	}
 	r.conv, r.hasConv, err = decodeConversation(state)
-	return claimOutcome(outcome), err
+	return outcome, err
 }
 
 // staffMember looks the sender up among active staff, once per update:
