@@ -76,21 +76,7 @@ func TestSandboxClockJumpTellsANoShow(t *testing.T) {
 	simCall(t, "POST", fmt.Sprintf("%s/__sim/users/%d/start", page, client), map[string]string{"payload": ""}, nil)
 
 	// Иван's confirmed booking three hours before the virtual now, in the sandbox's database.
-	dsn := getenv(envDatabaseURL)
-	name, err := sandbox.DatabaseName(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := connectSandboxDB(t, getenv)
 	slot := time.Unix(st.Now, 0).Truncate(time.Hour).Add(-3 * time.Hour)
 	var orderID, number int64
 	if err := conn.QueryRow(ctx, sqlBooking, "+79005551234", client, slot, "Иван", "ru").Scan(&orderID, &number); err != nil {
@@ -143,4 +129,26 @@ func readSandboxState(t *testing.T, page string) sandboxState {
 	var st sandboxState
 	simCall(t, "GET", page+"/sandbox/state", nil, &st)
 	return st
+}
+
+// connectSandboxDB connects to the sandbox's own database (DATABASE_URL's name + _sandbox) until
+// the test ends.
+func connectSandboxDB(t *testing.T, getenv func(string) string) *pgx.Conn {
+	t.Helper()
+	dsn := getenv(envDatabaseURL)
+	name, err := sandbox.DatabaseName(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	conn, err := pgx.Connect(t.Context(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }

@@ -1,16 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/uniflow-crm/uniflow/sandbox"
 )
 
 // "+1 неделя" in the sandbox delivers what falls inside the week, each at its own time: a digest
@@ -32,21 +26,7 @@ func TestSandboxWeekJumpDeliversEachJobAtItsTime(t *testing.T) {
 	client := users["client1"]
 	simCall(t, "POST", fmt.Sprintf("%s/__sim/users/%d/start", page, client), map[string]string{"payload": ""}, nil)
 
-	dsn := getenv(envDatabaseURL)
-	name, err := sandbox.DatabaseName(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := connectSandboxDB(t, getenv)
 	msk, _ := time.LoadLocation("Europe/Moscow")
 	now := time.Unix(st.Now, 0).In(msk)
 	slot := time.Date(now.Year(), now.Month(), now.Day()+3, 15, 0, 0, 0, msk)
